@@ -1,0 +1,60 @@
+"""fer_features: facial expression recognition baselines as scikit-learn estimators.
+
+Every method, classic or deep, is a scikit-learn estimator: feature transformers
+(:class:`LBPTransformer`, :class:`EigenfaceTransformer`, :class:`HOGTransformer`),
+named classic pipelines, the Keras CNN (:class:`KerasCNNClassifier`) and a benchmark
+runner that scores them on the same data and splits.
+
+Public names are resolved lazily, so ``import fer_features`` is fast and does not
+import TensorFlow, matplotlib or scikit-image until they are used.
+"""
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (relative to this package)
+_LAZY = {
+    # data
+    "load_fer2013": ".datasets",
+    "load_image_folder": ".datasets",
+    "make_synthetic_faces": ".datasets",
+    "load_dataset": ".datasets",
+    "EXPRESSIONS": ".datasets",
+    "canonical_expression": ".datasets",
+    # preprocessing
+    "ImageStandardizer": ".preprocessing",
+    "HistogramEqualizer": ".preprocessing",
+    "ImageResizer": ".preprocessing",
+    "CenterCrop": ".preprocessing",
+    # features
+    "LBPTransformer": ".features",
+    "EigenfaceTransformer": ".features",
+    "HOGTransformer": ".features",
+    # pipelines
+    "make_classic_pipeline": ".pipelines",
+    "param_grid": ".pipelines",
+    "grid_search": ".pipelines",
+    "make_estimator": ".pipelines",
+    "list_estimators": ".pipelines",
+    # benchmark
+    "run_benchmark": ".benchmark",
+    # deep (the only part that imports Keras, and only when used)
+    "KerasCNNClassifier": ".deep",
+    "CNNFeatureTransformer": ".deep",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fer_features' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
