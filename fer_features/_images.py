@@ -140,5 +140,5 @@ def check_non_negative_pixels(X, whom):
         row, col = np.unravel_index(np.argmin(X), X.shape)
         raise ValueError(
             f"Negative values in data passed to {whom}: pixel values must be >= 0, "
-            f"but row {row} has {X[row, col]!r} at feature {col}"
+            f"but row {row} has {X[row, col].item()!r} at feature {col}"
         )
