@@ -1,0 +1,157 @@
+"""Helpers shared by the display classes: lazy matplotlib, axes grids, checks.
+
+Nothing here imports matplotlib at module level: :func:`_pyplot` does it when
+a display is drawn, so ``import fer_features.plotting`` stays light.
+"""
+
+from numbers import Integral
+
+import numpy as np
+
+from .._images import as_images, flatten_images, resolve_image_shape
+
+
+def _pyplot(caller):
+    """Import and return ``matplotlib.pyplot``, or raise a clear ImportError."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - matplotlib is a core dependency
+        raise ImportError(
+            f"{caller} needs matplotlib to draw; install it with "
+            f"`pip install matplotlib` (it comes with `pip install fer_features`)"
+        ) from exc
+    return plt
+
+
+def _single_ax(ax, caller, **subplots_kw):
+    """Return ``(figure, ax)``: the given axes' figure, or a new figure."""
+    plt = _pyplot(caller)
+    if ax is None:
+        fig, ax = plt.subplots(**subplots_kw)
+    else:
+        fig = ax.figure
+    return fig, ax
+
+
+def _axes_grid(ax, n_panels, n_cols, caller, *, panel_size=1.4, extra_height=0.0):
+    """Return ``(figure, axes)`` with at least ``n_panels`` axes in a flat array.
+
+    ``ax`` may be ``None`` (a new figure with a grid of ``n_cols`` columns is
+    made) or an array-like of matplotlib axes with at least ``n_panels`` items
+    (the figure of the first is used); unused axes are hidden.
+    """
+    plt = _pyplot(caller)
+    if ax is None:
+        n_cols = max(1, min(n_cols, n_panels))
+        n_rows = -(-n_panels // n_cols)
+        fig, axes = plt.subplots(
+            n_rows, n_cols, squeeze=False,
+            figsize=(panel_size * n_cols, panel_size * n_rows + extra_height),
+        )
+        axes = axes.ravel()
+    else:
+        axes = np.asarray(ax, dtype=object).ravel()
+        if axes.size < n_panels:
+            raise ValueError(
+                f"{caller} draws {n_panels} panels but ax holds only {axes.size} "
+                f"axes; pass ax=None or an array of at least {n_panels} axes"
+            )
+        fig = axes[0].figure
+    for extra in axes[n_panels:]:
+        extra.set_visible(False)
+    return fig, axes[:n_panels]
+
+
+def _show_image(ax, image, *, title=None, cmap="gray", vmin=None, vmax=None, fontsize=8):
+    """Draw one grey image without ticks; return the AxesImage."""
+    im = ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title is not None:
+        ax.set_title(title, fontsize=fontsize)
+    return im
+
+
+def _check_positive_int(value, name, caller):
+    """Raise a ValueError naming ``name`` unless ``value`` is an int >= 1."""
+    if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{caller}: {name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _find_step(estimator, attributes, kind, caller):
+    """Find a fitted step with all ``attributes`` in ``estimator`` or a pipeline.
+
+    Returns ``(step, preprocess)`` where ``preprocess(X)`` applies the pipeline
+    steps before the found one (identity when ``estimator`` is the step itself).
+    Nested pipelines and the transformers of a ``FeatureUnion`` are searched
+    too; for a step inside a union, the union's own input is used.
+    """
+    def has_all(obj):
+        return all(hasattr(obj, a) for a in attributes)
+
+    def search(obj):
+        # returns (step, list of transformers to apply first) or None
+        if has_all(obj):
+            return obj, []
+        steps = getattr(obj, "steps", None)
+        if steps is not None:
+            for i, (_, step) in enumerate(steps):
+                if step is None or step == "passthrough":
+                    continue
+                found = search(step)
+                if found is not None:
+                    before = [s for _, s in steps[:i] if s is not None and s != "passthrough"]
+                    return found[0], before + found[1]
+            return None
+        parts = getattr(obj, "transformer_list", None)
+        if parts is not None:
+            for _, part in parts:
+                if part is None or part in ("drop", "passthrough"):
+                    continue
+                found = search(part)
+                if found is not None:
+                    return found
+        return None
+
+    found = search(estimator)
+    if found is None:
+        raise ValueError(
+            f"{caller} needs a fitted {kind}, or a fitted pipeline containing one; "
+            f"got {type(estimator).__name__}, in which no step has the fitted "
+            f"attributes {', '.join(attributes)} (fit it first)"
+        )
+    step, before = found
+
+    def preprocess(X):
+        for transformer in before:
+            X = transformer.transform(X)
+        return X
+
+    return step, preprocess
+
+
+def _label_names(classes, target_names=None):
+    """Names to show for ``classes``: ``target_names[c]`` for integer classes."""
+    classes = list(classes)
+    if target_names is None:
+        return [str(c) for c in classes]
+    target_names = list(target_names)
+    if len(target_names) == len(classes):
+        return [str(n) for n in target_names]
+    if all(isinstance(c, Integral) and 0 <= c < len(target_names) for c in classes):
+        return [str(target_names[int(c)]) for c in classes]
+    raise ValueError(
+        f"target_names has {len(target_names)} names, which can neither name the "
+        f"{len(classes)} classes {classes!r} one by one nor be indexed by them"
+    )
+
+
+def _images_of(X, image_shape=None):
+    """Return (n, h, w) images from ``X`` in the library's image convention."""
+    X, implied = flatten_images(X)
+    X = np.asarray(X)
+    if X.ndim == 1:
+        X = X[None, :]
+    shape = resolve_image_shape(X.shape[1], image_shape, implied)
+    return as_images(X, shape)
