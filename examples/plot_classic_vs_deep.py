@@ -1,0 +1,45 @@
+"""
+==========================================
+Classic pipelines against a CNN
+==========================================
+
+:func:`~fer_features.run_benchmark` trains and scores several estimators on
+the same data and the same split, and
+:class:`~fer_features.plotting.BenchmarkDisplay` compares them. Here a few
+classic pipelines meet a deliberately tiny convolutional network (a couple of
+epochs, so that the example runs in seconds: it is not what the CNN can do
+with real training). The CNN is left out when Keras is not installed.
+"""
+
+# %%
+# The contestants
+# ---------------
+import importlib.util
+
+from fer_features import make_estimator, make_synthetic_faces, run_benchmark
+from fer_features.plotting import BenchmarkDisplay
+
+faces = make_synthetic_faces(700, random_state=3)
+estimators = {
+    "eigenfaces-svc": make_estimator("eigenfaces-svc"),
+    "lbp-svc": make_estimator("lbp-svc"),
+    "hog-logreg": make_estimator("hog-logreg"),
+}
+if importlib.util.find_spec("keras") is not None:
+    from fer_features import KerasCNNClassifier
+
+    estimators["tiny cnn"] = KerasCNNClassifier(epochs=3, batch_size=64, random_state=0,
+                                                verbose=0)
+else:
+    print("Keras is not installed: the CNN is left out")
+
+# %%
+# Run the benchmark
+# -----------------
+result = run_benchmark(estimators, faces, split=0.3, random_state=0, verbose=0)
+print(result.table[["estimator", "accuracy", "macro_f1", "fit_seconds"]])
+
+# %%
+# Compare
+# -------
+BenchmarkDisplay.from_result(result)
