@@ -16,6 +16,8 @@ with real training). The CNN is left out when Keras is not installed.
 # ---------------
 import importlib.util
 
+from sklearn.model_selection import StratifiedShuffleSplit
+
 from fer_features import make_estimator, make_synthetic_faces, run_benchmark
 from fer_features.plotting import BenchmarkDisplay
 
@@ -36,7 +38,8 @@ else:
 # %%
 # Run the benchmark
 # -----------------
-result = run_benchmark(estimators, faces, split=0.3, random_state=0, verbose=0)
+split = StratifiedShuffleSplit(n_splits=1, test_size=0.3, random_state=0)
+result = run_benchmark(estimators, faces, split=split, random_state=0, verbose=0)
 print(result.table[["estimator", "accuracy", "macro_f1", "fit_seconds"]])
 
 # %%

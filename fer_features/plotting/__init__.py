@@ -13,7 +13,12 @@ is cheap; Keras is imported only by :class:`FeatureMapsDisplay`.
 
 from ._benchmark import BenchmarkDisplay, write_benchmark_plots
 from ._cnn import FeatureMapsDisplay
-from ._eigenfaces import EigenfacesDisplay, ExplainedVarianceDisplay, ReconstructionDisplay
+from ._eigenfaces import (
+    EigenfacesDisplay,
+    ExplainedVarianceDisplay,
+    ReconstructionDisplay,
+    write_eigenfaces_plot,
+)
 from ._gallery import FaceGalleryDisplay
 from ._lbp import LBPDisplay
 from ._metrics import (
@@ -35,5 +40,6 @@ __all__ = [
     "FaceGalleryDisplay",
     "BenchmarkDisplay",
     "write_benchmark_plots",
+    "write_eigenfaces_plot",
     "most_confused_pairs",
 ]

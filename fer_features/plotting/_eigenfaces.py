@@ -6,7 +6,12 @@ import numpy as np
 from .._images import flatten_images
 from ._base import _axes_grid, _check_positive_int, _find_step, _show_image, _single_ax
 
-__all__ = ["EigenfacesDisplay", "ReconstructionDisplay", "ExplainedVarianceDisplay"]
+__all__ = [
+    "EigenfacesDisplay",
+    "ReconstructionDisplay",
+    "ExplainedVarianceDisplay",
+    "write_eigenfaces_plot",
+]
 
 _EIGEN_ATTRS = ("mean_face_", "eigenfaces_")
 
@@ -363,3 +368,76 @@ class ExplainedVarianceDisplay:
         self.figure_, self.ax_, self.line_, self.n_components_for_ = fig, ax, line, reached
         return self
 
+
+
+def write_eigenfaces_plot(X, out, *, n_components=50, n_eigenfaces=24, image_shape=None,
+                          random_state=0, dpi=100):
+    """Fit eigenfaces on faces ``X`` and write the mean face and eigenfaces to a file.
+
+    What ``fer-features eigenfaces`` does: fit an
+    :class:`~fer_features.EigenfaceTransformer`, draw an
+    :class:`EigenfacesDisplay` and save it (the format follows the file's
+    extension, e.g. ``.png``).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
+        Faces, in the library's image convention.
+    out : str or path-like
+        The picture to write; its folder is created if missing.
+    n_components : int, default=50
+        Eigenfaces fitted (at most the number of faces and of pixels).
+    n_eigenfaces : int, default=24
+        Eigenfaces drawn (at most ``n_components``).
+    image_shape : tuple of (int, int), default=None
+        How to read a row as an image; square if None.
+    random_state : int or None, default=0
+        For the randomized SVD.
+    dpi : int, default=100
+
+    Returns
+    -------
+    display : EigenfacesDisplay
+        With ``estimator_``, the fitted transformer, and ``path_``, the file.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from fer_features.datasets import make_synthetic_faces
+    >>> from fer_features.plotting import write_eigenfaces_plot
+    >>> X, y = make_synthetic_faces(100, random_state=0, return_X_y=True)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     disp = write_eigenfaces_plot(X, os.path.join(tmp, "eig.png"), n_components=10)
+    ...     disp.path_.stat().st_size > 0
+    True
+    >>> disp.eigenfaces.shape
+    (10, 48, 48)
+    """
+    from pathlib import Path
+
+    from ..features import EigenfaceTransformer
+    from ._base import _pyplot
+
+    caller = "write_eigenfaces_plot"
+    n_components = _check_positive_int(n_components, "n_components", caller)
+    n_eigenfaces = _check_positive_int(n_eigenfaces, "n_eigenfaces", caller)
+    X, implied = flatten_images(X)
+    n_samples, n_pixels = np.shape(X)
+    if n_components > min(n_samples, n_pixels):
+        raise ValueError(
+            f"n_components={n_components} is more than the data allow: "
+            f"{n_samples} faces of {n_pixels} pixels give at most "
+            f"{min(n_samples, n_pixels)} eigenfaces"
+        )
+    if image_shape is None and implied is not None:
+        image_shape = implied
+    estimator = EigenfaceTransformer(n_components=n_components, image_shape=image_shape,
+                                     random_state=random_state).fit(X)
+    disp = EigenfacesDisplay.from_estimator(estimator,
+                                            n_eigenfaces=min(n_eigenfaces, n_components))
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    disp.figure_.savefig(path, dpi=dpi)
+    _pyplot(caller).close(disp.figure_)
+    disp.estimator_, disp.path_ = estimator, path
+    return disp
