@@ -1,0 +1,358 @@
+"""Loader of the FER2013 CSV file and its common variants."""
+
+import csv
+import gzip
+import os
+import zlib
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ._base import select_classes, summarize_targets
+from ._vocabulary import EXPRESSIONS
+
+__all__ = ["load_fer2013", "FER2013_USAGES"]
+
+#: The values of FER2013's ``Usage`` column.
+FER2013_USAGES = ("Training", "PublicTest", "PrivateTest")
+
+_SIDE = 48
+_N_PIXELS = _SIDE * _SIDE
+_NAMES = list(EXPRESSIONS[:7])
+_CHUNK = 2048  # rows parsed per bulk conversion (bounds the memory used)
+
+# accepted header spellings (compared stripped and lower-cased)
+_COLUMN_ALIASES = {
+    "emotion": ("emotion", "emotions", "label", "labels", "target", "expression", "class"),
+    "pixels": ("pixels", "pixel", "image", "img"),
+    "usage": ("usage", "split", "set"),
+}
+
+
+def _open_binary(path):
+    """Open a file for binary reading, decompressing it when it is gzip (by content)."""
+    with open(path, "rb") as f:
+        magic = f.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def _check_usage_arg(usage):
+    if usage is None:
+        return None
+    values = [usage] if isinstance(usage, str) else list(usage)
+    if not values:
+        raise ValueError("usage is empty: give a Usage value such as 'Training', or None")
+    canonical = {u.lower(): u for u in FER2013_USAGES}
+    out = []
+    for value in values:
+        if not isinstance(value, str) or value.strip().lower() not in canonical:
+            raise ValueError(
+                f"unknown usage {value!r}; FER2013's Usage values are "
+                f"{', '.join(FER2013_USAGES)}"
+            )
+        out.append(canonical[value.strip().lower()])
+    return set(out)
+
+
+def _row_error(name, rowno, pixels):
+    """The error of one row of pixels (a str), or None when the row is valid."""
+    tokens = pixels.split()
+    if len(tokens) != _N_PIXELS:
+        return f"{name}, row {rowno}: {len(tokens)} pixel values, expected {_N_PIXELS}"
+    for position, token in enumerate(tokens, start=1):
+        if not token.isascii() or not token.isdigit():
+            return (f"{name}, row {rowno}: pixel value {token!r} at position {position} "
+                    f"is not an integer in 0..255")
+        if int(token) > 255:
+            return (f"{name}, row {rowno}: pixel value {token} at position {position} "
+                    f"is out of range 0..255")
+    return None
+
+
+def _parse_pixels_reference(name, rownos, fields):
+    """Row-by-row conversion of pixel strings: the reference for the bulk one.
+
+    Accepts any whitespace between values and leading zeros; raises the
+    ``ValueError`` of the first bad row.
+    """
+    out = np.empty((len(fields), _N_PIXELS), dtype=np.uint8)
+    for i, (rowno, field) in enumerate(zip(rownos, fields)):
+        text = field.decode("utf-8", "replace") if isinstance(field, bytes) else field
+        error = _row_error(name, rowno, text)
+        if error:
+            raise ValueError(error)
+        out[i] = np.array(text.split(), dtype=np.int64)
+    return out
+
+
+def _parse_pixels(name, rownos, fields):
+    """Convert pixel strings (bytes) to a ``(n, 2304)`` uint8 array, in bulk.
+
+    The bytes of all rows are parsed at once with whole-array operations: a
+    value is read at the last digit of each number from that digit and the two
+    before it. Anything unexpected (a wrong count, characters other than digits
+    and spaces, a number of 4 digits or more, a value above 255) sends the block
+    to :func:`_parse_pixels_reference`, which accepts the valid variants and
+    names the first bad row.
+    """
+    n = len(fields)
+    n_tokens = n * _N_PIXELS
+    buf = np.frombuffer(b" ".join(fields), dtype=np.uint8)
+    digits = buf - np.uint8(48)          # a space wraps around to 240
+    is_digit = digits < 10
+    if buf.size < 4 or np.count_nonzero(is_digit) + np.count_nonzero(buf == 32) != buf.size:
+        return _parse_pixels_reference(name, rownos, fields)
+    last = is_digit.copy()               # the last digit of each number
+    last[:-1] &= ~is_digit[1:]
+    ends = np.flatnonzero(last)
+    if ends.size != n_tokens:
+        return _parse_pixels_reference(name, rownos, fields)
+    # each row must hold exactly 2304 numbers: the space joining row i to row
+    # i + 1 must fall between number 2304 * (i + 1) - 1 and the next one
+    if n > 1:
+        joins = np.cumsum([len(f) for f in fields[:-1]], dtype=np.int64) + np.arange(n - 1)
+        cut = np.arange(1, n) * _N_PIXELS
+        if not (np.all(ends[cut - 1] < joins) and np.all(ends[cut] > joins)):
+            return _parse_pixels_reference(name, rownos, fields)
+    if np.any(is_digit[3:] & is_digit[2:-1] & is_digit[1:-2] & is_digit[:-3]):
+        return _parse_pixels_reference(name, rownos, fields)  # 4 digits or more
+    d = digits * is_digit                # digit values, spaces read as 0
+    value = d.astype(np.uint16)
+    value[1:] += np.uint16(10) * d[:-1]
+    value[2:] += np.uint16(100) * (d[:-2] * is_digit[1:-1])  # only in 3-digit numbers
+    values = value[ends]
+    if values.max() > 255:
+        return _parse_pixels_reference(name, rownos, fields)
+    return values.astype(np.uint8).reshape(n, _N_PIXELS)
+
+
+def _split_line(line):
+    """Split one CSV line (bytes) into fields (bytes); quoted lines go through csv."""
+    if b'"' not in line:
+        return line.split(b",")
+    row = next(csv.reader([line.decode("utf-8")]), [])
+    return [field.encode("utf-8") for field in row]
+
+
+def _find_columns(name, header):
+    cleaned = [h.strip().lower() for h in header]
+    found = {}
+    for key, aliases in _COLUMN_ALIASES.items():
+        for i, h in enumerate(cleaned):
+            if h in aliases:
+                found[key] = i
+                break
+    for key in ("emotion", "pixels"):
+        if key not in found:
+            shown = ",".join(header)
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            raise ValueError(
+                f"{name} has no {key!r} column: its first line is {shown!r}, expected a "
+                f"header naming the columns emotion and pixels (and optionally Usage), "
+                f"e.g. 'emotion,pixels,Usage'"
+            )
+    return found
+
+
+def load_fer2013(path, *, usage=None, classes=None, return_X_y=False):
+    """Load the FER2013 facial expression data set from its CSV file.
+
+    Reads the file as users download it: a header ``emotion,pixels,Usage`` then
+    one row per 48x48 grey image, ``pixels`` holding 2304 space-separated values
+    in 0..255 (row-major), ``emotion`` a code 0..6 (angry, disgust, fear, happy,
+    sad, surprise, neutral). Plain or gzip-compressed; the header may name the
+    columns in another order or with spaces (``icml_face_data.csv``:
+    ``emotion, Usage, pixels``) and may lack ``Usage`` (Kaggle's ``train.csv``).
+    The pixel strings are converted in bulk, a chunk of rows per call, so the
+    whole 35,887-row file loads in seconds.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file (``.csv`` or ``.csv.gz``; compression is detected from the
+        content).
+    usage : str or list of str, default=None
+        Keep only the rows with this ``Usage`` (``"Training"``, ``"PublicTest"``,
+        ``"PrivateTest"``) or any of these. ``None`` keeps all rows.
+    classes : list of str or dict, default=None
+        Select and/or merge classes; targets are then renumbered in the order
+        given. A list of names (any synonyms, e.g. ``["happy", "sad",
+        "surprise", "neutral"]``) keeps those classes. A mapping from new names
+        to lists of old ones merges, e.g. ``{"happy": ["happy"], "other":
+        ["angry", "disgust", "fear", "sad", "surprise", "neutral"]}``.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        With fields
+
+        - ``images``: ndarray of shape (n, 48, 48), uint8;
+        - ``data``: ndarray of shape (n, 2304), uint8, the images flattened;
+        - ``target``: ndarray of shape (n,), int64, the codes of the file
+          (0..6), or codes into the ``classes`` given;
+        - ``target_names``: list of canonical names (see
+          :data:`~fer_features.datasets.EXPRESSIONS`);
+        - ``usage``: ndarray of shape (n,), str, the ``Usage`` of each row
+          (``""`` where the file has no such column);
+        - ``groups``: None (FER2013 does not say who each face is);
+        - ``DESCR``: a description with the class counts.
+    (data, target) : tuple
+        With ``return_X_y=True``.
+
+    Raises
+    ------
+    ValueError
+        Naming the row (data rows counted from 1 after the header) and the
+        problem: a wrong number of pixel values or fields, a value that is not
+        an integer in 0..255, an unknown label; or a missing column, an empty
+        file, no rows left after filtering. Nothing is returned half-loaded.
+
+    See Also
+    --------
+    load_dataset : one entry point for every data source.
+    load_image_folder : load a folder of images, one sub-folder per class.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fer_features.datasets import load_fer2013
+    >>> path = getfixture("tmp_path") / "mini.csv"
+    >>> row = " ".join(["128"] * 2304)
+    >>> _ = path.write_text(f"emotion,pixels,Usage\\n3,{row},Training\\n6,{row},PublicTest\\n")
+    >>> faces = load_fer2013(path)
+    >>> faces.images.shape, faces.target.tolist(), faces.usage.tolist()
+    ((2, 48, 48), [3, 6], ['Training', 'PublicTest'])
+    >>> faces.target_names
+    ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']
+    >>> X, y = load_fer2013(path, classes=["neutral", "happy"], return_X_y=True)
+    >>> X.shape, y.tolist()
+    ((2, 2304), [1, 0])
+    """
+    path = os.fspath(path)
+    name = os.path.basename(path)
+    wanted_usage = _check_usage_arg(usage)
+    class_keep, class_code, names = select_classes(np.arange(len(_NAMES)), _NAMES, classes)
+    code_table = np.full(len(_NAMES), -1, dtype=np.int64)
+    code_table[class_keep] = class_code
+
+    label_table = {str(i).encode(): i for i in range(len(_NAMES))}
+    targets, usages, blocks = [], [], []
+    pix_fields, pix_rows = [], []
+    usage_names = {}  # bytes -> str, the few Usage values met
+    n_data_rows = 0
+    try:
+        with _open_binary(path) as f:
+            header, lineno = None, 0
+            for line in f:
+                lineno += 1
+                if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                    line = line[3:]
+                if line.strip():
+                    header = [h.decode("utf-8") for h in _split_line(line.rstrip(b"\r\n"))]
+                    break
+            if header is None:
+                raise ValueError(
+                    f"{name} is empty: expected a header line 'emotion,pixels,Usage' "
+                    f"followed by one row per image"
+                )
+            columns = _find_columns(name, header)
+            n_fields = len(header)
+            ie, ip = columns["emotion"], columns["pixels"]
+            iu = columns.get("usage")
+            if wanted_usage is not None and iu is None:
+                raise ValueError(
+                    f"{name} has no Usage column, so usage={usage!r} cannot select "
+                    f"rows; pass usage=None"
+                )
+            header_line = lineno
+            for line in f:
+                lineno += 1
+                line = line.rstrip(b"\r\n")
+                if not line.strip():
+                    continue  # blank line
+                rowno = lineno - header_line
+                n_data_rows += 1
+                row = _split_line(line)
+                if len(row) != n_fields:
+                    raise ValueError(
+                        f"{name}, row {rowno}: {len(row)} fields, expected {n_fields} "
+                        f"({','.join(h.strip() for h in header)})"
+                    )
+                label = label_table.get(row[ie].strip())
+                if label is None:
+                    raise ValueError(
+                        f"{name}, row {rowno}: unknown emotion label "
+                        f"{row[ie].decode('utf-8', 'replace')!r}, expected an integer "
+                        f"0..6 ({', '.join(f'{i}={n}' for i, n in enumerate(_NAMES))})"
+                    )
+                if iu is not None:
+                    raw = row[iu]
+                    row_usage = usage_names.get(raw)
+                    if row_usage is None:
+                        row_usage = usage_names[raw] = raw.decode("utf-8").strip()
+                else:
+                    row_usage = ""
+                if wanted_usage is not None and row_usage not in wanted_usage:
+                    continue
+                code = code_table[label]
+                if code < 0:
+                    continue
+                targets.append(code)
+                usages.append(row_usage)
+                pix_fields.append(row[ip].strip())
+                pix_rows.append(rowno)
+                if len(pix_fields) == _CHUNK:
+                    blocks.append(_parse_pixels(name, pix_rows, pix_fields))
+                    pix_fields, pix_rows = [], []
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{name} is not a text CSV file ({exc})") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise ValueError(f"{name} could not be decompressed: {exc}") from None
+    except csv.Error as exc:
+        raise ValueError(f"{name} is not a valid CSV file: {exc}") from None
+    if pix_fields:
+        blocks.append(_parse_pixels(name, pix_rows, pix_fields))
+    seen_usages = set(usage_names.values())
+
+    if n_data_rows == 0:
+        raise ValueError(f"{name} has a header but no data rows")
+    if not targets:
+        what = []
+        if wanted_usage is not None:
+            what.append(f"usage={usage!r} (the file has {', '.join(sorted(seen_usages))})")
+        if classes is not None:
+            what.append(f"classes={classes!r}")
+        raise ValueError(f"no row of {name} is left after selecting {' and '.join(what)}")
+
+    data = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    target = np.asarray(targets, dtype=np.int64)
+    usage_arr = np.asarray(usages, dtype=str)
+    if return_X_y:
+        return data, target
+    selection = []
+    if wanted_usage is not None:
+        selection.append(f"usage {', '.join(sorted(wanted_usage))}")
+    if classes is not None:
+        selection.append(f"classes {classes!r}")
+    descr = (
+        f"FER2013 facial expressions read from {name}"
+        + (f" ({'; '.join(selection)})" if selection else "")
+        + f": {target.shape[0]} grey 48x48 faces.\n\n"
+        + summarize_targets(target, names, usage_arr)
+        + "\n\nGoodfellow et al., Challenges in Representation Learning: A report on "
+          "three machine learning contests, ICONIP 2013. Research use only."
+    )
+    return Bunch(
+        images=data.reshape(-1, _SIDE, _SIDE),
+        data=data,
+        target=target,
+        target_names=names,
+        usage=usage_arr,
+        groups=None,
+        DESCR=descr,
+    )
