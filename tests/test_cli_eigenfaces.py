@@ -1,0 +1,70 @@
+"""The ``fer-features eigenfaces`` command, end to end."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+from fer_features.cli import main  # noqa: E402
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _check_png(path):
+    from PIL import Image
+
+    assert path.read_bytes()[:8] == PNG_SIGNATURE
+    with Image.open(path) as img:
+        img.verify()
+    with Image.open(path) as img:
+        return img.size
+
+
+def test_eigenfaces_synthetic_writes_png(tmp_path, capsys):
+    out = tmp_path / "pics" / "eigenfaces.png"
+    assert main(["eigenfaces", "--n-components", "12", "--out", str(out)]) == 0
+    width, height = _check_png(out)
+    assert width > 300 and height > 200
+    printed = capsys.readouterr().out
+    assert "faces of 48x48 pixels; 12 eigenfaces explain" in printed
+    assert f"wrote {out}" in printed
+
+
+def test_eigenfaces_fewer_shown_than_fitted(tmp_path):
+    small = tmp_path / "small.png"
+    large = tmp_path / "large.png"
+    assert main(["eigenfaces", "--n-components", "30", "--show", "3", "--out", str(small)]) == 0
+    assert main(["eigenfaces", "--n-components", "30", "--out", str(large)]) == 0
+    # 4 panels against 25: the picture of 24 eigenfaces is larger
+    (ws, hs), (wl, hl) = _check_png(small), _check_png(large)
+    assert ws * hs < wl * hl
+
+
+@pytest.mark.fer2013
+def test_eigenfaces_real_fer2013(tmp_path, fer2013_path, capsys):
+    out = tmp_path / "fer.png"
+    assert main(["eigenfaces", "--data", str(fer2013_path), "--n-components", "24",
+                 "--out", str(out)]) == 0
+    _check_png(out)
+    assert "32298 faces of 48x48 pixels; 24 eigenfaces explain" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--n-components", "0"], "n_components must be a positive integer, got 0"),
+    (["--show", "-1"], "n_eigenfaces must be a positive integer, got -1"),
+    (["--data", "no/such/file.csv"], "no/such/file.csv"),
+])
+def test_eigenfaces_bad_arguments_exit_2(tmp_path, capsys, argv, message):
+    out = tmp_path / "x.png"
+    assert main(["eigenfaces", *argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fer-features eigenfaces: error: ")
+    assert message in err
+    assert not out.exists()
+
+
+def test_eigenfaces_too_many_components(tmp_path, capsys):
+    assert main(["eigenfaces", "--n-components", "5000", "--out",
+                 str(tmp_path / "x.png")]) == 2
+    assert "n_components=5000 is more than the data allow" in capsys.readouterr().err
