@@ -1,0 +1,9 @@
+"""Feature transformers: LBP histograms, eigenfaces and HOG, computed over whole batches."""
+
+from ._lbp import LBPTransformer, lbp_code_images, lbp_n_bins
+
+__all__ = [
+    "LBPTransformer",
+    "lbp_code_images",
+    "lbp_n_bins",
+]
