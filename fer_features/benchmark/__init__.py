@@ -1,0 +1,38 @@
+"""The benchmark runner: classic pipelines and CNNs scored on the same data and folds.
+
+:func:`run_benchmark` trains every estimator on the same training folds, scores it
+on the same test folds (accuracy, balanced accuracy, macro and weighted F1,
+per-class scores, ROC AUC, confusion matrix, timings, memory), writes each
+estimator's result as soon as it is done and resumes an interrupted run.
+"""
+
+from ._metrics import (
+    SCALAR_METRICS,
+    bootstrap_interval,
+    classification_metrics,
+    most_confused_pairs,
+)
+from ._runner import BenchmarkResult, format_table, run_benchmark
+from ._splits import resolve_split, subsample_per_class
+from ._store import (
+    data_fingerprint,
+    describe_estimator,
+    estimator_fingerprint,
+    split_fingerprint,
+)
+
+__all__ = [
+    "SCALAR_METRICS",
+    "BenchmarkResult",
+    "bootstrap_interval",
+    "classification_metrics",
+    "data_fingerprint",
+    "describe_estimator",
+    "estimator_fingerprint",
+    "format_table",
+    "most_confused_pairs",
+    "resolve_split",
+    "run_benchmark",
+    "split_fingerprint",
+    "subsample_per_class",
+]

@@ -1,0 +1,239 @@
+"""Scores of one set of predictions, their spread, and the most-confused pairs."""
+
+import numpy as np
+
+__all__ = [
+    "SCALAR_METRICS",
+    "bootstrap_interval",
+    "classification_metrics",
+    "most_confused_pairs",
+]
+
+# metrics reported as one number per estimator (mean over folds), in table order
+SCALAR_METRICS = (
+    "accuracy",
+    "balanced_accuracy",
+    "macro_f1",
+    "weighted_f1",
+    "roc_auc_ovr",
+    "precision",
+    "recall",
+    "roc_auc",
+)
+
+# metrics whose bootstrap interval is computed on a single test split
+BOOTSTRAP_METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
+
+
+def _ovr_auc(y_true_idx, proba, n_classes):
+    """Macro one-vs-rest ROC AUC over the classes present with both outcomes."""
+    from sklearn.metrics import roc_auc_score
+
+    scores = []
+    for k in range(n_classes):
+        positive = y_true_idx == k
+        if positive.all() or not positive.any():
+            continue
+        scores.append(roc_auc_score(positive, proba[:, k]))
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def classification_metrics(y_true, y_pred, classes, proba=None):
+    """Every score of one set of test predictions.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+    classes : array-like of shape (n_classes,)
+        All the labels, in the order of the confusion matrix and of the columns
+        of ``proba`` (the estimator's ``classes_``).
+    proba : ndarray of shape (n_samples, n_classes) or None
+        Predicted probabilities (or scores), one column per entry of ``classes``.
+
+    Returns
+    -------
+    metrics : dict
+        ``accuracy``, ``balanced_accuracy``, ``macro_f1``, ``weighted_f1``;
+        ``roc_auc_ovr`` (macro average of one-vs-rest AUCs, when ``proba`` is
+        given); for two classes, ``precision``, ``recall`` and ``roc_auc`` of the
+        second class; ``per_class`` (lists ``precision``, ``recall``, ``f1``,
+        ``support``) and ``confusion_matrix`` (rows: true, columns: predicted).
+        Scores that do not apply are ``nan``. Undefined precisions (a class never
+        predicted) count as 0, as scikit-learn's ``zero_division=0``.
+    """
+    from sklearn.metrics import (
+        accuracy_score,
+        balanced_accuracy_score,
+        confusion_matrix,
+        f1_score,
+        precision_recall_fscore_support,
+    )
+
+    classes = np.asarray(classes)
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    labels = list(classes)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, zero_division=0)
+    result = {
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "balanced_accuracy": float(_balanced_accuracy(y_true, y_pred, balanced_accuracy_score)),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro",
+                                   zero_division=0)),
+        "weighted_f1": float(f1_score(y_true, y_pred, labels=labels, average="weighted",
+                                      zero_division=0)),
+        "roc_auc_ovr": float("nan"),
+        "precision": float("nan"),
+        "recall": float("nan"),
+        "roc_auc": float("nan"),
+    }
+    position = {label: i for i, label in enumerate(classes.tolist())}
+    y_true_idx = np.array([position[v] for v in y_true.tolist()], dtype=np.intp)
+    if proba is not None:
+        proba = np.asarray(proba, dtype=np.float64)
+        result["roc_auc_ovr"] = _ovr_auc(y_true_idx, proba, len(classes))
+    if len(classes) == 2:
+        result["precision"] = float(precision[1])
+        result["recall"] = float(recall[1])
+        if proba is not None:
+            if len(np.unique(y_true_idx)) == 2:
+                from sklearn.metrics import roc_auc_score
+
+                result["roc_auc"] = float(roc_auc_score(y_true_idx == 1, proba[:, 1]))
+    result["per_class"] = {
+        "precision": [float(v) for v in precision],
+        "recall": [float(v) for v in recall],
+        "f1": [float(v) for v in f1],
+        "support": [int(v) for v in support],
+    }
+    result["confusion_matrix"] = confusion_matrix(y_true, y_pred, labels=labels).tolist()
+    return result
+
+
+def _balanced_accuracy(y_true, y_pred, scorer):
+    import warnings
+
+    with warnings.catch_warnings():  # "y_pred contains classes not in y_true"
+        warnings.simplefilter("ignore", UserWarning)
+        return scorer(y_true, y_pred)
+
+
+def most_confused_pairs(matrix, class_names, top=5):
+    """The off-diagonal cells of a confusion matrix with the most images.
+
+    Parameters
+    ----------
+    matrix : array-like of shape (n_classes, n_classes)
+        Counts, rows true and columns predicted.
+    class_names : list of str
+        Names of the classes, in the matrix's order.
+    top : int, default=5
+        How many pairs to return (pairs with no image are left out).
+
+    Returns
+    -------
+    pairs : list of dict
+        ``true``, ``predicted``, ``count`` and ``rate`` (the share of the true
+        class's images given that prediction), most frequent first.
+
+    Examples
+    --------
+    >>> from fer_features.benchmark import most_confused_pairs
+    >>> most_confused_pairs([[5, 3], [1, 9]], ["sad", "neutral"], top=1)
+    [{'true': 'sad', 'predicted': 'neutral', 'count': 3, 'rate': 0.375}]
+    """
+    matrix = np.asarray(matrix)
+    rows = matrix.sum(axis=1)
+    cells = [(int(matrix[i, j]), i, j) for i in range(len(matrix))
+             for j in range(len(matrix)) if i != j and matrix[i, j] > 0]
+    cells.sort(key=lambda c: (-c[0], c[1], c[2]))
+    return [
+        {"true": str(class_names[i]), "predicted": str(class_names[j]), "count": count,
+         "rate": float(count / rows[i]) if rows[i] else float("nan")}
+        for count, i, j in cells[:top]
+    ]
+
+
+def _scores_from_confusion(cms):
+    """Accuracy, balanced accuracy and macro-F1 of a stack of confusion matrices.
+
+    ``cms`` has shape ``(n, K, K)``; the definitions follow scikit-learn with
+    ``zero_division=0``, and balanced accuracy averages the recall of the classes
+    present (as ``balanced_accuracy_score``).
+    """
+    cms = np.asarray(cms, dtype=np.float64)
+    tp = np.diagonal(cms, axis1=1, axis2=2)
+    true = cms.sum(axis=2)
+    predicted = cms.sum(axis=1)
+    total = true.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        accuracy = tp.sum(axis=1) / total
+        recall = np.where(true > 0, tp / true, 0.0)
+        present = (true > 0).sum(axis=1)
+        balanced = recall.sum(axis=1) / present
+        denominator = true + predicted
+        f1 = np.where(denominator > 0, 2 * tp / denominator, 0.0)
+    macro_f1 = f1.mean(axis=1)
+    return {"accuracy": accuracy, "balanced_accuracy": balanced, "macro_f1": macro_f1}
+
+
+def bootstrap_interval(y_true, y_pred, classes, *, n_resamples=1000, confidence=0.95,
+                       random_state=0):
+    """Bootstrap percentile intervals of accuracy, balanced accuracy and macro-F1.
+
+    The test images are resampled with replacement ``n_resamples`` times; each
+    resample's scores are computed from its confusion matrix, all at once.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+    classes : array-like of shape (n_classes,)
+        All the labels.
+    n_resamples : int, default=1000
+        Number of bootstrap resamples.
+    confidence : float, default=0.95
+        Coverage of the interval.
+    random_state : int, default=0
+        Seed of the resampling.
+
+    Returns
+    -------
+    intervals : dict of str to (float, float)
+        ``(low, high)`` per metric.
+
+    Examples
+    --------
+    >>> from fer_features.benchmark import bootstrap_interval
+    >>> low, high = bootstrap_interval([0, 1] * 50, [0, 1] * 50, [0, 1])["accuracy"]
+    >>> low, high
+    (1.0, 1.0)
+    """
+    classes = list(np.asarray(classes))
+    index = {c: i for i, c in enumerate(classes)}
+    k = len(classes)
+    true_idx = np.array([index[v] for v in np.asarray(y_true).tolist()], dtype=np.intp)
+    pred_idx = np.array([index[v] for v in np.asarray(y_pred).tolist()], dtype=np.intp)
+    n = len(true_idx)
+    cell = true_idx * k + pred_idx
+    rng = np.random.default_rng(random_state)
+    alpha = (1 - confidence) / 2
+    low_high = {}
+    scores = {m: [] for m in BOOTSTRAP_METRICS}
+    for start in range(0, n_resamples, 250):  # bounded memory
+        size = min(250, n_resamples - start)
+        draws = rng.integers(0, n, size=(size, n))
+        flat = (cell[draws] + (np.arange(size) * k * k)[:, None]).ravel()
+        cms = np.bincount(flat, minlength=size * k * k).reshape(size, k, k)
+        for name, values in _scores_from_confusion(cms).items():
+            scores[name].append(values)
+    for name, chunks in scores.items():
+        values = np.concatenate(chunks)
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            low_high[name] = (float("nan"), float("nan"))
+        else:
+            low_high[name] = (float(np.quantile(values, alpha)),
+                              float(np.quantile(values, 1 - alpha)))
+    return low_high

@@ -1,0 +1,125 @@
+"""The readable Markdown report of a benchmark result."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["render_report"]
+
+
+def _num(value, spec=".3f"):
+    if value is None:
+        return "-"
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return format(value, spec) if np.isfinite(value) else "-"
+
+
+def _md_table(header, rows):
+    def cell(text):
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
+             "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _score(row, metric):
+    text = _num(row.get(metric))
+    if text == "-":
+        return text
+    std = row.get(f"{metric}_std")
+    low, high = row.get(f"{metric}_ci_low"), row.get(f"{metric}_ci_high")
+    if std is not None and np.isfinite(std):
+        return f"{text} ± {std:.3f}"
+    if low is not None and high is not None and np.isfinite(low) and np.isfinite(high):
+        return f"{text} [{low:.3f}, {high:.3f}]"
+    return text
+
+
+def _link(path, base):
+    path = Path(path)
+    try:
+        return Path(os.path.relpath(path, base)).as_posix()
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return path.as_posix()
+
+
+def render_report(result):
+    """Markdown text of a :class:`BenchmarkResult`: table, failures, plots, details."""
+    meta = result.meta
+    table = result.table
+    base = Path(result.files["results.csv"]).parent if "results.csv" in result.files \
+        else Path(".")
+    single = meta["n_folds"] == 1
+    out = ["# FER benchmark", ""]
+    out.append(f"- Data: {meta['n_samples']} images of {meta['n_features']} pixels, "
+               f"{len(meta['class_names'])} classes ({', '.join(meta['class_names'])})")
+    out.append(f"- Split: {meta['split']} ({meta['n_folds']} fold"
+               f"{'s' if meta['n_folds'] > 1 else ''})")
+    out.append(f"- Machine: {meta['machine']}, Python {meta['python']}; "
+               f"run {meta['started']} to {meta.get('finished', '?')}")
+    out.append(f"- Memory: {meta['memory_measure']}")
+    spread = ("bootstrap 95 % interval of the test split in brackets" if single
+              else "mean ± standard deviation over folds")
+    out += ["", "## Results", "",
+            f"Scores are {spread}. Fit and predict times are seconds per fold; "
+            f"ms/image is the prediction time per test image.", ""]
+    header = ["estimator", "status", "accuracy", "balanced accuracy", "macro-F1",
+              "weighted F1", "ROC AUC (OvR)", "fit s", "predict s", "ms/image",
+              "peak MiB"]
+    binary = len(meta["class_names"]) == 2
+    if binary:
+        header[7:7] = ["precision", "recall", "ROC AUC"]
+    rows = []
+    for _, row in table.iterrows():
+        row = row.to_dict()
+        cells = [row["estimator"], row["status"] + (" (reused)" if row.get("reused") else ""),
+                 _score(row, "accuracy"), _score(row, "balanced_accuracy"),
+                 _score(row, "macro_f1"), _score(row, "weighted_f1"),
+                 _score(row, "roc_auc_ovr"), _num(row["fit_seconds"], ".1f"),
+                 _num(row["predict_seconds"], ".2f"), _num(row["ms_per_image"], ".3f"),
+                 _num(row["peak_memory_mb"], ".0f")]
+        if binary:
+            cells[7:7] = [_score(row, "precision"), _score(row, "recall"),
+                          _score(row, "roc_auc")]
+        rows.append(cells)
+    out.append(_md_table(header, rows))
+    if result.failures:
+        out += ["", "## Failures", ""]
+        for name, error in result.failures.items():
+            out.append(f"- `{name}`: {error}")
+    plots = getattr(result, "plots", [])
+    plot_error = getattr(result, "plot_error", None)
+    if plots or plot_error:
+        out += ["", "## Plots", ""]
+        for path in plots:
+            link = _link(path, base)
+            out.append(f"![{Path(path).stem}]({link})")
+            out.append("")
+        if plot_error:
+            out.append(f"The plots could not be drawn: {plot_error}")
+    for name, (matrix, names) in result.confusion_matrices.items():
+        out += ["", f"## {name}", "", "Per class (pooled over folds):", ""]
+        per = result.per_class[result.per_class["estimator"] == name]
+        out.append(_md_table(
+            ["class", "precision", "recall", "F1", "support"],
+            [[r["class"], _num(r["precision"]), _num(r["recall"]), _num(r["f1"]),
+              int(r["support"])] for _, r in per.iterrows()]))
+        out += ["", "Confusion matrix (rows true, columns predicted):", ""]
+        out.append(_md_table(["true \\ predicted", *names],
+                             [[names[i], *[int(v) for v in matrix[i]]]
+                              for i in range(len(names))]))
+        pairs = result.confused_pairs.get(name) or []
+        if pairs:
+            out += ["", "Most confused:", ""]
+            for pair in pairs:
+                out.append(f"- {pair['true']} taken for {pair['predicted']}: "
+                           f"{pair['count']} images ({_num(pair['rate'], '.1%')} of "
+                           f"{pair['true']})")
+    out.append("")
+    return "\n".join(out)

@@ -1,0 +1,197 @@
+"""Parameter grids for the named pipelines, and a grid-search helper."""
+
+import sys
+
+__all__ = ["param_grid", "grid_search"]
+
+# values to search, per estimator class name; keys are that class's own parameters
+_GRIDS = {
+    "LBPTransformer": {"grid_shape": [(6, 6), (8, 8)]},
+    "HOGTransformer": {"pixels_per_cell": [(6, 6), (8, 8)]},
+    "EigenfaceTransformer": {"n_components": [60, 150]},
+    "PCA": {"n_components": [0.9, 0.95]},
+    "SVC": {"C": [1.0, 10.0, 100.0]},
+    "LinearSVC": {"C": [0.001, 0.01, 0.1]},
+    "LogisticRegression": {"C": [0.001, 0.01, 0.1]},
+    "RandomForestClassifier": {"max_features": ["sqrt", 0.1], "min_samples_leaf": [1, 3]},
+    "HistGradientBoostingClassifier": {"learning_rate": [0.05, 0.1],
+                                       "max_leaf_nodes": [15, 31]},
+    "XGBClassifier": {"max_depth": [4, 6], "learning_rate": [0.1, 0.3]},
+    # the CNN: only the keys it has are used (see _grid_for)
+    "KerasCNNClassifier": {"learning_rate": [1e-3, 3e-4], "batch_size": [32, 64]},
+}
+
+# classes whose grid is filtered by their actual parameters (defined elsewhere)
+_FILTERED = {"KerasCNNClassifier"}
+
+
+def _grid_for(estimator, prefix=""):
+    """The grid of ``estimator`` and everything inside it, keys prefixed."""
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    grid = {}
+    if estimator is None or isinstance(estimator, str):  # "passthrough", "drop"
+        return grid
+    if isinstance(estimator, Pipeline):
+        for name, step in estimator.steps:
+            grid.update(_grid_for(step, f"{prefix}{name}__"))
+        return grid
+    if isinstance(estimator, FeatureUnion):
+        for name, transformer in estimator.transformer_list:
+            grid.update(_grid_for(transformer, f"{prefix}{name}__"))
+        return grid
+    inner = getattr(estimator, "estimator", None)
+    if inner is not None and hasattr(inner, "get_params"):  # meta-estimators
+        grid.update(_grid_for(inner, f"{prefix}estimator__"))
+    own = _GRIDS.get(type(estimator).__name__, {})
+    if type(estimator).__name__ in _FILTERED:
+        known = estimator.get_params(deep=False)
+        own = {k: v for k, v in own.items() if k in known}
+    grid.update({f"{prefix}{key}": list(values) for key, values in own.items()})
+    return grid
+
+
+def param_grid(pipeline_or_name):
+    """A ready parameter grid for ``GridSearchCV`` / ``HalvingGridSearchCV``.
+
+    The grid is assembled from the steps of the pipeline: each feature
+    transformer, PCA and classifier it contains contributes a few values of its
+    most influential parameters (e.g. the LBP cell grid, the HOG cell size, the
+    number of eigenfaces, the SVC's ``C``, the trees' depth or learning rate).
+    Grids are kept small (a few dozen combinations at most): they are meant to
+    be run on two cores.
+
+    Parameters
+    ----------
+    pipeline_or_name : str or estimator
+        An estimator name (see :func:`make_estimator`) or an estimator, such as
+        a pipeline from :func:`make_classic_pipeline` or the recommended one.
+
+    Returns
+    -------
+    grid : dict of str to list
+        Parameter names (``step__param``) to the values to try; every key is a
+        parameter of the estimator.
+
+    Raises
+    ------
+    ValueError
+        If nothing in the estimator has a known grid.
+
+    Examples
+    --------
+    >>> from fer_features.pipelines import param_grid
+    >>> param_grid("lbp-svc")
+    {'features__grid_shape': [(6, 6), (8, 8)], 'reduce__n_components': [0.9, 0.95], \
+'clf__estimator__C': [1.0, 10.0, 100.0]}
+    """
+    if isinstance(pipeline_or_name, str):
+        from ._registry import make_estimator
+
+        estimator = make_estimator(pipeline_or_name)
+    else:
+        estimator = pipeline_or_name
+    grid = _grid_for(estimator)
+    if not grid:
+        raise ValueError(
+            f"no parameter grid is known for {type(estimator).__name__}; pass "
+            f"param_grid=... yourself"
+        )
+    return grid
+
+
+def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=1,
+                halving=False, groups=None, random_state=0):
+    """Search a parameter grid with macro-F1 scoring and stratified folds.
+
+    Macro-F1 weighs every expression equally, so a search cannot win by
+    predicting Happy more often; the folds keep the class proportions.
+
+    Parameters
+    ----------
+    estimator : str or estimator
+        An estimator name (see :func:`make_estimator`) or an estimator.
+    X : array-like of shape (n_samples, n_features)
+        Images in the library's convention (flattened rows).
+    y : array-like of shape (n_samples,)
+        Labels.
+    param_grid : dict or list of dict, default=None
+        The grid; ``None`` uses :func:`param_grid` of the estimator.
+    cv : int or cross-validation splitter, default=5
+        An integer means ``StratifiedKFold(cv, shuffle=True)`` seeded with
+        ``random_state``.
+    n_jobs : int or None, default=None
+        Parallel fits. With ``joblib.parallel_backend("dask")`` they run on a
+        Dask cluster (``pip install 'fer_features[dask]'``), e.g.::
+
+            from dask.distributed import Client
+            import joblib
+            client = Client("scheduler-address:8786")
+            with joblib.parallel_backend("dask"):
+                search = grid_search("lbp-svc", X, y, n_jobs=-1)
+    verbose : int, default=1
+        Progress: 0 is silent; 1 prints the number of candidates and the best
+        result (stderr) and scikit-learn's own summary (stdout); 2 and more add
+        scikit-learn's line per fit with its time and score.
+    halving : bool, default=False
+        Use successive halving (``HalvingGridSearchCV``: candidates are first
+        tried on a small part of the data and only the best go on), much
+        cheaper for large grids.
+    groups : array-like of shape (n_samples,), default=None
+        Group labels for group-aware splitters (e.g. subject ids).
+    random_state : int, default=0
+        Seed of the folds (and of the halving subsamples).
+
+    Returns
+    -------
+    search : GridSearchCV or HalvingGridSearchCV
+        Fitted; ``best_estimator_`` is refitted on all of ``X``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from fer_features.pipelines import grid_search
+    >>> X, y = make_classification(n_samples=60, random_state=0)
+    >>> search = grid_search(LogisticRegression(), X, y, param_grid={"C": [0.1, 1]},
+    ...                      cv=3, verbose=0)
+    >>> search.scoring, sorted(search.cv_results_["param_C"])
+    ('f1_macro', [0.1, 1.0])
+    """
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    if isinstance(estimator, str):
+        from ._registry import make_estimator
+
+        estimator = make_estimator(estimator)
+    if param_grid is None:
+        from ._grids import param_grid as grid_of
+
+        param_grid = grid_of(estimator)
+    if isinstance(cv, int) and not isinstance(cv, bool):
+        cv = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
+    options = dict(scoring="f1_macro", cv=cv, n_jobs=n_jobs, verbose=verbose,
+                   error_score="raise", refit=True)
+    if halving:
+        from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+        from sklearn.model_selection import HalvingGridSearchCV
+
+        search = HalvingGridSearchCV(estimator, param_grid, random_state=random_state,
+                                     **options)
+    else:
+        search = GridSearchCV(estimator, param_grid, **options)
+    if verbose:
+        n = len(list(_iter_candidates(param_grid)))
+        print(f"[grid_search] {type(estimator).__name__}: {n} candidates, "
+              f"scoring macro-F1", file=sys.stderr)
+    search.fit(X, y, groups=groups)
+    if verbose:
+        print(f"[grid_search] best macro-F1 {search.best_score_:.4f} with "
+              f"{search.best_params_}", file=sys.stderr)
+    return search
+
+
+def _iter_candidates(grid):
+    from sklearn.model_selection import ParameterGrid
+
+    return iter(ParameterGrid(grid))

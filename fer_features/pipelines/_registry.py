@@ -1,0 +1,234 @@
+"""One naming scheme for every estimator: ``FEATURES-CLASSIFIER``, ``classic``, ``cnn``.
+
+The names are used by :func:`make_estimator`, :func:`list_estimators`,
+:func:`param_grid`, the benchmark runner and the ``fer-features`` command.
+"""
+
+import importlib.util
+import os
+from collections import namedtuple
+
+from ._classic import CLASSIFIERS, FEATURES, make_classic_pipeline, parse_features
+
+__all__ = [
+    "EstimatorInfo",
+    "PROFILES",
+    "list_estimators",
+    "make_estimator",
+    "parse_name",
+    "quick_params",
+]
+
+PROFILES = ("quick", "full")
+
+EstimatorInfo = namedtuple("EstimatorInfo", ["name", "description", "available", "reason"])
+EstimatorInfo.__doc__ = """An estimator known by name.
+
+Fields: ``name`` (as given to :func:`make_estimator`), ``description`` (one line),
+``available`` (bool: can it be built here?) and ``reason`` (why not, or ``""``).
+"""
+
+# settings of the "quick" profile: small enough for the default benchmark on the
+# synthetic faces to finish within minutes on two cores
+_QUICK_CLASSIFIER = {
+    "rf": {"clf__n_estimators": 100},
+    "gb": {"clf__max_iter": 50},
+    "xgb": {"clf__estimator__n_estimators": 60},
+}
+_QUICK_CNN = {"architecture": "simple", "epochs": 4, "batch_size": 64, "verbose": 0}
+
+# the names shown by list_estimators (any union of features is accepted too)
+_LISTED_FEATURES = ("pixels", "eigenfaces", "lbp", "hog", "lbp+hog")
+
+
+def parse_name(name):
+    """Split an estimator name into ``(features, classifier)``.
+
+    Parameters
+    ----------
+    name : str
+        ``"FEATURES-CLASSIFIER"`` (e.g. ``"lbp+hog-linear-svc"``), ``"classic"`` or
+        ``"cnn"``.
+
+    Returns
+    -------
+    features : str or None
+        ``None`` for ``"classic"`` and ``"cnn"``.
+    classifier : str
+        The classifier's name, or ``"classic"`` / ``"cnn"``.
+
+    Raises
+    ------
+    ValueError
+        If the name is not of that form.
+
+    Examples
+    --------
+    >>> from fer_features.pipelines import parse_name
+    >>> parse_name("lbp+hog-linear-svc")
+    ('lbp+hog', 'linear-svc')
+    """
+    if not isinstance(name, str):
+        raise ValueError(f"an estimator name must be a string, got {name!r}")
+    if name in ("classic", "cnn"):
+        return None, name
+    for clf in sorted(CLASSIFIERS, key=len, reverse=True):
+        if name.endswith("-" + clf):
+            features = name[: -len(clf) - 1]
+            try:
+                parse_features(features)
+            except ValueError as exc:
+                raise ValueError(f"unknown estimator {name!r}: {exc}") from None
+            return features, clf
+    raise ValueError(
+        f"unknown estimator {name!r}; names are 'classic', 'cnn' or FEATURES-CLASSIFIER "
+        f"with FEATURES one of {', '.join(FEATURES)} (or several joined by '+') and "
+        f"CLASSIFIER one of {', '.join(CLASSIFIERS)}, e.g. 'lbp-svc' or 'lbp+hog-logreg'; "
+        f"`fer-features list` shows them"
+    )
+
+
+def _cnn_missing():
+    """Why the CNN cannot be built here, or ``""`` when it can."""
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    for module in ("keras", backend):
+        if importlib.util.find_spec(module) is None:
+            return f"needs the [deep] extra ({module} is not installed): pip install 'fer_features[deep]'"
+    try:
+        deep = importlib.import_module("fer_features.deep")
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        return f"fer_features.deep cannot be imported: {exc}"
+    if not hasattr(deep, "KerasCNNClassifier"):
+        return "fer_features.deep has no KerasCNNClassifier yet"
+    return ""
+
+
+def _xgb_missing():
+    if importlib.util.find_spec("xgboost") is None:
+        return "needs xgboost: pip install xgboost"
+    return ""
+
+
+def quick_params(name):
+    """Parameters of the ``quick`` profile for an estimator name.
+
+    The quick profile keeps every method but trains smaller models (fewer trees,
+    boosting rounds or CNN epochs), so that a benchmark of the default roster on
+    the synthetic faces takes a few minutes on two cores.
+
+    Parameters
+    ----------
+    name : str
+        An estimator name.
+
+    Returns
+    -------
+    params : dict
+        Keyword arguments for :func:`make_estimator` (empty when the quick and
+        full settings are the same).
+
+    Examples
+    --------
+    >>> from fer_features.pipelines import quick_params
+    >>> quick_params("lbp-rf")
+    {'clf__n_estimators': 100}
+    """
+    _, classifier = parse_name(name)
+    if classifier == "cnn":
+        return dict(_QUICK_CNN)
+    return dict(_QUICK_CLASSIFIER.get(classifier, {}))
+
+
+def make_estimator(name, *, profile="full", **params):
+    """Build an estimator by name.
+
+    Parameters
+    ----------
+    name : str
+        ``"FEATURES-CLASSIFIER"`` for :func:`make_classic_pipeline` (e.g.
+        ``"lbp-svc"``, ``"hog-xgb"``, ``"lbp+hog-logreg"``), ``"classic"`` for the
+        recommended classic pipeline, ``"cnn"`` for
+        :class:`~fer_features.KerasCNNClassifier` (imported only here, so that the
+        classic names work without the ``[deep]`` extra).
+    profile : {"full", "quick"}, default="full"
+        ``"quick"`` first applies :func:`quick_params` (smaller models).
+    **params : dict
+        Parameters set on the estimator (``step__param`` names for pipelines, the
+        CNN's own names for ``"cnn"``); they override the profile's.
+
+    Returns
+    -------
+    estimator : scikit-learn estimator
+        Unfitted.
+
+    Raises
+    ------
+    ValueError
+        If the name or the profile is unknown.
+    ImportError
+        If ``"cnn"`` is asked for without the ``[deep]`` extra.
+
+    See Also
+    --------
+    list_estimators : every name, described.
+
+    Examples
+    --------
+    >>> from fer_features.pipelines import make_estimator
+    >>> make_estimator("hog-rf", profile="quick").named_steps["clf"].n_estimators
+    100
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
+    features, classifier = parse_name(name)
+    settings = quick_params(name) if profile == "quick" else {}
+    settings.update(params)
+    if classifier == "cnn":
+        missing = _cnn_missing()
+        if missing:
+            raise ImportError(f"estimator 'cnn' is not available: {missing}")
+        from ..deep import KerasCNNClassifier
+
+        settings.setdefault("random_state", 0)
+        return KerasCNNClassifier(**settings)
+    if classifier == "classic":
+        return make_classic_pipeline(**settings)
+    return make_classic_pipeline(features, classifier, **settings)
+
+
+def list_estimators():
+    """Every estimator known by name, with a one-line description and availability.
+
+    Any union of features is accepted by :func:`make_estimator`; the list shows the
+    single features and ``lbp+hog``.
+
+    Returns
+    -------
+    estimators : list of EstimatorInfo
+        Named tuples ``(name, description, available, reason)``.
+
+    Examples
+    --------
+    >>> from fer_features.pipelines import list_estimators
+    >>> names = [info.name for info in list_estimators()]
+    >>> names[:3]
+    ['classic', 'pixels-rf', 'pixels-gb']
+    >>> "lbp+hog-svc" in names and "cnn" in names
+    True
+    """
+    infos = [EstimatorInfo(
+        "classic",
+        "the recommended classic pipeline (see make_recommended_pipeline)",
+        True, "")]
+    xgb_missing = _xgb_missing()
+    for features in _LISTED_FEATURES:
+        described = " + ".join(FEATURES[p] for p in parse_features(features))
+        for clf, clf_text in CLASSIFIERS.items():
+            missing = xgb_missing if clf == "xgb" else ""
+            infos.append(EstimatorInfo(f"{features}-{clf}", f"{described}; {clf_text}",
+                                       not missing, missing))
+    cnn_missing = _cnn_missing()
+    infos.append(EstimatorInfo(
+        "cnn", "Keras CNN trained from scratch (KerasCNNClassifier)",
+        not cnn_missing, cnn_missing))
+    return infos
