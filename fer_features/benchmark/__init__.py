@@ -12,6 +12,7 @@ from ._metrics import (
     classification_metrics,
     most_confused_pairs,
 )
+from ._roster import DEFAULT_ROSTER, default_roster, make_roster
 from ._runner import BenchmarkResult, format_table, run_benchmark
 from ._splits import resolve_split, subsample_per_class
 from ._store import (
@@ -22,14 +23,17 @@ from ._store import (
 )
 
 __all__ = [
+    "DEFAULT_ROSTER",
     "SCALAR_METRICS",
     "BenchmarkResult",
     "bootstrap_interval",
     "classification_metrics",
     "data_fingerprint",
+    "default_roster",
     "describe_estimator",
     "estimator_fingerprint",
     "format_table",
+    "make_roster",
     "most_confused_pairs",
     "resolve_split",
     "run_benchmark",

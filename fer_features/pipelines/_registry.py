@@ -103,6 +103,17 @@ def _cnn_missing():
     return ""
 
 
+def _cnn_accepts(param):
+    """Whether KerasCNNClassifier has the parameter ``param`` (False when absent)."""
+    if _cnn_missing():
+        return False
+    import inspect
+
+    from ..deep import KerasCNNClassifier
+
+    return param in inspect.signature(KerasCNNClassifier).parameters
+
+
 def _xgb_missing():
     if importlib.util.find_spec("xgboost") is None:
         return "needs xgboost: pip install xgboost"
