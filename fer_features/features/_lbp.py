@@ -52,7 +52,7 @@ _KEEP_DTYPES = (np.float64, np.float32, np.uint8, np.uint16, np.int8, np.int16,
                 np.int32, np.uint32)
 
 # pixels per chunk: the float64 work arrays of one chunk stay within a few MB
-_CHUNK_PIXELS = 1 << 17
+_CHUNK_PIXELS = 1 << 15
 
 
 def lbp_n_bins(P, method):
@@ -104,17 +104,21 @@ def _axis_terms(n, offset, pad):
     lo = np.floor(pos)
     hi = np.ceil(pos)
     frac = pos - lo
-    return lo.astype(np.intp) + pad, hi.astype(np.intp) + pad, frac
+    return _index_spec(lo.astype(np.intp) + pad), _index_spec(hi.astype(np.intp) + pad), frac
 
 
-def _take(a, index, axis):
-    """``np.take(a, index, axis)``, as a view when ``index`` is a contiguous run."""
+def _index_spec(index):
+    """A slice when ``index`` is a contiguous run (a view, no copy), else the array."""
     start = int(index[0])
     if np.array_equal(index, np.arange(start, start + index.size)):
-        sl = [slice(None)] * a.ndim
-        sl[axis] = slice(start, start + index.size)
-        return a[tuple(sl)]
-    return np.take(a, index, axis=axis)
+        return slice(start, start + index.size)
+    return index
+
+
+def _select(a, spec, axis):
+    if isinstance(spec, slice):
+        return a[(slice(None),) * axis + (spec,)]
+    return np.take(a, spec, axis=axis)
 
 
 def _pattern_dtype(P):
@@ -123,6 +127,40 @@ def _pattern_dtype(P):
     if P <= 16:
         return np.uint16
     return np.uint32
+
+
+@lru_cache(maxsize=32)
+def _plan(h, w, P, R):
+    """What to compute for each neighbour, for images of shape ``(h, w)``.
+
+    Returns ``(pad, horizontal, neighbours)``: ``horizontal`` maps a column
+    offset to ``(left, right, 1 - dc, dc)`` (``right`` None when the offset is
+    a whole number: no horizontal interpolation); ``neighbours`` lists, per
+    neighbour, ``("pixel", rows, cols)`` for a neighbour that is a pixel, or
+    ``("interp", key, top_rows, bottom_rows, 1 - dr, dr)`` (``bottom_rows``
+    None when the row offset is a whole number).
+    """
+    rp, cp = _neighbour_offsets(P, R)
+    pad = int(np.ceil(R)) + 1
+    horizontal = {}
+    neighbours = []
+    for i in range(P):
+        rlo, rhi, dr = _axis_terms(h, rp[i], pad)
+        clo, chi, dc = _axis_terms(w, cp[i], pad)
+        row_exact = not dr.any()
+        col_exact = not dc.any()
+        if row_exact and col_exact:
+            # value = (1 - 0) * pixel + 0 * pixel = pixel, exactly
+            neighbours.append(("pixel", rlo, clo))
+            continue
+        key = float(cp[i])
+        if key not in horizontal:
+            horizontal[key] = (clo, None, None, None) if col_exact else (clo, chi, 1 - dc, dc)
+        if row_exact:
+            neighbours.append(("interp", key, rlo, None, None, None))
+        else:
+            neighbours.append(("interp", key, rlo, rhi, (1 - dr)[:, None], dr[:, None]))
+    return pad, horizontal, neighbours
 
 
 def _lbp_patterns(images, P, R):
@@ -138,18 +176,30 @@ def _lbp_patterns(images, P, R):
     patterns : ndarray of shape (n, h, w), unsigned integers
     """
     n, h, w = images.shape
-    rp, cp = _neighbour_offsets(P, R)
-    pad = int(np.ceil(R)) + 1
+    pad, horizontal, neighbours = _plan(h, w, P, R)
     inner = (slice(None), slice(pad, pad + h), slice(pad, pad + w))
 
     padded = np.zeros((n, h + 2 * pad, w + 2 * pad), dtype=np.float64)
     padded[inner] = images
     center = padded[inner]
     integer = images.dtype.kind in "ui" and images.dtype.itemsize <= 4
-    if integer:
+    if integer and any(kind == "pixel" for kind, *_ in neighbours):
+        # whole-pixel neighbours are compared in the integer dtype (exact)
         ipadded = np.zeros(padded.shape, dtype=images.dtype)
         ipadded[inner] = images
-        icenter = ipadded[inner]
+        source, centre = ipadded, ipadded[inner]
+    else:
+        source, centre = padded, center
+
+    # horizontal pass of the interpolation, once per distinct column offset,
+    # over all padded rows: top = (1 - dc) * left + dc * right
+    tops = {}
+    for key, (left, right, one_minus_dc, dc) in horizontal.items():
+        top = _select(padded, left, 2)
+        if right is not None:
+            top = np.multiply(one_minus_dc, top)
+            top += dc * _select(padded, right, 2)
+        tops[key] = top
 
     # bits are gathered byte by byte (uint8 multiply-adds vectorise well;
     # shifts do not), then the bytes are combined into the pattern
@@ -160,41 +210,23 @@ def _lbp_patterns(images, P, R):
     weighted = np.empty((n, h, w), dtype=np.uint8)
     value = np.empty((n, h, w), dtype=np.float64)
     scratch = np.empty((n, h, w), dtype=np.float64)
-    horizontal = {}  # cp value -> horizontal interpolation over all padded rows
 
-    for i in range(P):
-        rlo, rhi, dr = _axis_terms(h, rp[i], pad)
-        clo, chi, dc = _axis_terms(w, cp[i], pad)
-        row_exact = not dr.any()
-        col_exact = not dc.any()
-        if row_exact and col_exact:
-            # the neighbour is a pixel: value = 1 * pixel + 0 * pixel = pixel
-            if integer:
-                source, centre = ipadded, icenter
-            else:
-                source, centre = padded, center
-            np.greater_equal(_take(_take(source, rlo, 1), clo, 2), centre, out=bit)
+    for i, (kind, *spec) in enumerate(neighbours):
+        if kind == "pixel":
+            rows, cols = spec
+            np.greater_equal(_select(_select(source, rows, 1), cols, 2), centre, out=bit)
         else:
-            key = float(cp[i])
-            top_all = horizontal.get(key)
-            if top_all is None:
-                left = _take(padded, clo, 2)
-                if col_exact:
-                    top_all = left
-                else:
-                    right = _take(padded, chi, 2)
-                    top_all = np.multiply(1 - dc, left)
-                    top_all += dc * right
-                horizontal[key] = top_all
-            top = _take(top_all, rlo, 1)
-            if row_exact:
-                neighbour = top
+            key, top_rows, bottom_rows, one_minus_dr, dr = spec
+            top = _select(tops[key], top_rows, 1)
+            if bottom_rows is None:
+                neighbour = top  # value = (1 - 0) * top + 0 * bottom = top
             else:
-                bottom = _take(top_all, rhi, 1)
-                np.multiply((1 - dr)[:, None], top, out=value)
-                np.multiply(dr[:, None], bottom, out=scratch)
+                # value = (1 - dr) * top + dr * bottom, as scikit-image computes it
+                np.multiply(one_minus_dr, top, out=value)
+                np.multiply(dr, _select(tops[key], bottom_rows, 1), out=scratch)
                 np.add(value, scratch, out=value)
                 neighbour = value
+            # value - centre >= 0  <=>  value >= centre in IEEE arithmetic
             np.greater_equal(neighbour, center, out=bit)
         byte, shift = divmod(i, 8)
         np.multiply(bit_u8, np.uint8(1 << shift), out=weighted)
