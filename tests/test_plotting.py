@@ -358,7 +358,7 @@ def test_benchmark_display_means_per_estimator():
     np.testing.assert_allclose(disp.summary_["fit_seconds"], [3.0, 10.0])
     assert len(disp.ax_) == 2
     assert [p.get_width() for p in disp.ax_[0].containers[0]] == pytest.approx([0.65, 0.5])
-    assert disp.figure_._suptitle.get_text() == "Benchmark (failed: broken)"
+    assert disp.figure_.get_suptitle() == "Benchmark (failed: broken)"
     assert disp.ax_[1].get_xscale() == "log"
 
 

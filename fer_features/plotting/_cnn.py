@@ -103,7 +103,7 @@ class FeatureMapsDisplay:
             raise ValueError(f"{caller}: index={index!r} is not a face of X ({n} faces)")
         chosen = _choose_layers(model, layers, caller)
         probe = keras.Model(inputs=model.inputs, outputs=[layer.output for layer in chosen])
-        batch = _model_input(estimator, images[[index]])
+        batch = _model_input(images[[index]])
         outputs = probe(batch, training=False)
         if not isinstance(outputs, (list, tuple)):
             outputs = [outputs]
@@ -192,9 +192,10 @@ def _choose_layers(model, layers, caller):
     return chosen
 
 
-def _model_input(estimator, images):
-    """The Keras input for ``images`` (n, h, w), prepared as the estimator does."""
-    prepare = getattr(estimator, "_prepare_input", None)
-    if callable(prepare):
-        return prepare(images.reshape(images.shape[0], -1))
-    return images.astype("float32")[..., None]
+def _model_input(images):
+    """The Keras input for ``images`` (n, h, w): float32 (n, h, w, 1).
+
+    As :class:`~fer_features.KerasCNNClassifier` feeds its model, which rescales
+    pixel values itself (its first layer).
+    """
+    return np.asarray(images, dtype="float32")[..., None]
