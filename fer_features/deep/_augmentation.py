@@ -1,0 +1,118 @@
+"""Training-time augmentation of grey face images, as Keras preprocessing layers.
+
+The layers sit inside the model right after the rescaling to [0, 1]; Keras runs
+them only in training (``fit``), so predictions never see them.
+"""
+
+from numbers import Real
+
+__all__ = ["AUGMENTATION_PRESETS", "resolve_augmentation", "build_augmentation"]
+
+# rotation in degrees; zoom, shift, brightness, contrast as fractions; gamma as
+# the range of log(gamma); flip: random horizontal flips (faces are symmetric)
+AUGMENTATION_PRESETS = {
+    "none": {},
+    "low": {"flip": True, "rotation": 5.0, "zoom": 0.05, "shift": 0.05},
+    "mid": {"flip": True, "rotation": 10.0, "zoom": 0.1, "shift": 0.1},
+    "high": {"flip": True, "rotation": 15.0, "zoom": 0.15, "shift": 0.15,
+             "brightness": 0.2, "contrast": 0.2, "gamma": 0.2},
+}
+
+_KEYS = ("flip", "rotation", "zoom", "shift", "brightness", "contrast", "gamma")
+
+
+def resolve_augmentation(augmentation):
+    """Return the augmentation settings as a dict with every key.
+
+    Parameters
+    ----------
+    augmentation : {"none", "low", "mid", "high"}, dict or None
+        A preset name, or a dict with some of the keys ``flip`` (bool),
+        ``rotation`` (degrees), ``zoom``, ``shift``, ``brightness``,
+        ``contrast`` (fractions) and ``gamma`` (range of ``log(gamma)``).
+        ``None`` means ``"none"``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown preset, an unknown key or a negative value.
+    """
+    if augmentation is None:
+        augmentation = "none"
+    if isinstance(augmentation, str):
+        if augmentation not in AUGMENTATION_PRESETS:
+            raise ValueError(
+                f"augmentation={augmentation!r} is not a preset; use one of "
+                f"{sorted(AUGMENTATION_PRESETS)} or a dict with keys {list(_KEYS)}"
+            )
+        settings = dict(AUGMENTATION_PRESETS[augmentation])
+    else:
+        unknown = sorted(set(augmentation) - set(_KEYS))
+        if unknown:
+            raise ValueError(
+                f"augmentation has unknown keys {unknown}; the keys are {list(_KEYS)}"
+            )
+        settings = dict(augmentation)
+    resolved = {"flip": bool(settings.get("flip", False))}
+    for key in _KEYS[1:]:
+        value = settings.get(key, 0.0)
+        if not isinstance(value, Real) or isinstance(value, bool) or value < 0:
+            raise ValueError(
+                f"augmentation[{key!r}] must be a number >= 0, got {value!r}"
+            )
+        resolved[key] = float(value)
+    if resolved["zoom"] >= 1 or resolved["shift"] >= 1:
+        raise ValueError(
+            f"augmentation zoom and shift are fractions of the image and must be < 1, "
+            f"got zoom={resolved['zoom']}, shift={resolved['shift']}"
+        )
+    return resolved
+
+
+def build_augmentation(keras, augmentation, seed=None):
+    """Return the list of Keras layers that implement ``augmentation``.
+
+    Parameters
+    ----------
+    keras : module
+        The Keras 3 module.
+    augmentation : str, dict or None
+        As for :func:`resolve_augmentation`.
+    seed : int or None
+        Base seed; each layer gets its own seed derived from it.
+
+    Returns
+    -------
+    layers : list of keras.layers.Layer
+        Empty for ``"none"``. Inputs are expected in [0, 1].
+    """
+    settings = resolve_augmentation(augmentation)
+    layers = keras.layers
+
+    def next_seed(i):
+        return None if seed is None else int(seed) + 1000 * (i + 1)
+
+    out = []
+    if settings["flip"]:
+        out.append(layers.RandomFlip("horizontal", seed=next_seed(0), name="aug_flip"))
+    if settings["rotation"]:
+        out.append(layers.RandomRotation(settings["rotation"] / 360.0, fill_mode="reflect",
+                                         seed=next_seed(1), name="aug_rotation"))
+    if settings["zoom"]:
+        out.append(layers.RandomZoom(settings["zoom"], fill_mode="reflect",
+                                     seed=next_seed(2), name="aug_zoom"))
+    if settings["shift"]:
+        out.append(layers.RandomTranslation(settings["shift"], settings["shift"],
+                                            fill_mode="reflect", seed=next_seed(3),
+                                            name="aug_shift"))
+    if settings["brightness"]:
+        out.append(layers.RandomBrightness(settings["brightness"], value_range=(0.0, 1.0),
+                                           seed=next_seed(4), name="aug_brightness"))
+    if settings["contrast"]:
+        out.append(layers.RandomContrast(settings["contrast"], value_range=(0.0, 1.0),
+                                         seed=next_seed(5), name="aug_contrast"))
+    if settings["gamma"]:
+        from ._layers import RandomGamma
+
+        out.append(RandomGamma(settings["gamma"], seed=next_seed(6), name="aug_gamma"))
+    return out

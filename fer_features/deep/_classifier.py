@@ -1,0 +1,736 @@
+"""``KerasCNNClassifier``: a Keras 3 CNN behind the scikit-learn classifier API."""
+
+import gc
+import io
+import math
+import time
+from numbers import Integral, Real
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._images import flatten_images, resolve_image_shape
+from ._architectures import ARCHITECTURES, BACKBONES
+from ._augmentation import build_augmentation, resolve_augmentation
+from ._backend import has_gpu, import_keras
+
+__all__ = ["KerasCNNClassifier", "quick_cnn_params"]
+
+_OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+
+
+def quick_cnn_params():
+    """Settings of :class:`KerasCNNClassifier` for quick runs on small data.
+
+    The benchmark runner's default (synthetic) benchmark uses them, so that the
+    whole no-argument benchmark stays within a few minutes on 2 CPU cores: the
+    default ``"simple"`` network, 8 epochs, no time budget.
+
+    Returns
+    -------
+    params : dict
+        Keyword arguments for :class:`KerasCNNClassifier`.
+
+    Examples
+    --------
+    >>> from fer_features.deep import quick_cnn_params
+    >>> quick_cnn_params()["epochs"]
+    8
+    """
+    return {"architecture": "simple", "epochs": 8, "batch_size": 32,
+            "augmentation": "low", "max_time": None}
+
+
+def _resolve_shape(n_features, image_shape, implied):
+    """``resolve_image_shape``, plus ``-1`` for one side as in ``numpy.reshape``."""
+    if (image_shape is not None and not isinstance(image_shape, str)
+            and hasattr(image_shape, "__len__") and len(image_shape) == 2
+            and -1 in tuple(image_shape)):
+        h, w = image_shape
+        known = w if h == -1 else h
+        if (not isinstance(known, Integral) or known <= 0 or n_features % known
+                or (h == -1 and w == -1)):
+            raise ValueError(
+                f"image_shape={tuple(image_shape)!r} cannot be read from rows of "
+                f"{n_features} features"
+            )
+        image_shape = (n_features // known, known) if h == -1 else (known, n_features // known)
+    return resolve_image_shape(n_features, image_shape, implied)
+
+
+class _CosineSchedule:
+    """Cosine decay with linear warm-up, driven by epochs or by the clock.
+
+    Progress is the larger of the fraction of steps done and the fraction of
+    ``max_time`` spent, so the learning rate reaches its floor when training
+    ends, whichever of the two ends it.
+    """
+
+    def __init__(self, base_lr, total_steps, max_time, warmup_steps):
+        self.base_lr = base_lr
+        self.total_steps = max(1, total_steps)
+        self.max_time = max_time
+        self.warmup_steps = warmup_steps
+
+    def __call__(self, step, elapsed):
+        if step < self.warmup_steps:
+            return self.base_lr * (step + 1) / self.warmup_steps
+        progress = step / self.total_steps
+        if self.max_time:
+            progress = max(progress, elapsed / self.max_time)
+        progress = min(1.0, progress)
+        return self.base_lr * (0.01 + 0.99 * 0.5 * (1.0 + math.cos(math.pi * progress)))
+
+
+def _training_callbacks(keras, schedule, max_time):
+    """Keras callbacks for a cosine schedule and a time budget (one object)."""
+
+    class _Clock(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.step = 0
+            self.start = None
+            self.timed_out = False
+
+        def on_train_begin(self, logs=None):
+            self.start = time.perf_counter()
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if schedule is not None:
+                lr = schedule(self.step, time.perf_counter() - self.start)
+                self.model.optimizer.learning_rate.assign(lr)
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.step += 1
+            if max_time is not None and time.perf_counter() - self.start > max_time:
+                self.timed_out = True
+                self.model.stop_training = True
+
+    return _Clock()
+
+
+class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
+    """A convolutional network (Keras 3) as a scikit-learn classifier.
+
+    Images follow the library's convention: ``X`` of shape
+    ``(n_samples, height * width)`` read with ``image_shape`` (square when
+    ``None``), or ``(n_samples, height, width)`` / ``(n_samples, height, width, 1)``.
+    Pixels are uint8 grey values 0-255 or floats in [0, 1]: ``fit`` decides
+    which from the data (any value above 1 means 0-255) and stores the factor
+    in ``pixel_scale_``; the network rescales by that factor itself, so
+    ``predict`` expects data on the same scale as ``fit`` got.
+
+    Keras is imported at the first ``fit`` (``import fer_features`` does not
+    import TensorFlow). The network trains on a GPU whenever the Keras backend
+    sees one, with mixed precision there, and on the CPU otherwise.
+
+    Parameters
+    ----------
+    architecture : {"simple", "residual", "mini_xception", "vgg16", "vgg19", \
+"resnet50v2", "efficientnetb0"}, default="simple"
+        The network. ``"simple"``: a VGG-style net for 48x48 faces (blocks of
+        24-48-96-192 filters with batch normalisation, max-pooling and dropout,
+        then a dense layer). ``"residual"``: conv-and-residual stages 8-16-32-64,
+        then 128 and 256 convolutions and two dense layers. ``"mini_xception"``:
+        Arriaga et al. (2017), about 60k parameters. The others are
+        ``keras.applications`` backbones for transfer learning, fed the grey
+        image as 3 channels.
+    input_size : int or None, default=None
+        Side to which images are resized inside the network (e.g. 96 for a
+        backbone on 48x48 faces); ``None`` keeps their size. Backbones need at
+        least 32.
+    weights : None, "imagenet" or str path, default=None
+        Initial weights of a backbone: random (``None``), ImageNet (downloaded
+        by Keras on first use and cached in ``~/.keras/models``) or a local
+        weights file of the backbone without its top (``include_top=False``),
+        e.g. Keras's ``*_notop.h5`` file copied by hand for offline use.
+        Ignored by the other architectures.
+    trainable_blocks : int or "all", default="all"
+        How many of a backbone's top convolution blocks are trained: 0 freezes
+        the backbone (only the head learns), ``"all"`` trains everything.
+        Ignored by the other architectures.
+    dense_units : int or None, default=None
+        Units of the hidden dense layer(s) of the head: ``None`` means the
+        architecture's default (256; none for ``"mini_xception"``), 0 none.
+    dropout : float, default=0.5
+        Dropout rate before the output layer.
+    epochs : int, default=40
+        Maximum number of passes over the training data.
+    batch_size : int, default=64
+        Images per gradient step.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
+        The optimizer (``"sgd"`` with Nesterov momentum 0.9, ``"adamw"`` with
+        weight decay 1e-4).
+    learning_rate : float, default=1e-3
+        Initial (peak) learning rate.
+    schedule : {"cosine", "plateau"} or None, default="cosine"
+        ``"cosine"``: one epoch of linear warm-up, then cosine decay to 1% of
+        ``learning_rate`` at the end of training, the end being ``epochs`` or
+        ``max_time``, whichever comes first. ``"plateau"``: halve the rate when
+        the (validation) loss stops improving for 3 epochs. ``None``: constant.
+    max_time : float or None, default=3300
+        Time budget of ``fit`` in seconds (55 minutes): training stops after the
+        step that exceeds it, and the cosine schedule follows the clock when
+        the clock is ahead of the epochs. ``None``: no budget. The default lets
+        ``KerasCNNClassifier()`` train on the whole FER2013 training set
+        within an hour on 2 CPU cores; on a GPU the epochs end first. When
+        the budget ends training, results depend on the machine's speed.
+    early_stopping : int or None, default=None
+        Patience (epochs) of early stopping on the validation loss, restoring
+        the best weights; needs ``validation_split`` or ``validation_data``.
+    validation_split : float, default=0.0
+        Fraction of the training data held out (stratified, drawn with
+        ``random_state``) to monitor the loss. ``fit`` also accepts
+        ``validation_data=(X_val, y_val)``.
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the classes in the loss; dict keys are the labels of ``y``.
+    label_smoothing : float, default=0.1
+        Label smoothing of the cross-entropy loss.
+    augmentation : {"none", "low", "mid", "high"} or dict, default="mid"
+        Random image transforms applied in training only (Keras preprocessing
+        layers): ``"low"`` flips and small rotations/zooms/shifts, ``"mid"``
+        flips, rotations up to 10 degrees, 10% zooms and shifts, ``"high"``
+        stronger ones plus brightness, contrast and gamma. A dict gives some of
+        the keys ``flip`` (bool), ``rotation`` (degrees), ``zoom``, ``shift``,
+        ``brightness``, ``contrast`` (fractions) and ``gamma`` (range of
+        ``log(gamma)``).
+    jit_compile : bool or "auto", default="auto"
+        XLA compilation of the training step. ``"auto"``: Keras's choice on a
+        GPU, off on the CPU, where it made the convolution nets slower on the
+        2-core machine this was measured on.
+    mixed_precision : bool or "auto", default="auto"
+        float16 compute with float32 weights; ``"auto"`` turns it on when a GPU
+        is used.
+    image_shape : tuple of (int, int) or None, default=None
+        ``(height, width)`` of the images in the rows of ``X``; one side may be
+        -1 (inferred, as in ``numpy.reshape``). ``None``: the shape of 3-D
+        input, otherwise square.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, shuffling, augmentation and the validation split.
+    verbose : int, default=0
+        Keras's progress output (0 silent, 1 progress bar, 2 one line per epoch).
+    warm_start : bool, default=False
+        When True, ``fit`` keeps training the fitted network (same classes and
+        image shape) instead of building a new one.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    model_ : keras.Model
+        The trained network (input: images ``(n, height, width, 1)`` on the
+        scale of the training data; output: class probabilities).
+    history_ : dict of str to list of float
+        Per-epoch loss and accuracy (and validation ones) of the last ``fit``.
+    n_epochs_ : int
+        Epochs trained in total, over all ``fit`` / ``partial_fit`` calls.
+    stopped_by_ : {"epochs", "early_stopping", "max_time"}
+        What ended the last ``fit``.
+    fit_time_ : float
+        Seconds spent in Keras's ``fit`` in the last call.
+    fit_steps_ : int
+        Gradient steps (batches) of the last call.
+    pixel_scale_ : float
+        Factor the network applies to its input: 1/255 for 0-255 data, 1 for
+        data in [0, 1].
+    image_shape_ : tuple of (int, int)
+        ``(height, width)`` of the training images.
+    n_features_in_ : int
+        Pixels per image.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the columns of ``X`` when it was a DataFrame with string names.
+
+    See Also
+    --------
+    CNNFeatureTransformer : the penultimate-layer features of a fitted network.
+    quick_cnn_params : settings for quick runs on small data.
+
+    References
+    ----------
+    .. [1] O. Arriaga, M. Valdenegro-Toro, P. Ploeger, "Real-time convolutional
+       neural networks for emotion and gender classification", 2017.
+    .. [2] I. Goodfellow et al., "Challenges in representation learning: a
+       report on three machine learning contests", ICONIP 2013 (FER2013).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fer_features.deep import KerasCNNClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.integers(0, 256, size=(40, 16, 16), dtype=np.uint8)
+    >>> X[:20, :8] //= 4                  # class "dark top": darker upper half
+    >>> y = np.array(["dark top"] * 20 + ["plain"] * 20)
+    >>> clf = KerasCNNClassifier(epochs=2, augmentation="none", random_state=0)
+    >>> clf = clf.fit(X, y)
+    >>> clf.classes_
+    array(['dark top', 'plain'], dtype='<U8')
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
+    >>> clf.pixel_scale_ == 1 / 255
+    True
+    """
+
+    _parameter_constraints = {
+        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "input_size": [Interval(Integral, 1, None, closed="left"), None],
+        "weights": [StrOptions({"imagenet"}), str, Path, None],
+        "trainable_blocks": [Interval(Integral, 0, None, closed="left"),
+                             StrOptions({"all"})],
+        "dense_units": [Interval(Integral, 0, None, closed="left"), None],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS))],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "schedule": [StrOptions({"cosine", "plateau"}), None],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "early_stopping": [Interval(Integral, 1, None, closed="left"), None],
+        "validation_split": [Interval(Real, 0, 1, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "augmentation": [StrOptions({"none", "low", "mid", "high"}), dict, None],
+        "jit_compile": ["boolean", StrOptions({"auto"})],
+        "mixed_precision": ["boolean", StrOptions({"auto"})],
+        "image_shape": [tuple, list, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        architecture="simple",
+        input_size=None,
+        weights=None,
+        trainable_blocks="all",
+        dense_units=None,
+        dropout=0.5,
+        epochs=40,
+        batch_size=64,
+        optimizer="adam",
+        learning_rate=1e-3,
+        schedule="cosine",
+        max_time=3300,
+        early_stopping=None,
+        validation_split=0.0,
+        class_weight=None,
+        label_smoothing=0.1,
+        augmentation="mid",
+        jit_compile="auto",
+        mixed_precision="auto",
+        image_shape=None,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.architecture = architecture
+        self.input_size = input_size
+        self.weights = weights
+        self.trainable_blocks = trainable_blocks
+        self.dense_units = dense_units
+        self.dropout = dropout
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.schedule = schedule
+        self.max_time = max_time
+        self.early_stopping = early_stopping
+        self.validation_split = validation_split
+        self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
+        self.augmentation = augmentation
+        self.jit_compile = jit_compile
+        self.mixed_precision = mixed_precision
+        self.image_shape = image_shape
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # ------------------------------------------------------------------ input
+    def _validate_X(self, X, reset):
+        X, implied = flatten_images(X)
+        X = validate_data(self, X, reset=reset, dtype=np.float32)
+        return self._to_images(X, implied, reset)
+
+    def _to_images(self, X, implied, reset):
+        if reset:
+            shape = _resolve_shape(X.shape[1], self.image_shape, implied)
+        else:
+            shape = self.image_shape_
+            if implied is not None and implied != shape:
+                raise ValueError(
+                    f"{type(self).__name__} was fitted on images of shape {shape}, "
+                    f"got images of shape {implied}"
+                )
+        return X.reshape(X.shape[0], shape[0], shape[1], 1), shape
+
+    def _check_params_extra(self):
+        resolve_augmentation(self.augmentation)
+        if self.architecture in BACKBONES:
+            if self.input_size is not None and self.input_size < 32:
+                raise ValueError(
+                    f"input_size={self.input_size}: the {self.architecture} backbone "
+                    f"needs images of at least 32x32"
+                )
+        if self.weights is not None and self.weights != "imagenet":
+            if not Path(self.weights).is_file():
+                raise ValueError(
+                    f"weights={str(self.weights)!r} is neither None, 'imagenet' nor an "
+                    f"existing weights file"
+                )
+
+    # ------------------------------------------------------------------ keras
+    def _seed(self):
+        rng = check_random_state(self.random_state)
+        return int(rng.randint(0, 2**31 - 1))
+
+    def _use_gpu(self):
+        return has_gpu()
+
+    def _build(self, keras, n_classes, image_shape, pixel_scale, seed):
+        layers = keras.layers
+        mixed = self.mixed_precision
+        if mixed == "auto":
+            mixed = self._use_gpu()
+        previous_policy = keras.config.dtype_policy()
+        if mixed:
+            keras.config.set_dtype_policy("mixed_float16")
+        try:
+            inputs = keras.Input(shape=(*image_shape, 1), name="images")
+            x = layers.Rescaling(pixel_scale, name="rescale")(inputs)
+            for layer in build_augmentation(keras, self.augmentation, seed=seed):
+                x = layer(x)
+            if self.input_size is not None:
+                x = layers.Resizing(self.input_size, self.input_size, name="resize")(x)
+            elif self.architecture in BACKBONES and min(image_shape) < 32:
+                raise ValueError(
+                    f"the {self.architecture} backbone needs images of at least 32x32, "
+                    f"got {image_shape}: set input_size (e.g. 96)"
+                )
+            from ._architectures import build_network
+
+            outputs = build_network(
+                keras, self.architecture, x, n_classes, dense_units=self.dense_units,
+                dropout=self.dropout, weights=self.weights,
+                trainable_blocks=self.trainable_blocks,
+            )
+            model = keras.Model(inputs, outputs, name=f"fer_{self.architecture}")
+        finally:
+            keras.config.set_dtype_policy(previous_policy)
+        return model
+
+    def _make_optimizer(self, keras):
+        lr = float(self.learning_rate)
+        if self.optimizer == "adam":
+            return keras.optimizers.Adam(learning_rate=lr)
+        if self.optimizer == "adamw":
+            return keras.optimizers.AdamW(learning_rate=lr, weight_decay=1e-4)
+        if self.optimizer == "sgd":
+            return keras.optimizers.SGD(learning_rate=lr, momentum=0.9, nesterov=True)
+        return keras.optimizers.RMSprop(learning_rate=lr)
+
+    def _compile(self, keras, model):
+        jit = self.jit_compile
+        if jit == "auto":
+            jit = "auto" if self._use_gpu() else False
+        model.compile(
+            optimizer=self._make_optimizer(keras),
+            loss=keras.losses.CategoricalCrossentropy(label_smoothing=self.label_smoothing),
+            metrics=["accuracy"],
+            jit_compile=jit,
+        )
+
+    def _encode(self, y):
+        y = self._label_encoder.transform(y)
+        return y
+
+    def _class_weights(self, y_enc):
+        n_classes = len(self.classes_)
+        if self.class_weight is None:
+            return None
+        if isinstance(self.class_weight, str):  # "balanced"
+            present = np.unique(y_enc)
+            weights = compute_class_weight("balanced", classes=present, y=y_enc)
+            out = {int(c): 1.0 for c in range(n_classes)}
+            out.update({int(c): float(w) for c, w in zip(present, weights)})
+            return out
+        out = {int(c): 1.0 for c in range(n_classes)}
+        for label, weight in self.class_weight.items():
+            matches = np.flatnonzero(self.classes_ == label)
+            if matches.size == 0:
+                raise ValueError(
+                    f"class_weight has a weight for label {label!r}, which is not one "
+                    f"of the classes in y: {self.classes_.tolist()}"
+                )
+            out[int(matches[0])] = float(weight)
+        return out
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, validation_data=None):
+        """Train the network on images ``X`` with labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width), (n_samples, height, width) \
+or (n_samples, height, width, 1)
+            Grey images, 0-255 or in [0, 1].
+        y : array-like of shape (n_samples,)
+            Labels of any type.
+        validation_data : tuple (X_val, y_val) or None, default=None
+            Held-out images to monitor (instead of ``validation_split``).
+
+        Returns
+        -------
+        self : KerasCNNClassifier
+            The fitted classifier.
+        """
+        self._check_params_extra()
+        continuing = self.warm_start and hasattr(self, "model_")
+        X_img, y, image_shape = self._validate_Xy(X, y, reset=not continuing)
+        classes = np.unique(y)
+        if continuing:
+            if image_shape != self.image_shape_ or not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    "warm_start=True needs the same classes and image shape as the "
+                    f"previous fit: classes {self.classes_.tolist()} and shape "
+                    f"{self.image_shape_}, got {classes.tolist()} and {image_shape}"
+                )
+        else:
+            self._init_model(X_img, classes, image_shape)
+        return self._train(X_img, y, validation_data, epochs=self.epochs,
+                           use_schedule=True)
+
+    def _validate_Xy(self, X, y, reset):
+        X, implied = flatten_images(X)
+        X, y = validate_data(self, X, y, reset=reset, dtype=np.float32)
+        check_classification_targets(y)
+        X_img, shape = self._to_images(X, implied, reset=reset)
+        return X_img, y, shape
+
+    def _init_model(self, X_img, classes, image_shape):
+        keras = import_keras()
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 classes in y to train, got 1 "
+                f"class: {classes.tolist()}"
+            )
+        self._release_model(keras)
+        seed = self._seed()
+        keras.utils.set_random_seed(seed)
+        self._train_seed = seed
+        self.classes_ = classes
+        self._label_encoder = LabelEncoder().fit(classes)
+        self.image_shape_ = image_shape
+        self.pixel_scale_ = 1.0 / 255.0 if X_img.size and float(X_img.max()) > 1.0 else 1.0
+        model = self._build(keras, len(classes), image_shape, self.pixel_scale_, seed)
+        self._compile(keras, model)
+        self.model_ = model
+        self.n_epochs_ = 0
+        self.history_ = {}
+
+    def _release_model(self, keras):
+        """Drop the previous network and the backend's graph state."""
+        if hasattr(self, "model_"):
+            del self.model_
+        gc.collect()
+        keras.backend.clear_session()
+
+    def _train(self, X_img, y, validation_data, *, epochs, use_schedule):
+        keras = import_keras()
+        y_enc = self._encode(y)
+        n_classes = len(self.classes_)
+        rng = np.random.RandomState(self._seed())
+        keras.utils.set_random_seed(int(rng.randint(0, 2**31 - 1)))
+        val = None
+        if validation_data is not None:
+            X_val, y_val = validation_data
+            X_val, implied = flatten_images(X_val)
+            X_val = validate_data(self, X_val, reset=False, dtype=np.float32)
+            X_val, _ = self._to_images(X_val, implied, reset=False)
+            y_val = np.asarray(y_val)
+            unknown = np.setdiff1d(y_val, self.classes_)
+            if unknown.size:
+                raise ValueError(
+                    f"validation_data has labels {unknown.tolist()} that are not in y"
+                )
+            val = (X_val, self._one_hot(self._encode(y_val), n_classes))
+        elif use_schedule and self.validation_split > 0:
+            from sklearn.model_selection import train_test_split
+
+            idx = np.arange(len(y_enc))
+            counts = np.bincount(y_enc, minlength=n_classes)
+            stratify = y_enc if counts.min() >= 2 else None
+            tr, va = train_test_split(idx, test_size=self.validation_split,
+                                      random_state=rng, stratify=stratify)
+            val = (X_img[va], self._one_hot(y_enc[va], n_classes))
+            X_img, y_enc = X_img[tr], y_enc[tr]
+        if use_schedule and self.early_stopping is not None and val is None:
+            raise ValueError(
+                f"early_stopping={self.early_stopping} needs held-out data: set "
+                f"validation_split > 0 or pass validation_data to fit"
+            )
+
+        callbacks = []
+        clock_schedule = None
+        steps_per_epoch = math.ceil(len(y_enc) / self.batch_size)
+        max_time = self.max_time if use_schedule else None
+        if use_schedule and self.schedule == "cosine":
+            clock_schedule = _CosineSchedule(
+                float(self.learning_rate), steps_per_epoch * epochs, max_time,
+                warmup_steps=steps_per_epoch if epochs > 1 else 0,
+            )
+        else:
+            self.model_.optimizer.learning_rate.assign(float(self.learning_rate))
+        clock = _training_callbacks(keras, clock_schedule, max_time)
+        callbacks.append(clock)
+        monitor = "val_loss" if val is not None else "loss"
+        if use_schedule and self.schedule == "plateau":
+            callbacks.append(keras.callbacks.ReduceLROnPlateau(
+                monitor=monitor, factor=0.5, patience=3, min_lr=float(self.learning_rate) / 100))
+        early = None
+        if use_schedule and self.early_stopping is not None:
+            early = keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=self.early_stopping, restore_best_weights=True)
+            callbacks.append(early)
+
+        start = time.perf_counter()
+        history = self.model_.fit(
+            X_img, self._one_hot(y_enc, n_classes),
+            batch_size=self.batch_size, epochs=epochs, validation_data=val,
+            class_weight=self._class_weights(y_enc), callbacks=callbacks,
+            shuffle=True, verbose=self.verbose,
+        )
+        self.fit_time_ = time.perf_counter() - start
+        self.fit_steps_ = clock.step
+        self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+        n_done = len(next(iter(self.history_.values()), []))
+        self.n_epochs_ = getattr(self, "n_epochs_", 0) + n_done
+        if clock.timed_out:
+            self.stopped_by_ = "max_time"
+        elif early is not None and early.stopped_epoch > 0:
+            self.stopped_by_ = "early_stopping"
+        else:
+            self.stopped_by_ = "epochs"
+        return self
+
+    @staticmethod
+    def _one_hot(y_enc, n_classes):
+        out = np.zeros((len(y_enc), n_classes), dtype=np.float32)
+        out[np.arange(len(y_enc)), y_enc] = 1.0
+        return out
+
+    def partial_fit(self, X, y, classes=None):
+        """Train the network for one epoch on ``X``, ``y``.
+
+        The first call builds the network; ``classes`` lists every label that
+        will ever be seen (default: the labels of this first ``y``). Later calls
+        continue training at the constant ``learning_rate`` (no schedule, no
+        validation, no time budget).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width) or image array
+            Grey images.
+        y : array-like of shape (n_samples,)
+            Labels.
+        classes : array-like of shape (n_classes,) or None, default=None
+            All the labels; needed only on the first call if this batch lacks some.
+
+        Returns
+        -------
+        self : KerasCNNClassifier
+            The classifier.
+        """
+        first = not hasattr(self, "model_")
+        if first:
+            self._validate_params()
+            self._check_params_extra()
+        X_img, y, image_shape = self._validate_Xy(X, y, reset=first)
+        if first:
+            all_classes = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+            self._init_model(X_img, all_classes, image_shape)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y has labels {unknown.tolist()} that are not among the classes "
+                f"{self.classes_.tolist()} given at the first partial_fit"
+            )
+        return self._train(X_img, y, None, epochs=1, use_schedule=False)
+
+    # ------------------------------------------------------------------ predict
+    def predict_proba(self, X):
+        """Class probabilities of images ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width) or image array
+            Grey images on the scale of the training data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to 1; columns follow ``classes_``.
+        """
+        check_is_fitted(self)
+        X_img, _ = self._validate_X(X, reset=False)
+        if X_img.shape[0] == 0:
+            return np.zeros((0, len(self.classes_)))
+        proba = np.asarray(self.model_.predict(X_img, batch_size=max(self.batch_size, 256),
+                                               verbose=0), dtype=np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predicted labels of images ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width) or image array
+            Grey images on the scale of the training data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    # ------------------------------------------------------------------ pickling
+    def __getstate__(self):
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
+        state = dict(state)
+        model = state.pop("model_", None)
+        if model is not None:
+            buffer = io.BytesIO()
+            model.save(buffer)  # the .keras zip format, in memory
+            state["_model_keras_bytes"] = buffer.getvalue()
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        data = state.pop("_model_keras_bytes", None)
+        if hasattr(super(), "__setstate__"):
+            super().__setstate__(state)
+        else:
+            self.__dict__.update(state)
+        if data is not None:
+            keras = import_keras()
+            from . import _layers  # noqa: F401  (registers the custom layers)
+
+            self.model_ = keras.saving.load_model(io.BytesIO(data), safe_mode=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        tags.input_tags.allow_nan = False
+        tags.classifier_tags.multi_label = False
+        return tags
