@@ -102,7 +102,8 @@ class FeatureMapsDisplay:
         if not isinstance(index, Integral) or not -n <= index < n:
             raise ValueError(f"{caller}: index={index!r} is not a face of X ({n} faces)")
         chosen = _choose_layers(model, layers, caller)
-        probe = keras.Model(inputs=model.inputs, outputs=[layer.output for layer in chosen])
+        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+        probe = keras.Model(inputs=inputs, outputs=[layer.output for layer in chosen])
         batch = _model_input(images[[index]])
         outputs = probe(batch, training=False)
         if not isinstance(outputs, (list, tuple)):
