@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._images import flatten_images, resolve_image_shape
-from ._lbp import _check_input_features
+from ..preprocessing._base import _check_input_features
 
 __all__ = ["EigenfaceTransformer"]
 

@@ -41,6 +41,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._images import as_images, flatten_images, resolve_image_shape
+from ..preprocessing._base import _check_input_features
 
 __all__ = ["LBPTransformer", "lbp_code_images", "lbp_n_bins"]
 
@@ -657,17 +658,3 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = []
         return tags
 
-
-def _check_input_features(estimator, input_features):
-    """Check ``input_features`` of ``get_feature_names_out`` against the fit input."""
-    if input_features is None:
-        return
-    input_features = np.asarray(input_features, dtype=object)
-    names_in = getattr(estimator, "feature_names_in_", None)
-    if names_in is not None and not np.array_equal(names_in, input_features):
-        raise ValueError("input_features is not equal to feature_names_in_")
-    if input_features.shape != (estimator.n_features_in_,):
-        raise ValueError(
-            f"input_features should have length equal to number of features "
-            f"({estimator.n_features_in_}), got {len(input_features)}"
-        )
