@@ -8,11 +8,26 @@ by measurement on FER2013, with its figures.
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    TransformerMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["HellingerTransformer", "make_recommended_pipeline"]
+from .._images import as_images, flatten_images, resolve_image_shape
+
+__all__ = [
+    "FlipAugmentedClassifier",
+    "HellingerTransformer",
+    "make_recommended_pipeline",
+]
 
 
 class HellingerTransformer(TransformerMixin, BaseEstimator):
@@ -99,6 +114,247 @@ class HellingerTransformer(TransformerMixin, BaseEstimator):
 
         check_is_fitted(self)
         return _check_feature_names_in(self, input_features)
+
+
+def _default_classifier():
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(max_iter=1000)
+
+
+def _inner_has(attr):
+    def check(self):
+        inner = getattr(self, "estimator_", None)
+        if inner is None:
+            inner = self.estimator if self.estimator is not None else _default_classifier()
+        return hasattr(inner, attr)
+
+    return check
+
+
+class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Train on every image and its mirror image; average both views to predict.
+
+    A face mirrored left to right shows the same expression, so adding the
+    mirrored training images doubles the training set for free. At prediction
+    time, the scores of an image and of its mirror image are averaged
+    (test-time augmentation), which removes the classifier's left/right bias.
+
+    The wrapped estimator sees images flattened as usual, ``(n_samples, height *
+    width)``, so it is typically a whole pipeline from pixels (features, scaling,
+    classifier).
+
+    Parameters
+    ----------
+    estimator : classifier or None, default=None
+        Classifier (or pipeline ending in one) fitted on the augmented images;
+        cloned at fit. ``None`` means ``LogisticRegression(max_iter=1000)``.
+    image_shape : tuple of (int, int) or None, default=None
+        ``(height, width)`` in which a row is read as an image. ``None`` means the
+        shape of a 3-D input, otherwise square images.
+    augment : bool, default=True
+        Add the mirrored training images at fit.
+    average_flips : bool, default=True
+        Average the estimator's scores (``predict_proba``, ``decision_function``)
+        on each image and on its mirror image when predicting.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    image_shape_ : tuple of (int, int)
+        The shape in which rows were read.
+    n_features_in_ : int
+        Number of features (pixels) seen during ``fit``.
+    feature_names_in_ : ndarray of str
+        Names of the features seen during ``fit``, when they are all strings.
+
+    See Also
+    --------
+    make_recommended_pipeline : uses it around the recommended pipeline.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fer_features.pipelines._recommended import FlipAugmentedClassifier
+    >>> X = np.array([[1, 0, 0, 0], [0, 0, 0, 1]])  # two 2x2 images
+    >>> y = np.array([0, 1])
+    >>> clf = FlipAugmentedClassifier(image_shape=(2, 2)).fit(X, y)
+    >>> clf.flip(X)
+    array([[0, 1, 0, 0],
+           [0, 0, 1, 0]])
+    >>> # an image and its mirror image get the same scores
+    >>> bool(np.allclose(clf.predict_proba(X), clf.predict_proba(clf.flip(X))))
+    True
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "image_shape": ["array-like", None],
+        "augment": ["boolean"],
+        "average_flips": ["boolean"],
+    }
+
+    def __init__(self, estimator=None, *, image_shape=None, augment=True,
+                 average_flips=True):
+        self.estimator = estimator
+        self.image_shape = image_shape
+        self.augment = augment
+        self.average_flips = average_flips
+
+    def flip(self, X):
+        """Mirror each image of ``X`` left to right.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
+            Images.
+
+        Returns
+        -------
+        X_flipped : ndarray of shape (n_samples, height * width)
+            The mirrored images, flattened.
+        """
+        X, implied = flatten_images(X)
+        X = np.asarray(X)
+        shape = getattr(self, "image_shape_", None)
+        if shape is None or implied is not None:
+            shape = resolve_image_shape(X.shape[1], self.image_shape, implied)
+        images = as_images(X, shape)[:, :, ::-1]
+        return np.ascontiguousarray(images).reshape(X.shape[0], -1)
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, **fit_params):
+        """Fit a clone of ``estimator`` on the images and their mirror images.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
+            Training images.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **fit_params : dict
+            Passed on to the estimator's ``fit``; per-sample arrays (of length
+            ``n_samples``) are repeated for the mirror images.
+
+        Returns
+        -------
+        self : FlipAugmentedClassifier
+        """
+        X, implied = flatten_images(X)
+        X, y = validate_data(self, X, y)
+        check_classification_targets(y)
+        self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, implied)
+        n = X.shape[0]
+        if self.augment:
+            X = np.concatenate([X, self.flip(X)])
+            y = np.concatenate([y, y])
+            fit_params = {
+                key: (np.concatenate([value, value])
+                      if getattr(value, "shape", (None,))[:1] == (n,) else value)
+                for key, value in fit_params.items()
+            }
+        estimator = self.estimator if self.estimator is not None else _default_classifier()
+        self.estimator_ = clone(estimator).fit(X, y, **fit_params)
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def _validate(self, X):
+        check_is_fitted(self)
+        X, implied = flatten_images(X)
+        X = validate_data(self, X, reset=False)
+        if implied is not None and implied != self.image_shape_:
+            raise ValueError(
+                f"images of shape {implied} given, but the classifier was fitted "
+                f"on images of shape {self.image_shape_}"
+            )
+        return X
+
+    def _averaged(self, method, X):
+        X = self._validate(X)
+        scores = getattr(self.estimator_, method)(X)
+        if self.average_flips:
+            scores = (scores + getattr(self.estimator_, method)(self.flip(X))) / 2
+        return scores
+
+    @available_if(_inner_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities, averaged over each image and its mirror image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
+            Images.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self._averaged("predict_proba", X)
+
+    @available_if(_inner_has("predict_proba"))
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
+            Images.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    @available_if(_inner_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function, averaged over each image and its mirror image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
+            Images.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
+        """
+        return self._averaged("decision_function", X)
+
+    def predict(self, X):
+        """Predict the class of each image from its averaged scores.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
+            Images.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        if not self.average_flips:
+            return self.estimator_.predict(self._validate(X))
+        if hasattr(self.estimator_, "predict_proba"):
+            return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        if hasattr(self.estimator_, "decision_function"):
+            scores = self.decision_function(X)
+            if scores.ndim == 1:
+                return self.classes_[(scores > 0).astype(np.intp)]
+            return self.classes_[np.argmax(scores, axis=1)]
+        return self.estimator_.predict(self._validate(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = self.estimator if self.estimator is not None else _default_classifier()
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = inner.__sklearn_tags__().input_tags.allow_nan
+        return tags
 
 
 def make_recommended_pipeline(**params):
