@@ -76,3 +76,27 @@ html_theme_options = {
     "description": "Facial expression recognition baselines as scikit-learn estimators",
     "fixed_sidebar": True,
 }
+
+
+# --- docstring fix-ups ---------------------------------------------------------
+# numpydoc types such as "ndarray of shape (n_components_,)" name fitted
+# attributes; to reStructuredText a word ending in "_" is a link to a target of
+# that name. Escape the underscore inside "shape (...)" so that it is shown as
+# written instead of failing the build.
+import re  # noqa: E402
+
+_SHAPE = re.compile(r"shape \(([^()]*)\)")
+_TRAILING_UNDERSCORE = re.compile(r"(?<![\\`])\b([A-Za-z][A-Za-z0-9_]*?)_(?=[\s,)]|$)")
+
+
+def _escape_shape_underscores(app, what, name, obj, options, lines):
+    for i, line in enumerate(lines):
+        if "shape (" in line:
+            lines[i] = _SHAPE.sub(
+                lambda m: "shape (" + _TRAILING_UNDERSCORE.sub(r"\1\\_", m.group(1)) + ")",
+                line)
+
+
+def setup(app):
+    # before numpydoc (priority 500) rewrites the sections
+    app.connect("autodoc-process-docstring", _escape_shape_underscores, priority=400)
