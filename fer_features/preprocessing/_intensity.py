@@ -98,7 +98,6 @@ class ImageStandardizer(OneToOneFeatureMixin, _ImageTransformer):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.requires_fit = False
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
@@ -224,7 +223,6 @@ class HistogramEqualizer(OneToOneFeatureMixin, _ImageTransformer):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.requires_fit = False
         tags.transformer_tags.preserves_dtype = ["float64"]
         return tags
 
