@@ -8,10 +8,12 @@ Every loader returns a :class:`sklearn.utils.Bunch` with the same fields
 
 from ._base import select_classes
 from ._fer2013 import FER2013_USAGES, load_fer2013
+from ._synthetic import make_synthetic_faces
 from ._vocabulary import DATASET_CODES, EXPRESSIONS, align_targets, canonical_expression
 
 __all__ = [
     "load_fer2013",
+    "make_synthetic_faces",
     "FER2013_USAGES",
     "EXPRESSIONS",
     "DATASET_CODES",
