@@ -27,6 +27,7 @@ def _single_ax(ax, caller, **subplots_kw):
     """Return ``(figure, ax)``: the given axes' figure, or a new figure."""
     plt = _pyplot(caller)
     if ax is None:
+        subplots_kw.setdefault("layout", "constrained")
         fig, ax = plt.subplots(**subplots_kw)
     else:
         fig = ax.figure
@@ -46,7 +47,8 @@ def _axes_grid(ax, n_panels, n_cols, caller, *, panel_size=1.4, extra_height=0.0
         n_rows = -(-n_panels // n_cols)
         fig, axes = plt.subplots(
             n_rows, n_cols, squeeze=False,
-            figsize=(panel_size * n_cols, panel_size * n_rows + extra_height),
+            figsize=(panel_size * n_cols, (panel_size + 0.25) * n_rows + 0.5 + extra_height),
+            layout="constrained",
         )
         axes = axes.ravel()
     else:

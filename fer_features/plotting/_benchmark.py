@@ -128,7 +128,8 @@ class BenchmarkDisplay:
         plt = _pyplot("BenchmarkDisplay.plot")
         if ax is None:
             fig, axes = plt.subplots(1, 2, figsize=(10, 1.2 + 0.55 * max(n, 2)),
-                                     gridspec_kw={"width_ratios": [3, 2]}, sharey=True)
+                                     gridspec_kw={"width_ratios": [3, 2]}, sharey=True,
+                                     layout="constrained")
         else:
             axes = np.asarray(ax, dtype=object).ravel()
             if axes.size != 2:
@@ -162,7 +163,6 @@ class BenchmarkDisplay:
         if failed:
             title += " (failed: " + ", ".join(failed) + ")"
         fig.suptitle(title)
-        fig.tight_layout()
         self.figure_, self.ax_, self.summary_, self.failed_ = fig, axes, summary, failed
         return self
 

@@ -128,7 +128,7 @@ class EigenfacesDisplay:
             )
         n_panels = eigenfaces.shape[0] + 1
         if n_cols is None:
-            n_cols = int(np.ceil(np.sqrt(n_panels * 1.3)))
+            n_cols = int(np.ceil(np.sqrt(n_panels)))
         fig, axes = _axes_grid(ax, n_panels, n_cols, caller, panel_size=1.3)
         images = [_show_image(axes[0], self.mean_face, title="mean face")]
         ratio = self.explained_variance_ratio

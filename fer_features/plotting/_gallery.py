@@ -174,7 +174,6 @@ class FaceGalleryDisplay:
                 axes[i].set_xlabel("\n".join(
                     f"{name(classes[c])} {100 * self.y_proba[i, c]:.0f}%" for c in top),
                     fontsize=6)
-        fig.tight_layout()
         self.figure_, self.ax_, self.correct_ = fig, axes, correct
         return self
 

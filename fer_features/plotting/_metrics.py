@@ -208,16 +208,16 @@ class ExpressionConfusionDisplay:
             fig.colorbar(im, ax=ax, label="share of the true class")
         ax.set_xticks(np.arange(n), labels=labels, rotation=45, ha="right")
         ax.set_yticks(np.arange(n), labels=labels)
-        ax.set_xlabel("predicted expression")
         ax.set_ylabel("true expression")
         accuracy = np.trace(cm) / cm.sum() if cm.sum() else 0.0
         ax.set_title(f"Confusion matrix (accuracy {accuracy:.3f}, n={cm.sum()})")
         pairs = most_confused_pairs(cm, labels, n_pairs) if n_pairs else []
+        # the list goes in the x label, which the figure's layout makes room for
+        xlabel = "predicted expression"
         if pairs:
-            listing = "most confused: " + "; ".join(
-                f"{t} \u2192 {p} {c} ({100 * r:.0f}%)" for t, p, c, r in pairs)
-            ax.text(0.0, -0.28, listing, transform=ax.transAxes, fontsize=8,
-                    va="top", ha="left", wrap=True)
+            xlabel += "\n\nmost confused (true \u2192 predicted, count, share of the true class):\n"
+            xlabel += "\n".join(f"{t} \u2192 {p}: {c} ({100 * r:.0f}%)" for t, p, c, r in pairs)
+        ax.set_xlabel(xlabel)
         self.figure_, self.ax_, self.im_, self.text_ = fig, ax, im, text
         self.rates_, self.most_confused_pairs_ = rates, pairs
         return self
