@@ -26,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_FER2013 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_FER2013 = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 
 
 def fer2013_path(arg):

@@ -25,6 +25,12 @@ neighbours (and the ``bottom`` rows) that use it. Bit ``i`` is set where
 Axis-aligned neighbours need no interpolation (``value`` is the pixel itself),
 and on integer images they are compared in the integer dtype.
 
+This is the arithmetic of scikit-image up to 0.26 (checked against the
+installed version by the tests, on x86-64 where the compiled reference does not
+fuse multiply-adds). scikit-image's development branch changes it (the
+``v0 + t * (v1 - v0)`` form and a ``-1e-12`` tolerance), which would move a few
+tie-breaking bits; the tests would show it.
+
 The ``P``-bit pattern is then mapped to the method's code through a lookup table
 built once per ``(P, method)`` for ``P <= 16``; for larger ``P`` (``uniform`` and
 ``nri_uniform`` only) the code is computed from the pattern's number of ones,
