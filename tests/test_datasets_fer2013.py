@@ -131,7 +131,7 @@ def test_no_usage_column_as_in_kaggle_train_csv(tmp_path):
     path = write(tmp_path, "emotion,pixels\n0," + pixels() + "\n6," + pixels([200]) + "\n")
     faces = load_fer2013(path)
     assert faces.target.tolist() == [0, 6]
-    assert faces.usage.tolist() == ["", ""]
+    assert faces.usage is None
     with pytest.raises(ValueError, match="faces.csv has no Usage column, so usage='Training'"):
         load_fer2013(path, usage="Training")
 

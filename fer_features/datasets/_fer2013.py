@@ -197,8 +197,8 @@ def load_fer2013(path, *, usage=None, classes=None, return_X_y=False):
           (0..6), or codes into the ``classes`` given;
         - ``target_names``: list of canonical names (see
           :data:`~fer_features.datasets.EXPRESSIONS`);
-        - ``usage``: ndarray of shape (n,), str, the ``Usage`` of each row
-          (``""`` where the file has no such column);
+        - ``usage``: ndarray of shape (n,), str, the ``Usage`` of each row,
+          or None when the file has no such column;
         - ``groups``: None (FER2013 does not say who each face is);
         - ``DESCR``: a description with the class counts.
     (data, target) : tuple
@@ -221,9 +221,11 @@ def load_fer2013(path, *, usage=None, classes=None, return_X_y=False):
     --------
     >>> import numpy as np
     >>> from fer_features.datasets import load_fer2013
-    >>> path = getfixture("tmp_path") / "mini.csv"
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "mini.csv")
     >>> row = " ".join(["128"] * 2304)
-    >>> _ = path.write_text(f"emotion,pixels,Usage\\n3,{row},Training\\n6,{row},PublicTest\\n")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write(f"emotion,pixels,Usage\\n3,{row},Training\\n6,{row},PublicTest\\n")
     >>> faces = load_fer2013(path)
     >>> faces.images.shape, faces.target.tolist(), faces.usage.tolist()
     ((2, 48, 48), [3, 6], ['Training', 'PublicTest'])
@@ -331,7 +333,7 @@ def load_fer2013(path, *, usage=None, classes=None, return_X_y=False):
 
     data = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
     target = np.asarray(targets, dtype=np.int64)
-    usage_arr = np.asarray(usages, dtype=str)
+    usage_arr = np.asarray(usages, dtype=str) if iu is not None else None
     if return_X_y:
         return data, target
     selection = []

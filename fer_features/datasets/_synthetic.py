@@ -192,13 +192,13 @@ def make_synthetic_faces(n_samples=1400, *, n_classes=7, image_size=48, noise=0.
         "hair_line": rng.uniform(-0.72, -0.5, n_subjects),
         "eye_x": rng.uniform(0.2, 0.27, n_subjects),
         "eye_y": rng.uniform(-0.2, -0.1, n_subjects),
-        "eye_w": rng.uniform(0.09, 0.13, n_subjects),
-        "eye_h": rng.uniform(0.045, 0.065, n_subjects),
+        "eye_w": rng.uniform(0.1, 0.14, n_subjects),
+        "eye_h": rng.uniform(0.05, 0.07, n_subjects),
         "brow_gap": rng.uniform(0.11, 0.16, n_subjects),
-        "brow_t": rng.uniform(0.018, 0.03, n_subjects),
+        "brow_t": rng.uniform(0.025, 0.04, n_subjects),
         "mouth_y": rng.uniform(0.36, 0.46, n_subjects),
         "mouth_w": rng.uniform(0.17, 0.23, n_subjects),
-        "lip_t": rng.uniform(0.012, 0.022, n_subjects),
+        "lip_t": rng.uniform(0.02, 0.03, n_subjects),
     }
     groups = rng.randint(0, n_subjects, n).astype(np.int64)
     params = {k: v[groups] for k, v in ident.items()}
@@ -220,8 +220,8 @@ def make_synthetic_faces(n_samples=1400, *, n_classes=7, image_size=48, noise=0.
     params["angle"] = np.clip(rng.normal(0.0, np.deg2rad(6), n), -0.3, 0.3)
     params["yaw"] = rng.uniform(-0.06, 0.06, n)
     params["scale"] = rng.uniform(0.85, 1.05, n)
-    params["cx"] = rng.uniform(-0.08, 0.08, n)
-    params["cy"] = rng.uniform(-0.07, 0.07, n)
+    params["cx"] = rng.uniform(-0.12, 0.12, n)
+    params["cy"] = rng.uniform(-0.1, 0.1, n)
     params["background"] = rng.uniform(0.1, 0.6, n)
     direction = rng.uniform(0, 2 * np.pi, n)
     strength = rng.uniform(0.0, 0.3, n)
