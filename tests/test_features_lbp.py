@@ -95,6 +95,42 @@ def test_code_table_matches_skimage_semantics():
     assert ror[0b10000000] == 1 and ror[0b11000001] == 0b00000111
 
 
+@pytest.mark.parametrize("numpy_popcount", [True, False])
+def test_bit_helpers(monkeypatch, numpy_popcount):
+    if not numpy_popcount:
+        monkeypatch.delattr(np, "bitwise_count", raising=False)
+    x = np.array([0, 1, 2, 0b1011000, 2**23, 2**24 - 1, 2**32 - 1], dtype=np.uint64)
+    np.testing.assert_array_equal(_lbp._popcount(x), [0, 1, 1, 3, 1, 24, 32])
+    np.testing.assert_array_equal(_lbp._lowest_set_bit(x), [-1, 0, 1, 3, 23, 0, 0])
+
+
+def test_direct_codes_equal_tables():
+    # P > 16 computes codes from the pattern; P <= 16 uses tables built the same
+    # way: check the formulas against a bit-by-bit reading of scikit-image's loop
+    P = 10
+    patterns = np.arange(2**P, dtype=np.uint64)
+    bits = (patterns[:, None] >> np.arange(P, dtype=np.uint64)) & np.uint64(1)
+    bits = bits.astype(int)
+    changes = (bits[:, :-1] != bits[:, 1:]).sum(axis=1)
+    n_ones = bits.sum(axis=1)
+    expected = []
+    for b, c, k in zip(bits, changes, n_ones):
+        if c > 2:
+            expected.append(P * (P - 1) + 2)
+        elif k == 0:
+            expected.append(0)
+        elif k == P:
+            expected.append(P * (P - 1) + 1)
+        else:
+            first_one = int(np.argmax(b == 1))
+            first_zero = int(np.argmax(b == 0))
+            rot = k - first_zero if first_one == 0 else P - first_one
+            expected.append(1 + (k - 1) * P + rot)
+    np.testing.assert_array_equal(_lbp._pattern_codes(patterns, P, "nri_uniform"), expected)
+    np.testing.assert_array_equal(_lbp._pattern_codes(patterns, P, "uniform"),
+                                  np.where(changes <= 2, n_ones, P + 1))
+
+
 def test_n_bins():
     assert [lbp_n_bins(8, m) for m in ALL_METHODS] == [256, 256, 10, 59]
     assert lbp_n_bins(24, "uniform") == 26 and lbp_n_bins(24, "nri_uniform") == 555

@@ -246,12 +246,35 @@ def _lbp_patterns(images, P, R):
     return pattern
 
 
-def _bit(patterns, k):
-    return (patterns >> np.uint64(k)) & np.uint64(1)
+_POPCOUNT_BYTE = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+
+
+def _popcount(x):
+    """Number of set bits of each element of a uint64 array."""
+    if hasattr(np, "bitwise_count"):  # NumPy >= 2.0
+        return np.bitwise_count(x).astype(np.int64)
+    total = np.zeros(x.shape, dtype=np.int64)
+    for shift in range(0, 64, 8):
+        total += _POPCOUNT_BYTE[(x >> np.uint64(shift)) & np.uint64(255)]
+    return total
+
+
+def _lowest_set_bit(x):
+    """Index of the lowest set bit of each element of a uint64 array (-1 for 0)."""
+    lowest = x & (~x + np.uint64(1))  # two's complement: keeps only the lowest set bit
+    # frexp of 2**k is exactly (0.5, k + 1), and of 0 is (0, 0)
+    return np.frexp(lowest.astype(np.float64))[1].astype(np.int64) - 1
 
 
 def _pattern_codes(patterns, P, method):
-    """Map ``P``-bit patterns (uint64 array) to scikit-image's codes for ``method``."""
+    """Map ``P``-bit patterns (uint64 array) to scikit-image's codes for ``method``.
+
+    ``uniform`` and ``nri_uniform`` follow scikit-image: ``changes`` counts the
+    bit changes between neighbours ``i`` and ``i + 1`` for ``i < P - 1``; a
+    pattern is uniform when ``changes <= 2``; ``nri_uniform`` numbers the uniform
+    patterns by their number of ones and rotation (from the first one and the
+    first zero).
+    """
     patterns = np.asarray(patterns, dtype=np.uint64)
     if method == "default":
         return patterns.astype(np.int64)
@@ -264,22 +287,15 @@ def _pattern_codes(patterns, P, method):
             rot = (rot >> np.uint64(1)) | ((rot & np.uint64(1)) << top)
             np.minimum(best, rot, out=best)
         return best.astype(np.int64)
-    n_ones = np.zeros(patterns.shape, dtype=np.int64)
-    changes = np.zeros(patterns.shape, dtype=np.int64)
-    for k in range(P):
-        n_ones += _bit(patterns, k).astype(np.int64)
-    for k in range(P - 1):  # scikit-image counts transitions between i and i + 1
-        changes += (_bit(patterns, k) != _bit(patterns, k + 1)).astype(np.int64)
+    n_ones = _popcount(patterns)
+    pairs = np.uint64((1 << (P - 1)) - 1)
+    changes = _popcount((patterns ^ (patterns >> np.uint64(1))) & pairs)
     uniform = changes <= 2
     if method == "uniform":
         return np.where(uniform, n_ones, P + 1)
     # nri_uniform: index of the rotation of a uniform pattern
-    first_one = np.full(patterns.shape, -1, dtype=np.int64)
-    first_zero = np.full(patterns.shape, -1, dtype=np.int64)
-    for k in range(P - 1, -1, -1):
-        b = _bit(patterns, k).astype(bool)
-        first_one[b] = k
-        first_zero[~b] = k
+    first_one = _lowest_set_bit(patterns)
+    first_zero = _lowest_set_bit(~patterns & np.uint64((1 << P) - 1))
     rot_index = np.where(first_one == 0, n_ones - first_zero, P - first_one)
     codes = 1 + (n_ones - 1) * P + rot_index
     codes = np.where(n_ones == 0, 0, codes)
