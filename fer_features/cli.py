@@ -15,15 +15,18 @@ def _add_datasets(subparsers):
         "datasets",
         help="list the data sets that can be loaded",
         description="List the data sets fer_features can load, and how to name them "
-                    "with --data.",
+                    "with --data; or, given one, load it and show its class counts.",
     )
+    p.add_argument("data", nargs="?", default=None, metavar="DATA",
+                   help="a data set to load and describe: 'synthetic', 'fer2013', the path "
+                        "of a FER2013 CSV, or the path of an image folder")
     return p
 
 
 def _run_datasets(args):
     from .datasets import describe_datasets
 
-    print(describe_datasets())
+    print(describe_datasets(args.data))
     return 0
 
 
