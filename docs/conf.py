@@ -66,6 +66,8 @@ sphinx_gallery_conf = {
     "doc_module": ("fer_features",),
     "backreferences_dir": "generated/backreferences",
     "min_reported_time": 1,
+    # displays are drawn, not printed: no repr of the last expression of a block
+    "capture_repr": (),
 }
 
 # --- HTML --------------------------------------------------------------------
