@@ -64,13 +64,15 @@ def test_four_neighbour_codes_by_hand():
     (4, 1.5, "ror"), (16, 2, "default"), (16, 2, "ror"), (12, 2.5, "nri_uniform"),
     (1, 1, "nri_uniform"), (3, 0.5, "uniform"),
 ])
-@pytest.mark.parametrize("kind", ["uint8", "float", "few_levels"])
+@pytest.mark.parametrize("kind", ["uint8", "float", "float32", "few_levels"])
 def test_codes_equal_skimage_on_random_arrays(P, R, method, kind):
     rng = np.random.default_rng(P * 100 + int(10 * R))
     if kind == "uint8":
         images = rng.integers(0, 256, size=(6, 9, 11), dtype=np.uint8)
     elif kind == "float":
         images = rng.random((6, 9, 11)) * 3 - 1  # negatives and non-integers
+    elif kind == "float32":
+        images = (rng.random((6, 9, 11)) * 3).astype(np.float32)
     else:  # many ties, where the interpolation's last bit decides
         images = rng.integers(0, 3, size=(6, 9, 11)).astype(np.uint8)
     np.testing.assert_array_equal(
