@@ -25,7 +25,7 @@ neighbours (and the ``bottom`` rows) that use it. Bit ``i`` is set where
 Axis-aligned neighbours need no interpolation (``value`` is the pixel itself),
 and on integer images they are compared in the integer dtype.
 
-This is the arithmetic of scikit-image up to 0.26 (checked against the
+This is the arithmetic of scikit-image 0.26 (checked against the
 installed version by the tests, on x86-64 where the compiled reference does not
 fuse multiply-adds). scikit-image's development branch changes it (the
 ``v0 + t * (v1 - v0)`` form and a ``-1e-12`` tolerance), which would move a few
