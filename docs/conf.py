@@ -36,7 +36,6 @@ extensions = [
 
 # --- API pages -------------------------------------------------------------
 autosummary_generate = True
-autodoc_default_options = {"members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 templates_path = ["_templates"]
@@ -99,6 +98,15 @@ def _escape_shape_underscores(app, what, name, obj, options, lines):
                 line)
 
 
+def _skip_metadata_request_methods(app, what, name, obj, skip, options):
+    # scikit-learn generates set_{fit,score,...}_request on every estimator
+    # class; they are about metadata routing, not about this library
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
 def setup(app):
     # before numpydoc (priority 500) rewrites the sections
     app.connect("autodoc-process-docstring", _escape_shape_underscores, priority=400)
+    app.connect("autodoc-skip-member", _skip_metadata_request_methods)
