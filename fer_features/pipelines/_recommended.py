@@ -360,23 +360,43 @@ class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
 def make_recommended_pipeline(**params):
     """Return the recommended classic pipeline for 48x48 grey faces.
 
-    PROVISIONAL recipe: the union of LBP histograms (8 neighbours, radius 1,
-    ``nri_uniform``, 6x6 grid) and HOG (9 orientations, 8x8-pixel cells, 2x2
-    blocks), square-root (Hellinger) map, standard scaling, PCA to 300 whitened
-    components and an RBF SVC with probability estimates.
+    The recipe: LBP histograms (8 neighbours, radius 1, ``nri_uniform``
+    codes, 6x6 grid of cells, 2,124 values) passed through a square root
+    (Hellinger map), side by side with HOG (9 orientations, 8x8-pixel cells,
+    2x2-cell blocks, 900 values); standard scaling; PCA to 300 components; an
+    RBF SVC (``C=5``, ``gamma="scale"``) whose decision values are turned into
+    probabilities by temperature scaling, fitted on a stratified 5% of the
+    training images held out from the SVC.
 
     Parameters
     ----------
     **params
         Set on the pipeline's steps with the usual ``step__param`` names,
-        e.g. ``svc__C=5`` or ``features__lbp__grid_shape=(8, 8)``.
+        e.g. ``clf__estimator__C=10`` or ``features__hog__pixels_per_cell=(6, 6)``.
 
     Returns
     -------
     pipeline : sklearn.pipeline.Pipeline
-        Unfitted; ``X`` is ``(n_samples, 2304)`` flattened 48x48 images.
+        Unfitted; ``X`` is ``(n_samples, height * width)`` flattened grey
+        images (48x48 for FER2013), or ``(n_samples, height, width)``.
+
+    See Also
+    --------
+    fer_features.pipelines.make_classic_pipeline : returns this pipeline when
+        called without arguments.
+
+    Examples
+    --------
+    >>> from fer_features.pipelines import make_recommended_pipeline
+    >>> pipe = make_recommended_pipeline(pca__n_components=100)
+    >>> [name for name, _ in pipe.steps]
+    ['features', 'scale', 'pca', 'clf']
+    >>> pipe.named_steps["pca"].n_components
+    100
     """
+    from sklearn.calibration import CalibratedClassifierCV
     from sklearn.decomposition import PCA
+    from sklearn.model_selection import StratifiedShuffleSplit
     from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import SVC
@@ -384,17 +404,20 @@ def make_recommended_pipeline(**params):
     from ..features import HOGTransformer, LBPTransformer
 
     features = FeatureUnion([
-        ("lbp", LBPTransformer(P=8, R=1, method="nri_uniform", grid_shape=(6, 6))),
+        ("lbp", Pipeline([
+            ("codes", LBPTransformer(P=8, R=1, method="nri_uniform", grid_shape=(6, 6))),
+            ("sqrt", HellingerTransformer(power=0.5)),
+        ])),
         ("hog", HOGTransformer(orientations=9, pixels_per_cell=(8, 8),
                                cells_per_block=(2, 2))),
     ])
+    holdout = StratifiedShuffleSplit(n_splits=1, test_size=0.05, random_state=0)
     pipeline = Pipeline([
         ("features", features),
-        ("sqrt", HellingerTransformer(power=0.5)),
         ("scale", StandardScaler()),
-        ("pca", PCA(n_components=300, whiten=True, random_state=0)),
-        ("svc", SVC(kernel="rbf", C=5.0, gamma="scale", probability=True,
-                    class_weight="balanced", random_state=0)),
+        ("pca", PCA(n_components=300, random_state=0)),
+        ("clf", CalibratedClassifierCV(SVC(kernel="rbf", C=5.0, gamma="scale"),
+                                       method="temperature", cv=holdout)),
     ])
     if params:
         pipeline.set_params(**params)
