@@ -112,6 +112,32 @@ def test_eigenfaces_display_from_pipeline_caps_at_fitted(synthetic):
     assert len(disp.ax_) == 7
 
 
+def test_displays_find_steps_in_searches_and_unions(synthetic):
+    from sklearn.dummy import DummyClassifier
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_union
+
+    from fer_features.features import EigenfaceTransformer, LBPTransformer
+    from fer_features.preprocessing import ImageStandardizer
+
+    X, y = synthetic.data[:120], synthetic.target[:120]
+    pipe = make_pipeline(EigenfaceTransformer(n_components=5, random_state=0),
+                         LogisticRegression(max_iter=300))
+    search = GridSearchCV(pipe, {"logisticregression__C": [0.1, 1.0]}, cv=2).fit(X, y)
+    disp = EigenfacesDisplay.from_estimator(search)
+    np.testing.assert_allclose(disp.eigenfaces, search.best_estimator_[0].eigenfaces_)
+    # LBP inside a union, after a preprocessing step that must be applied first
+    lbp = LBPTransformer(grid_shape=(2, 2), normalize=None)
+    union_pipe = make_pipeline(ImageStandardizer(),
+                               make_union(EigenfaceTransformer(n_components=3), lbp),
+                               DummyClassifier()).fit(X, y)
+    disp = LBPDisplay.from_estimator(union_pipe, X, index=1, cell=(1, 1))
+    fitted_lbp = union_pipe[1].transformer_list[1][1]
+    standardized = union_pipe[0].transform(X[[1]])
+    np.testing.assert_array_equal(disp.code_image, fitted_lbp.code_images(standardized)[0])
+    np.testing.assert_allclose(disp.image, standardized.reshape(48, 48))
+
+
 def test_eigenfaces_display_on_real_faces(fer2013_small):
     from fer_features.features import EigenfaceTransformer
 

@@ -86,8 +86,10 @@ def _find_step(estimator, attributes, kind, caller):
 
     Returns ``(step, preprocess)`` where ``preprocess(X)`` applies the pipeline
     steps before the found one (identity when ``estimator`` is the step itself).
-    Nested pipelines and the transformers of a ``FeatureUnion`` are searched
-    too; for a step inside a union, the union's own input is used.
+    Nested pipelines, the transformers of a ``FeatureUnion`` and the fitted
+    estimator inside a search (``best_estimator_``) or a wrapper
+    (``estimator_``) are searched too; for a step inside a union, the union's
+    own input is used.
     """
     def has_all(obj):
         return all(hasattr(obj, a) for a in attributes)
@@ -96,6 +98,13 @@ def _find_step(estimator, attributes, kind, caller):
         # returns (step, list of transformers to apply first) or None
         if has_all(obj):
             return obj, []
+        # fitted meta-estimators: a search's best estimator, a wrapper's estimator
+        for attr in ("best_estimator_", "estimator_"):
+            inner = getattr(obj, attr, None)
+            if inner is not None and inner is not obj:
+                found = search(inner)
+                if found is not None:
+                    return found
         steps = getattr(obj, "steps", None)
         if steps is not None:
             for i, (_, step) in enumerate(steps):
