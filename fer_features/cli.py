@@ -147,21 +147,19 @@ def _add_benchmark(subparsers):
 def _run_benchmark(args):
     from .benchmark import default_roster, make_roster, run_benchmark
 
-    synthetic = args.data == "synthetic"
+    synthetic = args.data.strip().lower() == "synthetic"
     if args.n_samples is not None and not synthetic:
         raise ValueError("--n-samples applies to --data synthetic only")
     if args.cv is not None and (args.train_usage or args.test_usage):
         raise ValueError("give either --cv or --train-usage/--test-usage, not both")
     if args.cv is not None and args.cv < 2:
         raise ValueError(f"--cv {args.cv}: cross-validation needs at least 2 folds")
+    from .datasets import load_dataset
+
     if synthetic:
-        from .datasets import make_synthetic_faces
-
         n_samples = 1400 if args.n_samples is None else args.n_samples
-        data = make_synthetic_faces(n_samples, random_state=args.seed)
+        data = load_dataset("synthetic", n_samples=n_samples, random_state=args.seed)
     else:
-        from .datasets import load_dataset
-
         data = load_dataset(args.data)
     profile = args.profile or ("quick" if synthetic else "full")
     image_shape = tuple(data.images.shape[1:3]) if "images" in data else None
@@ -175,6 +173,9 @@ def _run_benchmark(args):
         roster = default_roster(profile=profile, image_shape=image_shape, verbose=verbose)
     usage = data.get("usage")
     has_usage = usage is not None
+    if (args.train_usage or args.test_usage) and not has_usage:
+        raise ValueError(f"--train-usage/--test-usage: the data ({args.data}) have no "
+                         f"usages; use --cv K for cross-validation")
     if args.cv is not None:
         split = args.cv
     elif args.train_usage or args.test_usage or has_usage:

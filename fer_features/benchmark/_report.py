@@ -64,8 +64,8 @@ def render_report(result):
     out.append(f"- Machine: {meta['machine']}, Python {meta['python']}; "
                f"run {meta['started']} to {meta.get('finished', '?')}")
     out.append(f"- Memory: {meta['memory_measure']}")
-    spread = ("bootstrap 95 % interval of the test split in brackets" if single
-              else "mean ± standard deviation over folds")
+    spread = ("on the test split, with a bootstrap 95 % interval in brackets" if single
+              else "means ± standard deviations over folds")
     out += ["", "## Results", "",
             f"Scores are {spread}. Fit and predict times are seconds per fold; "
             f"ms/image is the prediction time per test image.", ""]

@@ -168,6 +168,18 @@ def _set_n_jobs(estimator, n_jobs):
         estimator.set_params(**keys)
 
 
+def _thread_limit(n_jobs):
+    """A context limiting the BLAS and OpenMP thread pools to ``n_jobs`` threads."""
+    import contextlib
+
+    if n_jobs is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    threads = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    return threadpool_limits(limits=threads)
+
+
 def _aligned_proba(model, X, classes):
     """``predict_proba`` with one column per entry of ``classes`` (0 for unseen ones)."""
     if not hasattr(model, "predict_proba"):
@@ -432,7 +444,13 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
     resume : bool, default=True
         Reuse matching stored results from ``out_dir``.
     n_jobs : int or None, default=None
-        Set on every ``n_jobs`` parameter the estimators leave at ``None``.
+        Parallelism inside each estimator: set on every ``n_jobs`` parameter the
+        estimators leave at ``None`` (forests, XGBoost, calibration folds), and
+        the BLAS and OpenMP thread pools (gradient boosting, NumPy) are limited
+        to that many threads during fit and predict (``-1``: all cores).
+        ``None`` leaves every library at its own default. On a machine shared
+        with other jobs, ``n_jobs=1`` avoids the large slow-downs of
+        over-subscribed OpenMP threads.
     random_state : int, default=0
         Seed of the k-fold shuffling, the per-class subsampling and the bootstrap.
     verbose : int, default=1
@@ -561,15 +579,16 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
         try:
             model = clone(estimator)
             _reset_peak_memory()
-            start = time.perf_counter()
-            model.fit(X[train], y[train])
-            fit_seconds = time.perf_counter() - start
-            stage = "predict"
-            start = time.perf_counter()
-            y_pred = np.asarray(model.predict(X[test]))
-            predict_seconds = time.perf_counter() - start
-            stage = "predict_proba"
-            proba = _aligned_proba(model, X[test], classes)
+            with _thread_limit(n_jobs):
+                start = time.perf_counter()
+                model.fit(X[train], y[train])
+                fit_seconds = time.perf_counter() - start
+                stage = "predict"
+                start = time.perf_counter()
+                y_pred = np.asarray(model.predict(X[test]))
+                predict_seconds = time.perf_counter() - start
+                stage = "predict_proba"
+                proba = _aligned_proba(model, X[test], classes)
             peak = _peak_memory_mb()
             stage = "scoring"
             fold = classification_metrics(y[test], y_pred, classes, proba)

@@ -83,9 +83,13 @@ def resolve_split(split, y, *, usage=None, groups=None, random_state=0):
         splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
         folds = list(splitter.split(np.zeros((n, 1)), y))
         return folds, f"stratified {k}-fold cross-validation (shuffled, seed {random_state})"
-    if hasattr(split, "split"):
+    if hasattr(split, "split") and not isinstance(split, str):
+        import warnings
+
         try:
-            folds = list(split.split(np.zeros((n, 1)), y, groups))
+            with warnings.catch_warnings():  # "The groups parameter is ignored by ..."
+                warnings.filterwarnings("ignore", message=".*groups parameter is ignored")
+                folds = list(split.split(np.zeros((n, 1)), y, groups))
         except ValueError as exc:
             if groups is None and "groups" in str(exc):
                 raise ValueError(
@@ -96,7 +100,7 @@ def resolve_split(split, y, *, usage=None, groups=None, random_state=0):
         folds = [(np.asarray(tr), np.asarray(te)) for tr, te in folds]
         if not folds:
             raise ValueError(f"{split!r} gave no folds")
-        return folds, repr(split)
+        return folds, " ".join(repr(split).split())
     raise ValueError(
         f"split must be a pair of usage names, an integer k >= 2 or a scikit-learn "
         f"splitter, got {split!r}"

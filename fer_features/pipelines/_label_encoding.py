@@ -10,10 +10,10 @@ from sklearn.base import (
 )
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import HasMethods, StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 __all__ = ["LabelEncodedClassifier"]
 
@@ -58,7 +58,8 @@ class LabelEncodedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, given as sample weights to the classifier's
         ``fit`` (multiplied with any ``sample_weight`` passed to ``fit``).
-        ``"balanced"`` weighs each class by ``n_samples / (n_classes * count)``.
+        ``"balanced"`` weighs each class by ``n_samples / (n_classes * count)``
+        (weighted counts when ``sample_weight`` is given).
 
     Attributes
     ----------
@@ -122,12 +123,18 @@ class LabelEncodedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self._encoder = LabelEncoder().fit(y)
         self.classes_ = self._encoder.classes_
         y_encoded = self._encoder.transform(y)
-        weights = None
-        if self.class_weight is not None:
-            weights = compute_sample_weight(self.class_weight, y)
         if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-            weights = sample_weight if weights is None else weights * sample_weight
+            sample_weight = _check_sample_weight(sample_weight, X)
+        weights = sample_weight
+        if self.class_weight is not None:
+            # "balanced" counts weighted samples, so that a weight of 2 acts as a
+            # repeated sample
+            per_class = compute_class_weight(
+                self.class_weight, classes=np.arange(len(self.classes_)), y=y_encoded,
+                sample_weight=sample_weight)
+            per_class[~np.isfinite(per_class)] = 0.0  # classes whose weights are all 0
+            weights = per_class[y_encoded] if weights is None else \
+                per_class[y_encoded] * weights
         estimator = self.estimator if self.estimator is not None else _default_xgboost()
         self.estimator_ = clone(estimator)
         if weights is not None:

@@ -35,7 +35,8 @@ _QUICK_CLASSIFIER = {
     "gb": {"clf__max_iter": 50},
     "xgb": {"clf__estimator__n_estimators": 60},
 }
-_QUICK_CNN = {"architecture": "simple", "epochs": 4, "batch_size": 64, "verbose": 0}
+_QUICK_CNN = {"architecture": "simple", "epochs": 6, "batch_size": 64, "max_time": 120,
+              "verbose": 0}
 
 # the names shown by list_estimators (any union of features is accepted too)
 _LISTED_FEATURES = ("pixels", "eigenfaces", "lbp", "hog", "lbp+hog")
@@ -193,15 +194,18 @@ def make_estimator(name, *, profile="full", **params):
         raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
     features, classifier = parse_name(name)
     settings = quick_params(name) if profile == "quick" else {}
-    settings.update(params)
     if classifier == "cnn":
         missing = _cnn_missing()
         if missing:
             raise ImportError(f"estimator 'cnn' is not available: {missing}")
         from ..deep import KerasCNNClassifier
 
+        # the profile's settings that this version of the CNN knows
+        settings = {k: v for k, v in settings.items() if _cnn_accepts(k)}
+        settings.update(params)
         settings.setdefault("random_state", 0)
         return KerasCNNClassifier(**settings)
+    settings.update(params)
     if classifier == "classic":
         return make_classic_pipeline(**settings)
     return make_classic_pipeline(features, classifier, **settings)

@@ -1,0 +1,152 @@
+"""`fer-features list` and `fer-features benchmark`, end to end in a temporary folder."""
+
+import json
+
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from fer_features.cli import main
+from fer_features.pipelines import list_estimators
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
+def test_list(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert len(lines) == len(list_estimators())
+    names = [line.split()[0] for line in lines]
+    assert {"classic", "lbp-svc", "hog-xgb", "eigenfaces-svc", "lbp+hog-logreg",
+            "cnn"} <= set(names)
+    cnn = [line for line in lines if line.startswith("cnn ")][0]
+    available = [i for i in list_estimators() if i.name == "cnn"][0].available
+    assert ("[unavailable:" in cnn) == (not available)
+
+
+FAST = ["--n-samples", "140", "--estimators", "pixels-logreg,hog-rf", "--no-plots"]
+
+
+def test_benchmark_end_to_end_and_resume(tmp_path, capsys):
+    out = tmp_path / "results"
+    assert main(["benchmark", *FAST, "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    # the table on stdout, the progress on stderr
+    table_lines = captured.out.splitlines()
+    assert table_lines[0].split()[:3] == ["estimator", "status", "accuracy"]
+    assert table_lines[1].startswith("pixels-logreg  ok")
+    assert table_lines[2].startswith("hog-rf")
+    assert "[benchmark] pixels-logreg: fold 1/1 fit" in captured.err
+    assert "[benchmark] profile quick" in captured.err
+    assert "[benchmark]" not in captured.out
+    for name in ("results.csv", "results.json", "report.md", "estimators/hog-rf.json"):
+        assert (out / name).is_file(), name
+    csv = pd.read_csv(out / "results.csv")
+    assert list(csv["estimator"]) == ["pixels-logreg", "hog-rf"]
+    assert list(csv["status"]) == ["ok", "ok"]
+    # 140 faces, a quarter held out
+    assert csv["n_test"].tolist() == [35, 35] and csv["n_train"].tolist() == [105, 105]
+    record = json.loads((out / "estimators" / "hog-rf.json").read_text())
+    assert "n_estimators=100" in record["params"]  # the quick profile
+
+    # an existing folder resumes: nothing is refitted
+    assert main(["benchmark", *FAST, "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "pixels-logreg: reused" in err and "hog-rf: reused" in err
+    # --profile full changes hog-rf's parameters: it alone is recomputed
+    assert main(["benchmark", *FAST, "--out", str(out), "--profile", "full"]) == 0
+    err = capsys.readouterr().err
+    assert "pixels-logreg: reused" in err
+    assert "hog-rf: stored result is for other parameters" in err
+    # --no-resume recomputes everything
+    assert main(["benchmark", *FAST, "--out", str(out), "--no-resume", "-q"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_benchmark_cross_validation_and_plots(tmp_path, capsys):
+    out = tmp_path / "cv"
+    code = main(["benchmark", "--n-samples", "70", "--estimators", "pixels-logreg",
+                 "--cv", "2", "--out", str(out), "-q", "--max-per-class", "4"])
+    assert code == 0
+    csv = pd.read_csv(out / "results.csv")
+    assert csv.loc[0, "n_folds"] == 2 and csv.loc[0, "n_train"] == 28
+    assert csv.loc[0, "accuracy_std"] >= 0
+    report = (out / "report.md").read_text()
+    assert "![benchmark](benchmark.png)" in report
+    assert (out / "benchmark.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+class _Broken(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        raise RuntimeError("broken on purpose")
+
+
+def test_benchmark_exits_0_when_an_estimator_fails(tmp_path, capsys, monkeypatch):
+    import fer_features.benchmark._roster as roster
+
+    real = roster.make_estimator
+
+    def fake(name, **kwargs):
+        return _Broken() if name == "hog-rf" else real(name, **kwargs)
+
+    monkeypatch.setattr(roster, "make_estimator", fake)
+    assert main(["benchmark", *FAST, "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    rows = {line.split()[0]: line.split()[1] for line in captured.out.splitlines()[1:3]}
+    assert rows == {"pixels-logreg": "ok", "hog-rf": "failed"}
+    assert "1 estimator(s) failed: hog-rf" in captured.out
+    assert "RuntimeError in fit of fold 1/1: broken on purpose" in \
+        (tmp_path / "report.md").read_text()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--estimators", "lbp-knn"], "unknown estimator 'lbp-knn'"),
+    (["--estimators", ","], "--estimators names no estimator"),
+    (["--data", "no/such/file.csv"], "no such file or folder"),
+    (["--train-usage", "Training"], "the data (synthetic) have no usages; use --cv K"),
+    (["--cv", "1"], "--cv 1: cross-validation needs at least 2 folds"),
+    (["--cv", "3", "--test-usage", "PublicTest"], "either --cv or --train-usage"),
+    (["--data", "nothing-like-this"], "unknown data set 'nothing-like-this'"),
+])
+def test_benchmark_bad_arguments_exit_2(tmp_path, capsys, argv, message):
+    code = main(["benchmark", "--out", str(tmp_path / "x"), *argv])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fer-features benchmark: error: ")
+    assert message in err
+    assert not (tmp_path / "x" / "results.csv").exists()
+
+
+@pytest.mark.parametrize("argv", [["--profile", "fast"], ["--max-per-class", "0"],
+                                  ["--n-jobs", "two"]])
+def test_benchmark_malformed_options_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["benchmark", *argv])
+    assert exc.value.code == 2
+
+
+def test_n_samples_needs_synthetic(tmp_path, capsys):
+    assert main(["benchmark", "--data", str(tmp_path), "--n-samples", "10"]) == 2
+    assert "--n-samples applies to --data synthetic only" in capsys.readouterr().err
+
+
+@pytest.mark.fer2013
+def test_benchmark_on_the_real_file(fer2013_path, tmp_path, capsys):
+    out = tmp_path / "fer"
+    code = main(["benchmark", "--data", str(fer2013_path), "--estimators", "hog-logreg",
+                 "--max-per-class", "30", "--out", str(out), "--no-plots", "-q"])
+    assert code == 0
+    csv = pd.read_csv(out / "results.csv")
+    assert csv.loc[0, "n_train"] == 210  # 30 of each of the 7 classes
+    assert csv.loc[0, "n_test"] == 3589  # all of PublicTest
+    assert csv.loc[0, "accuracy"] > 0.18
+    report = (out / "report.md").read_text()
+    assert "train on Training, test on PublicTest" in report
+    assert "| angry |" in report and "| disgust |" in report
