@@ -128,8 +128,10 @@ def _add_benchmark(subparsers):
     p.add_argument("--out", default="fer_results", metavar="DIR",
                    help="folder for the results (default: fer_results); an existing one "
                         "is resumed")
-    p.add_argument("--n-jobs", type=int, metavar="N",
-                   help="parallel jobs inside each estimator (-1: all cores)")
+    p.add_argument("--n-jobs", type=int, default=1, metavar="N",
+                   help="threads and jobs inside each estimator (default: 1, which keeps "
+                        "timings steady and avoids over-subscribed OpenMP threads on a "
+                        "shared machine; -1: all cores)")
     p.add_argument("--max-per-class", type=_positive_int, metavar="N",
                    help="keep at most N training images per class")
     p.add_argument("--n-samples", type=_positive_int, metavar="N",

@@ -35,8 +35,8 @@ _QUICK_CLASSIFIER = {
     "gb": {"clf__max_iter": 50},
     "xgb": {"clf__estimator__n_estimators": 60},
 }
-_QUICK_CNN = {"architecture": "simple", "epochs": 6, "batch_size": 64, "max_time": 120,
-              "verbose": 0}
+# used when fer_features.deep has no quick_cnn_params
+_QUICK_CNN = {"architecture": "simple", "epochs": 8, "batch_size": 32, "verbose": 0}
 
 # the names shown by list_estimators (any union of features is accepted too)
 _LISTED_FEATURES = ("pixels", "eigenfaces", "lbp", "hog", "lbp+hog")
@@ -147,7 +147,11 @@ def quick_params(name):
     """
     _, classifier = parse_name(name)
     if classifier == "cnn":
-        return dict(_QUICK_CNN)
+        try:  # the deep part's own quick settings (importing it does not import Keras)
+            from ..deep import quick_cnn_params
+        except ImportError:
+            return dict(_QUICK_CNN)
+        return {**quick_cnn_params(), "verbose": 0}
     return dict(_QUICK_CLASSIFIER.get(classifier, {}))
 
 
