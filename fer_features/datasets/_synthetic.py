@@ -207,9 +207,9 @@ def make_synthetic_faces(n_samples=1400, *, n_classes=7, image_size=48, noise=0.
     # expression, at a random intensity, with individual variation
     geometry = np.array([_GEOMETRY[name] for name in names])[target]
     neutral = np.array(_GEOMETRY["neutral"])
-    intensity = rng.uniform(0.6, 1.0, (n, 1))
+    intensity = rng.uniform(0.75, 1.0, (n, 1))
     expr = neutral + intensity * (geometry - neutral)
-    jitter = np.array([0.012, 0.012, 0.1, 0.015, 0.012, 0.06, 0.01, 0.006])
+    jitter = np.array([0.008, 0.008, 0.06, 0.01, 0.008, 0.04, 0.006, 0.004])
     expr = expr + rng.normal(0.0, 1.0, expr.shape) * jitter
     expr[:, 2] = np.clip(expr[:, 2], 0.3, None)   # eye opening
     expr[:, 4] = np.clip(expr[:, 4], 0.0, None)   # mouth opening
@@ -217,11 +217,11 @@ def make_synthetic_faces(n_samples=1400, *, n_classes=7, image_size=48, noise=0.
     for j, field in enumerate(_FIELDS):
         params[field] = expr[:, j]
     # pose, position, scale, lighting
-    params["angle"] = np.clip(rng.normal(0.0, np.deg2rad(6), n), -0.3, 0.3)
+    params["angle"] = np.clip(rng.normal(0.0, np.deg2rad(8), n), -0.3, 0.3)
     params["yaw"] = rng.uniform(-0.06, 0.06, n)
-    params["scale"] = rng.uniform(0.85, 1.05, n)
-    params["cx"] = rng.uniform(-0.12, 0.12, n)
-    params["cy"] = rng.uniform(-0.1, 0.1, n)
+    params["scale"] = rng.uniform(0.8, 1.08, n)
+    params["cx"] = rng.uniform(-0.15, 0.15, n)
+    params["cy"] = rng.uniform(-0.12, 0.12, n)
     params["background"] = rng.uniform(0.1, 0.6, n)
     direction = rng.uniform(0, 2 * np.pi, n)
     strength = rng.uniform(0.0, 0.3, n)
