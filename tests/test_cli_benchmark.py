@@ -150,3 +150,43 @@ def test_benchmark_on_the_real_file(fer2013_path, tmp_path, capsys):
     report = (out / "report.md").read_text()
     assert "train on Training, test on PublicTest" in report
     assert "| angry |" in report and "| disgust |" in report
+
+
+def test_default_roster_with_and_without_the_cnn(monkeypatch, capsys):
+    import fer_features.pipelines._registry as registry
+    from fer_features.benchmark import DEFAULT_ROSTER, default_roster
+
+    monkeypatch.setattr(registry, "_cnn_missing", lambda: "needs the [deep] extra")
+    roster = default_roster(profile="quick")
+    assert list(roster) == ["eigenfaces-svc", "lbp-svc", "hog-xgb", "lbp-rf"]
+    assert "skipping cnn: needs the [deep] extra" in capsys.readouterr().err
+    # asked for by name, an unavailable CNN is a bad argument
+    assert main(["benchmark", "--estimators", "cnn", "--n-samples", "14"]) == 2
+    assert "estimator 'cnn' is not available here: needs the [deep] extra" in \
+        capsys.readouterr().err
+    monkeypatch.undo()
+    if not [i for i in list_estimators() if i.name == "cnn"][0].available:
+        pytest.skip("the [deep] extra is not installed")
+    roster = default_roster(profile="quick")
+    assert tuple(roster) == DEFAULT_ROSTER
+    cnn = roster["cnn"]()
+    assert type(cnn).__name__ == "KerasCNNClassifier"
+    from fer_features.deep import quick_cnn_params
+
+    params = cnn.get_params()
+    for key, value in quick_cnn_params().items():
+        assert params[key] == value, key
+    assert params["verbose"] == 0 and params["random_state"] == 0
+
+
+def test_listing_and_building_do_not_import_keras():
+    import subprocess
+    import sys
+
+    code = ("import sys; from fer_features.pipelines import list_estimators, "
+            "make_estimator; from fer_features.benchmark import default_roster; "
+            "list_estimators(); [f() for f in default_roster(verbose=0).values()]; "
+            "print(sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
