@@ -22,6 +22,7 @@ _LAZY = {
     "load_dataset": ".datasets",
     "EXPRESSIONS": ".datasets",
     "canonical_expression": ".datasets",
+    "align_targets": ".datasets",
     # preprocessing
     "ImageStandardizer": ".preprocessing",
     "HistogramEqualizer": ".preprocessing",

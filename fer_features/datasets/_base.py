@@ -91,7 +91,8 @@ def summarize_targets(target, target_names, usage=None):
         columns = [("total", np.ones(target.shape[0], dtype=bool))]
     else:
         usage = np.asarray(usage)
-        values = list(dict.fromkeys(usage.tolist()))
+        known = {"Training": 0, "PublicTest": 1, "PrivateTest": 2}
+        values = sorted(dict.fromkeys(usage.tolist()), key=lambda u: (known.get(u, 3), u))
         columns = [(u, usage == u) for u in values]
         columns.append(("total", np.ones(target.shape[0], dtype=bool)))
     colw = [max(len(c), 7) for c, _ in columns]
