@@ -104,7 +104,11 @@ def test_make_estimator_profiles():
     # explicit parameters win over the profile's
     pipe = make_estimator("lbp-rf", profile="quick", clf__n_estimators=7)
     assert pipe.named_steps["clf"].n_estimators == 7
-    assert quick_params("hog-xgb") == {"clf__estimator__n_estimators": 60}
+    assert quick_params("hog-xgb") == {"clf__estimator__n_estimators": 60,
+                                       "clf__estimator__max_depth": 4,
+                                       "clf__estimator__max_bin": 64}
+    assert make_estimator("hog-xgb", profile="quick").get_params()[
+        "clf__estimator__max_bin"] == 64
     assert quick_params("lbp-svc") == {}
     with pytest.raises(ValueError, match="unknown profile 'fast'"):
         make_estimator("lbp-rf", profile="fast")

