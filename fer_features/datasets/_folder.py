@@ -72,9 +72,8 @@ def _read_image(path, size, max_pixels):
             image = ImageOps.exif_transpose(image)
         grey = _to_grey(image)
     if size is not None and grey.shape != size:
-        from PIL import Image as _Image
-        grey = np.asarray(_Image.fromarray(grey).resize(
-            (size[1], size[0]), _Image.Resampling.BILINEAR))
+        grey = np.asarray(Image.fromarray(grey).resize((size[1], size[0]),
+                                                       Image.Resampling.BILINEAR))
     return grey
 
 
