@@ -10,7 +10,8 @@ beside the project. Without it, that part is skipped.
 
 What is timed (best of R runs each):
 
-1. load_fer2013 on the real file against two naive loaders of the same rows:
+1. load_fer2013 on the real file, the time to merely read (decompress) its
+   text, and two naive loaders of the same rows:
    the csv module with a per-row ``np.array(pixels.split(), dtype=np.uint8)``,
    and pandas.read_csv with the same per-row conversion. Both give the same
    arrays (checked).
@@ -85,6 +86,14 @@ def bench_fer2013(path, rows, repeat):
     t_fast, faces = best_of(repeat, lambda: load_fer2013(path))
     n = faces.data.shape[0]
     print(f"load_fer2013         {t_fast:7.2f} s   {n / t_fast:9.0f} rows/s   ({n} rows)")
+
+    def read_only():
+        with open_text(path) as f:
+            return len(f.read())
+
+    t_read, _ = best_of(repeat, read_only)
+    print(f"reading the text     {t_read:7.2f} s   (decompression and decoding alone: "
+          f"the floor; load_fer2013 spends {t_fast - t_read:.2f} s more)")
     t_csv, (data, target) = best_of(1, lambda: naive_csv(path))
     assert np.array_equal(data, faces.data) and np.array_equal(target, faces.target)
     print(f"naive csv + split    {t_csv:7.2f} s   {n / t_csv:9.0f} rows/s   "
