@@ -83,6 +83,15 @@ def bench_fer2013(path, rows, repeat):
         tmp = Path(tempfile.mkdtemp()) / "head.csv"
         tmp.write_text("".join(head))
         path = tmp
+    try:
+        _bench_fer2013(path, repeat)
+    finally:
+        if rows:
+            path.unlink()
+            path.parent.rmdir()
+
+
+def _bench_fer2013(path, repeat):
     t_fast, faces = best_of(repeat, lambda: load_fer2013(path))
     n = faces.data.shape[0]
     print(f"load_fer2013         {t_fast:7.2f} s   {n / t_fast:9.0f} rows/s   ({n} rows)")
@@ -115,8 +124,14 @@ def bench_folder(repeat, n=700):
     from PIL import Image
 
     print(f"== load_image_folder on {n} generated 96x96 PNG faces")
+    with tempfile.TemporaryDirectory() as tmp:
+        _bench_folder(repeat, n, Path(tmp))
+
+
+def _bench_folder(repeat, n, root):
+    from PIL import Image
+
     faces = make_synthetic_faces(n, image_size=96, random_state=0)
-    root = Path(tempfile.mkdtemp())
     for i, (image, code) in enumerate(zip(faces.images, faces.target)):
         folder = root / faces.target_names[code]
         folder.mkdir(exist_ok=True)
