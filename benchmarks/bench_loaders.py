@@ -121,8 +121,6 @@ def bench_synthetic(repeat):
 
 
 def bench_folder(repeat, n=700):
-    from PIL import Image
-
     print(f"== load_image_folder on {n} generated 96x96 PNG faces")
     with tempfile.TemporaryDirectory() as tmp:
         _bench_folder(repeat, n, Path(tmp))
