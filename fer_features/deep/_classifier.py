@@ -1,8 +1,8 @@
 """``KerasCNNClassifier``: a Keras 3 CNN behind the scikit-learn classifier API."""
 
 import gc
-import io
 import math
+import tempfile
 import time
 from numbers import Integral, Real
 from pathlib import Path
@@ -63,6 +63,25 @@ def _resolve_shape(n_features, image_shape, implied):
             )
         image_shape = (n_features // known, known) if h == -1 else (known, n_features // known)
     return resolve_image_shape(n_features, image_shape, implied)
+
+
+def _model_to_bytes(model):
+    """The model in Keras's native ``.keras`` format, as bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.keras"
+        model.save(path)
+        return path.read_bytes()
+
+
+def _model_from_bytes(data):
+    """Load a model saved by :func:`_model_to_bytes`, in Keras's safe mode."""
+    keras = import_keras()
+    from . import _layers  # noqa: F401  (registers the custom layers with Keras)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.keras"
+        path.write_bytes(data)
+        return keras.saving.load_model(path, safe_mode=True)
 
 
 class _CosineSchedule:
@@ -706,27 +725,18 @@ or (n_samples, height, width, 1)
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self):
-        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
-        state = dict(state)
+        state = dict(super().__getstate__())
         model = state.pop("model_", None)
         if model is not None:
-            buffer = io.BytesIO()
-            model.save(buffer)  # the .keras zip format, in memory
-            state["_model_keras_bytes"] = buffer.getvalue()
+            state["_model_keras_bytes"] = _model_to_bytes(model)
         return state
 
     def __setstate__(self, state):
         state = dict(state)
         data = state.pop("_model_keras_bytes", None)
-        if hasattr(super(), "__setstate__"):
-            super().__setstate__(state)
-        else:
-            self.__dict__.update(state)
+        super().__setstate__(state)
         if data is not None:
-            keras = import_keras()
-            from . import _layers  # noqa: F401  (registers the custom layers)
-
-            self.model_ = keras.saving.load_model(io.BytesIO(data), safe_mode=True)
+            self.model_ = _model_from_bytes(data)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,0 +1,513 @@
+"""Tests of fer_features.deep: KerasCNNClassifier, its architectures and CNNFeatureTransformer.
+
+Tiny synthetic images (16x16 to 24x24), one or two epochs: fast on a CPU.
+"""
+
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+import joblib  # noqa: E402
+from sklearn.base import clone  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.svm import SVC  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from fer_features.datasets import make_synthetic_faces  # noqa: E402
+from fer_features.deep import (  # noqa: E402
+    ARCHITECTURES,
+    BACKBONES,
+    CNNFeatureTransformer,
+    KerasCNNClassifier,
+    quick_cnn_params,
+)
+from fer_features.deep._architectures import backbone_blocks  # noqa: E402
+from fer_features.deep._augmentation import build_augmentation, resolve_augmentation  # noqa: E402
+from fer_features.deep._classifier import _CosineSchedule, _resolve_shape  # noqa: E402
+
+pytestmark = pytest.mark.deep
+
+# settings that make a fit take a second or two on tiny data
+FAST = {"epochs": 1, "batch_size": 16, "augmentation": "none", "max_time": None,
+        "random_state": 0}
+
+
+def _easy(n=48, size=16, seed=0, dtype=np.uint8):
+    """Two classes anyone can tell apart: a dark or a bright upper half."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(60, 200, size=(n, size, size)).astype(dtype)
+    y = np.arange(n) % 2
+    X[y == 0, : size // 2] //= 4
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def faces():
+    """Synthetic 3-expression faces, 24x24, uint8."""
+    return make_synthetic_faces(120, n_classes=3, image_size=24, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(faces):
+    """A classifier fitted once with string labels and the 'mid' augmentation."""
+    labels = np.asarray(faces.target_names)[faces.target]
+    clf = KerasCNNClassifier(epochs=2, batch_size=16, augmentation="mid", max_time=None,
+                             random_state=0)
+    return clf.fit(faces.data, labels)
+
+
+# --------------------------------------------------------------- scikit-learn checks
+
+def _expected_failed_checks(estimator):
+    return {}
+
+
+@parametrize_with_checks(
+    [
+        # the checks' X have 1 to 20 features: read each row as a 1-pixel-high strip
+        KerasCNNClassifier(image_shape=(1, -1), epochs=15, batch_size=16,
+                           augmentation="none", max_time=None, random_state=0),
+        CNNFeatureTransformer(KerasCNNClassifier(image_shape=(1, -1), dense_units=8,
+                                                 **FAST)),
+    ],
+    expected_failed_checks=_expected_failed_checks,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+# --------------------------------------------------------------- import and install
+
+def _run_python(code):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_import_does_not_import_keras():
+    result = _run_python("""
+        import sys
+        import fer_features, fer_features.deep
+        fer_features.KerasCNNClassifier(); fer_features.CNNFeatureTransformer()
+        print(sorted(m for m in ("keras", "tensorflow") if m in sys.modules))
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_clear_error_without_the_deep_extra():
+    result = _run_python("""
+        import sys
+        sys.modules["keras"] = None  # as if Keras were not installed
+        import numpy as np
+        from fer_features import KerasCNNClassifier
+        try:
+            KerasCNNClassifier().fit(np.zeros((4, 16)), [0, 1, 0, 1])
+        except ImportError as exc:
+            print("ImportError:", exc)
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ImportError:")
+    assert 'pip install "fer_features[deep]"' in result.stdout
+
+
+# --------------------------------------------------------------- the classifier
+
+def test_fit_predict_on_synthetic_faces(fitted, faces):
+    names = np.asarray(faces.target_names)
+    assert fitted.classes_.tolist() == sorted(names.tolist())
+    proba = fitted.predict_proba(faces.data[:10])
+    assert proba.shape == (10, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    assert set(fitted.predict(faces.data)) <= set(names)
+    # images given as (n, h, w) or (n, h, w, 1) give the same answer as flat rows
+    np.testing.assert_array_equal(fitted.predict_proba(faces.images[:10]), proba)
+    np.testing.assert_array_equal(fitted.predict_proba(faces.images[:10, ..., None]), proba)
+    assert fitted.image_shape_ == (24, 24)
+    assert fitted.pixel_scale_ == 1 / 255
+    assert fitted.n_epochs_ == 2 and len(fitted.history_["loss"]) == 2
+    assert fitted.stopped_by_ == "epochs"
+    assert fitted.fit_steps_ == 2 * 8  # 120 images / 16 per batch, rounded up
+    assert fitted.model_.get_layer("probabilities").output.shape[-1] == 3
+
+
+def test_learns_an_easy_problem_from_uint8_and_from_floats():
+    # 48 steps: enough for the batch-normalisation statistics (momentum 0.9) to settle
+    X, y = _easy(64)
+    params = {**FAST, "epochs": 6, "batch_size": 8}
+    clf = KerasCNNClassifier(**params).fit(X, y)
+    assert clf.pixel_scale_ == 1 / 255
+    assert clf.score(X, y) >= 0.9
+    clf_float = KerasCNNClassifier(**params).fit(X / 255.0, y)
+    assert clf_float.pixel_scale_ == 1.0
+    assert clf_float.score(X / 255.0, y) >= 0.9
+
+
+def test_wrong_image_shape_at_predict(fitted):
+    with pytest.raises(ValueError, match=r"fitted on images of shape \(24, 24\), got images "
+                                         r"of shape \(12, 48\)"):
+        fitted.predict(np.zeros((2, 12, 48)))
+    with pytest.raises(ValueError, match="576 features"):
+        fitted.predict(np.zeros((2, 100)))
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"architecture": "vgg16"}, r"needs images of at least 32x32, got \(16, 16\): set input_size"),
+    ({"architecture": "vgg16", "input_size": 16}, "input_size=16: the vgg16 backbone needs"),
+    ({"early_stopping": 2}, "early_stopping=2 needs held-out data"),
+    ({"weights": "no/such/file.weights.h5"}, "weights='no/such/file.weights.h5' is neither"),
+    ({"augmentation": {"rotate": 10}}, r"unknown keys \['rotate'\]"),
+    ({"image_shape": (5, 5)}, r"X has 256 features per row, which cannot be read as images "
+                              r"of shape \(5, 5\)"),
+    ({"class_weight": {"cat": 2.0}}, "weight for label 'cat', which is not one of the classes"),
+])
+def test_fit_errors_name_the_bad_input(params, message):
+    X, y = _easy(8)
+    with pytest.raises(ValueError, match=message):
+        KerasCNNClassifier(**{**FAST, **params}).fit(X.reshape(8, -1), y)
+
+
+def test_one_class_is_an_error():
+    X, _ = _easy(8)
+    with pytest.raises(ValueError, match=r"at least 2 classes in y to train, got 1 class: \[3\]"):
+        KerasCNNClassifier(**FAST).fit(X, np.full(8, 3))
+
+
+@pytest.mark.parametrize("n_features, image_shape, expected", [
+    (12, (1, -1), (1, 12)),
+    (12, (-1, 4), (3, 4)),
+    (12, (3, 4), (3, 4)),
+    (16, None, (4, 4)),
+])
+def test_image_shape_with_minus_one(n_features, image_shape, expected):
+    assert _resolve_shape(n_features, image_shape, None) == expected
+
+
+def test_image_shape_minus_one_that_does_not_divide():
+    with pytest.raises(ValueError, match=r"image_shape=\(-1, 5\) cannot be read from rows of 12"):
+        _resolve_shape(12, (-1, 5), None)
+
+
+def test_string_labels_and_class_weights():
+    X, y = _easy(32)
+    labels = np.where(y == 0, "sad", "happy")
+    clf = KerasCNNClassifier(**FAST, class_weight={"sad": 3.0}).fit(X, labels)
+    assert clf.classes_.tolist() == ["happy", "sad"]
+    assert set(clf.predict(X)) <= {"happy", "sad"}
+    # the dict is keyed by label; Keras gets it keyed by encoded class
+    assert clf._class_weights(np.array([0, 1])) == {0: 1.0, 1: 3.0}
+    # "balanced": n_samples / (n_classes * count)
+    clf.set_params(class_weight="balanced")
+    assert clf._class_weights(np.array([0, 0, 0, 1])) == {0: 4 / 6, 1: 2.0}
+    clf.set_params(class_weight=None)
+    assert clf._class_weights(np.array([0, 1])) is None
+
+
+def test_class_weight_changes_training():
+    X, y = _easy(32)
+    a = KerasCNNClassifier(**FAST).fit(X, y)
+    b = KerasCNNClassifier(**FAST, class_weight={0: 10.0}).fit(X, y)
+    assert a.history_["loss"][0] != pytest.approx(b.history_["loss"][0], rel=1e-3)
+
+
+def test_same_random_state_same_model():
+    X, y = _easy(32)
+    p1 = KerasCNNClassifier(**FAST).fit(X, y).predict_proba(X)
+    p2 = KerasCNNClassifier(**FAST).fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(p1, p2, rtol=1e-5, atol=1e-6)
+
+
+def test_clone_keeps_every_setting_and_grid_search_runs():
+    X, y = _easy(48)
+    clf = KerasCNNClassifier(**{**FAST, "augmentation": {"flip": True, "gamma": 0.1}},
+                             architecture="mini_xception", label_smoothing=0.2,
+                             optimizer="adamw", schedule="plateau", class_weight="balanced",
+                             dense_units=16)
+    assert clone(clf).get_params() == clf.get_params()
+    search = GridSearchCV(
+        KerasCNNClassifier(**FAST),
+        {"learning_rate": [1e-3, 1e-2], "dropout": [0.0, 0.5]},
+        cv=2,
+    ).fit(X.reshape(48, -1), y)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_estimator_.learning_rate in (1e-3, 1e-2)
+    assert search.best_estimator_.epochs == 1 and search.best_estimator_.max_time is None
+    assert search.predict(X.reshape(48, -1)).shape == (48,)
+
+
+def test_pickle_and_joblib_round_trip(fitted, faces, tmp_path):
+    expected = fitted.predict_proba(faces.data)
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.predict_proba(faces.data), expected)
+    assert restored.get_params() == fitted.get_params()
+    assert restored.history_ == fitted.history_
+    joblib.dump(fitted, tmp_path / "cnn.joblib")
+    loaded = joblib.load(tmp_path / "cnn.joblib")
+    np.testing.assert_array_equal(loaded.predict_proba(faces.data), expected)
+    np.testing.assert_array_equal(loaded.predict(faces.data), fitted.predict(faces.data))
+
+
+def test_pickle_of_an_unfitted_classifier():
+    clf = pickle.loads(pickle.dumps(KerasCNNClassifier(epochs=3)))
+    assert clf.epochs == 3 and not hasattr(clf, "model_")
+
+
+def test_warm_start_and_partial_fit():
+    X, y = _easy(32)
+    clf = KerasCNNClassifier(**FAST, warm_start=True).fit(X, y)
+    model = clf.model_
+    clf.fit(X, y)
+    assert clf.model_ is model and clf.n_epochs_ == 2
+    with pytest.raises(ValueError, match="warm_start=True needs the same classes"):
+        clf.fit(X, y + 5)
+    clf.set_params(warm_start=False).fit(X, y)
+    assert clf.model_ is not model and clf.n_epochs_ == 1
+
+    inc = KerasCNNClassifier(**FAST)
+    inc.partial_fit(X[:16], y[:16], classes=[0, 1, 2])
+    inc.partial_fit(X[16:], y[16:])
+    assert inc.n_epochs_ == 2 and inc.classes_.tolist() == [0, 1, 2]
+    assert inc.predict_proba(X).shape == (32, 3)
+    with pytest.raises(ValueError, match=r"y has labels \[7\] that are not among the classes"):
+        inc.partial_fit(X[:4], np.full(4, 7))
+
+
+def test_validation_split_early_stopping_and_time_budget():
+    X, y = _easy(40)
+    clf = KerasCNNClassifier(**{**FAST, "epochs": 3}, validation_split=0.25,
+                             early_stopping=1).fit(X, y)
+    assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(clf.history_)
+    assert clf.fit_steps_ == len(clf.history_["loss"]) * 2  # 30 training images / 16
+    assert clf.stopped_by_ in ("epochs", "early_stopping")
+    Xv, yv = _easy(8, seed=1)
+    clf = KerasCNNClassifier(**FAST).fit(X, y, validation_data=(Xv, yv))
+    assert "val_loss" in clf.history_
+    timed = KerasCNNClassifier(**{**FAST, "epochs": 50, "max_time": 1e-6}).fit(X, y)
+    assert timed.stopped_by_ == "max_time"
+    assert timed.n_epochs_ == 1 and timed.fit_steps_ == 1
+
+
+def test_cosine_schedule_values():
+    schedule = _CosineSchedule(1.0, total_steps=100, max_time=None, warmup_steps=10)
+    assert schedule(0, 0.0) == pytest.approx(0.1)
+    assert schedule(9, 0.0) == pytest.approx(1.0)
+    assert schedule(50, 0.0) == pytest.approx(0.01 + 0.99 * 0.5)
+    assert schedule(100, 0.0) == pytest.approx(0.01)
+    # the clock drives it when it is ahead of the steps
+    clock = _CosineSchedule(1.0, total_steps=100, max_time=60.0, warmup_steps=0)
+    assert clock(10, 30.0) == pytest.approx(0.01 + 0.99 * 0.5)
+    assert clock(10, 120.0) == pytest.approx(0.01)
+    assert clock(50, 1.0) == pytest.approx(0.01 + 0.99 * 0.5)
+
+
+def test_quick_params_make_a_valid_classifier():
+    clf = KerasCNNClassifier(**quick_cnn_params())
+    clf._validate_params()
+    assert clf.max_time is None and clf.epochs <= 10
+
+
+# --------------------------------------------------------------- architectures
+
+@pytest.mark.parametrize("architecture", ["simple", "residual", "mini_xception"])
+def test_from_scratch_architectures_fit_and_predict(architecture):
+    X, y = _easy(16, size=20)
+    y = np.arange(16) % 3
+    clf = KerasCNNClassifier(**FAST, architecture=architecture).fit(X, y)
+    proba = clf.predict_proba(X[:5])
+    assert proba.shape == (5, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_mini_xception_has_about_60k_parameters():
+    clf = KerasCNNClassifier(architecture="mini_xception")
+    model = clf._build(keras, 7, (48, 48), 1 / 255, seed=0)
+    assert 55_000 <= model.count_params() <= 65_000
+
+
+@pytest.mark.parametrize("architecture", sorted(BACKBONES))
+def test_backbones_build_and_predict(architecture):
+    clf = KerasCNNClassifier(architecture=architecture, input_size=32, weights=None,
+                             dense_units=16, trainable_blocks=1)
+    model = clf._build(keras, 4, (24, 24), 1 / 255, seed=0)
+    X = np.random.default_rng(0).integers(0, 256, size=(3, 24, 24, 1)).astype("float32")
+    proba = keras.ops.convert_to_numpy(model(X, training=False))
+    assert proba.shape == (3, 4)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    backbone = next(layer for layer in model.layers if isinstance(layer, keras.Model))
+    blocks = [b for b in backbone_blocks(architecture, backbone) if b[0] != "stem"]
+    trainable = [name for name, layers in blocks if any(la.trainable for la in layers)]
+    assert trainable == [blocks[-1][0]]  # trainable_blocks=1: the top block only
+
+
+def test_trainable_blocks_on_vgg16():
+    def trainable_blocks(value):
+        clf = KerasCNNClassifier(architecture="vgg16", input_size=32, trainable_blocks=value)
+        model = clf._build(keras, 3, (32, 32), 1 / 255, seed=0)
+        backbone = model.get_layer("vgg16")
+        return sorted({la.name.split("_")[0] for la in backbone.layers
+                       if la.trainable and la.weights})
+
+    assert trainable_blocks(0) == []
+    assert trainable_blocks(2) == ["block4", "block5"]
+    assert trainable_blocks("all") == [f"block{i}" for i in range(1, 6)]
+    with pytest.raises(ValueError, match="trainable_blocks=6 but vgg16 has only 5"):
+        trainable_blocks(6)
+
+
+def test_backbone_fits_with_a_frozen_body():
+    X, y = _easy(8, size=32)
+    clf = KerasCNNClassifier(**FAST, architecture="vgg16", trainable_blocks=0,
+                             dense_units=8).fit(X, y)
+    assert clf.predict_proba(X).shape == (8, 2)
+    backbone = clf.model_.get_layer("vgg16")
+    assert not any(w.trainable for w in backbone.weights)
+
+
+def test_local_weights_file(tmp_path):
+    source = keras.applications.VGG16(include_top=False, weights=None, input_shape=(32, 32, 3))
+    path = tmp_path / "vgg16_notop.weights.h5"
+    source.save_weights(path)
+    clf = KerasCNNClassifier(architecture="vgg16", weights=str(path), input_size=32)
+    model = clf._build(keras, 3, (32, 32), 1 / 255, seed=123)
+    loaded = model.get_layer("vgg16").get_weights()
+    assert len(loaded) == len(source.get_weights())
+    for a, b in zip(loaded, source.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    bad = tmp_path / "other.weights.h5"
+    keras.applications.VGG19(include_top=False, weights=None,
+                             input_shape=(32, 32, 3)).save_weights(bad)
+    with pytest.raises(ValueError, match="could not load the weights file"):
+        KerasCNNClassifier(architecture="vgg16", weights=str(bad), input_size=32)._build(
+            keras, 3, (32, 32), 1 / 255, seed=0)
+
+
+def test_mixed_precision_is_local_to_the_model():
+    before = keras.config.dtype_policy().name
+    clf = KerasCNNClassifier(mixed_precision=True)
+    model = clf._build(keras, 3, (16, 16), 1 / 255, seed=0)
+    assert model.get_layer("block1_1_conv").dtype_policy.name == "mixed_float16"
+    assert model.get_layer("probabilities").dtype_policy.compute_dtype == "float32"
+    assert keras.config.dtype_policy().name == before
+
+
+# --------------------------------------------------------------- augmentation
+
+@pytest.mark.parametrize("augmentation, message", [
+    ("extreme", "augmentation='extreme' is not a preset"),
+    ({"zoom": 1.5}, "must be < 1"),
+    ({"rotation": -3}, r"augmentation\['rotation'\] must be a number >= 0, got -3"),
+    ({"shear": 0.1}, r"unknown keys \['shear'\]"),
+])
+def test_augmentation_errors(augmentation, message):
+    with pytest.raises(ValueError, match=message):
+        resolve_augmentation(augmentation)
+
+
+def test_augmentation_presets():
+    assert resolve_augmentation("none") == resolve_augmentation(None)
+    assert resolve_augmentation("mid") == {"flip": True, "rotation": 10.0, "zoom": 0.1,
+                                           "shift": 0.1, "brightness": 0.0,
+                                           "contrast": 0.0, "gamma": 0.0}
+    assert build_augmentation(keras, "none") == []
+    names = [layer.name for layer in build_augmentation(keras, "high", seed=0)]
+    assert names == ["aug_flip", "aug_rotation", "aug_zoom", "aug_shift", "aug_brightness",
+                     "aug_contrast", "aug_gamma"]
+
+
+def test_augmentation_changes_training_inputs_only(fitted, faces):
+    images = (faces.images[:8, ..., None] / 255.0).astype("float32")
+    aug = [fitted.model_.get_layer(n) for n in ("aug_flip", "aug_rotation", "aug_zoom",
+                                                "aug_shift")]
+    train_x, infer_x = images, images
+    for layer in aug:
+        train_x = layer(train_x, training=True)
+        infer_x = layer(infer_x, training=False)
+    assert not np.allclose(keras.ops.convert_to_numpy(train_x), images)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(infer_x), images)
+    # predictions are deterministic: augmentation is off outside fit
+    np.testing.assert_array_equal(fitted.predict_proba(faces.data[:8]),
+                                  fitted.predict_proba(faces.data[:8]))
+
+
+def test_gamma_layer_and_its_serialization(tmp_path):
+    from fer_features.deep._layers import RandomGamma
+
+    x = np.linspace(0.1, 0.9, 16, dtype="float32").reshape(1, 4, 4, 1)
+    layer = RandomGamma(0.5, seed=1)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(x, training=False)), x)
+    out = keras.ops.convert_to_numpy(layer(x, training=True))
+    gamma = np.log(out) / np.log(x)  # one gamma per image
+    np.testing.assert_allclose(gamma, gamma.flat[0], rtol=1e-4)
+    assert np.exp(-0.5) <= gamma.flat[0] <= np.exp(0.5) and gamma.flat[0] != 1
+    model = keras.Sequential([keras.Input((4, 4, 1)), RandomGamma(0.3, seed=2, name="g")])
+    model.save(tmp_path / "g.keras")
+    again = keras.saving.load_model(tmp_path / "g.keras", safe_mode=True)
+    assert again.get_layer("g").get_config()["factor"] == pytest.approx(0.3)
+
+
+# --------------------------------------------------------------- CNN features
+
+def test_cnn_features_feed_an_svc(faces):
+    cnn = KerasCNNClassifier(**{**FAST, "epochs": 2}, dense_units=32)
+    pipe = make_pipeline(CNNFeatureTransformer(cnn), SVC()).fit(faces.data, faces.target)
+    features = pipe[0].transform(faces.data[:5])
+    assert features.shape == (5, 32)
+    assert pipe[0].get_feature_names_out()[[0, -1]].tolist() == ["cnnfeature0", "cnnfeature31"]
+    assert pipe.predict(faces.data[:5]).shape == (5,)
+    # the features are the input of the output layer: the classifier's output is
+    # softmax(features @ W + b)
+    W, b = pipe[0].estimator_.model_.get_layer("predictions").get_weights()
+    logits = pipe[0].transform(faces.data[:5]) @ W + b
+    expected = np.exp(logits - logits.max(1, keepdims=True))
+    expected /= expected.sum(1, keepdims=True)
+    np.testing.assert_allclose(pipe[0].estimator_.predict_proba(faces.data[:5]), expected,
+                               rtol=1e-4, atol=1e-6)
+
+
+def test_cnn_features_from_a_prefitted_network(fitted, faces):
+    transformer = CNNFeatureTransformer(fitted, prefit=True).fit(faces.data)
+    assert transformer.estimator_ is fitted
+    features = transformer.transform(faces.data[:4])
+    assert features.shape == (4, 256)
+    again = pickle.loads(pickle.dumps(transformer))
+    np.testing.assert_array_equal(again.transform(faces.data[:4]), features)
+
+
+def test_cnn_features_of_mini_xception_are_pooled():
+    X, y = _easy(16)
+    transformer = CNNFeatureTransformer(
+        KerasCNNClassifier(**FAST, architecture="mini_xception")).fit(X, y)
+    assert transformer.transform(X[:3]).shape == (3, 128)
+
+
+def test_cnn_features_need_labels_or_a_fitted_network():
+    X, _ = _easy(8)
+    with pytest.raises(ValueError, match="needs the labels y"):
+        CNNFeatureTransformer().fit(X)
+    with pytest.raises(ValueError, match="prefit=True needs a fitted estimator"):
+        CNNFeatureTransformer(prefit=True).fit(X)
+
+
+# --------------------------------------------------------------- real faces
+
+@pytest.mark.fer2013
+def test_real_faces(fer2013_small):
+    train = fer2013_small.usage == "Training"
+    clf = KerasCNNClassifier(**{**FAST, "epochs": 2, "augmentation": "mid"})
+    clf.fit(fer2013_small.images[train], fer2013_small.target[train])
+    assert clf.image_shape_ == (48, 48) and clf.pixel_scale_ == 1 / 255
+    assert clf.classes_.tolist() == list(range(7))
+    proba = clf.predict_proba(fer2013_small.data[~train])
+    assert proba.shape == ((~train).sum(), 7)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    assert ARCHITECTURES[0] == "simple"
+    features = CNNFeatureTransformer(clf, prefit=True).fit(fer2013_small.data[train])
+    assert features.transform(fer2013_small.data[~train][:5]).shape == (5, 256)
