@@ -71,6 +71,15 @@ class Exploding(ClassifierMixin, BaseEstimator):
         raise ValueError("this estimator always fails")
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """One BLAS / OpenMP thread (over-subscribed threads are slow on shared machines)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _reset_counter():
     CountingClassifier.fits = 0
@@ -381,8 +390,12 @@ def test_bad_data():
 # ----------------------------------------------------------------- real data
 @pytest.mark.fer2013
 def test_benchmark_on_real_faces(fer2013_small, tmp_path):
-    result = run_benchmark(["hog-logreg", "pixels-xgb"], fer2013_small, out_dir=tmp_path,
-                           verbose=0, plots=False, max_per_class=40)
+    from fer_features.pipelines import make_estimator
+
+    roster = {"hog-logreg": "hog-logreg",  # a name: built by make_estimator
+              "pixels-xgb": make_estimator("pixels-xgb", profile="quick")}
+    result = run_benchmark(roster, fer2013_small, out_dir=tmp_path, verbose=0,
+                           plots=False, max_per_class=40, n_jobs=1)
     table = result.table.set_index("estimator")
     assert list(table["status"]) == ["ok", "ok"]
     assert table["n_test"].tolist() == [140, 140]

@@ -162,8 +162,14 @@ def _set_n_jobs(estimator, n_jobs):
     if n_jobs is None:
         return
     params = estimator.get_params(deep=True)
+
+    def owner(key):
+        return params[key.rsplit("__", 1)[0]] if "__" in key else estimator
+
+    # LogisticRegression's n_jobs does nothing since scikit-learn 1.8 (and warns)
     keys = {k: n_jobs for k, v in params.items()
-            if (k == "n_jobs" or k.endswith("__n_jobs")) and v is None}
+            if (k == "n_jobs" or k.endswith("__n_jobs")) and v is None
+            and type(owner(k)).__name__ != "LogisticRegression"}
     if keys:
         estimator.set_params(**keys)
 
