@@ -155,8 +155,8 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
     >>> X, y = make_classification(n_samples=60, random_state=0)
     >>> search = grid_search(LogisticRegression(), X, y, param_grid={"C": [0.1, 1]},
     ...                      cv=3, verbose=0)
-    >>> search.scoring, sorted(search.cv_results_["param_C"])
-    ('f1_macro', [0.1, 1.0])
+    >>> search.scoring, search.cv_results_["params"]
+    ('f1_macro', [{'C': 0.1}, {'C': 1}])
     """
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
