@@ -240,7 +240,8 @@ def list_estimators():
     """
     infos = [EstimatorInfo(
         "classic",
-        "the recommended classic pipeline (see make_recommended_pipeline)",
+        "the recommended classic pipeline for 48x48 faces "
+        "(fer_features.pipelines.make_recommended_pipeline)",
         True, "")]
     xgb_missing = _xgb_missing()
     for features in _LISTED_FEATURES:
