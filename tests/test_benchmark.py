@@ -230,6 +230,16 @@ def test_resolve_split_forms():
         assert not set(groups[train]) & set(groups[test])
 
 
+def test_group_splitter_gets_the_bunch_groups():
+    data, _, _ = _fixed_data(n=60)
+    data["groups"] = np.arange(60) // 6  # 10 "subjects"
+    result = run_benchmark({"fixed": FixedPredictor()}, data, split=GroupKFold(n_splits=5),
+                           verbose=0)
+    assert result.table.loc[0, "n_folds"] == 5
+    assert result.folds["n_test"].tolist() == [12] * 5  # two whole subjects per fold
+    assert result.meta["split"].startswith("GroupKFold(")
+
+
 @pytest.mark.parametrize("split, kwargs, message", [
     (("Training", "PrivateTest"), {"usage": np.array(["Training", "PublicTest"] * 5)},
      "usage 'PrivateTest' is not in the data; its usages are 'Training', 'PublicTest'"),
