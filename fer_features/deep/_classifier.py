@@ -721,7 +721,8 @@ or (n_samples, height, width, 1)
         y : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # checks that the classifier is fitted
+        return self.classes_[np.argmax(proba, axis=1)]
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self):
