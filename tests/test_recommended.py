@@ -222,6 +222,7 @@ def test_recommended_pipeline_params_and_clone():
         make_recommended_pipeline(no_such_step__C=1.0)
 
 
+@pytest.mark.fer2013
 def test_recommended_pipeline_on_real_fer2013_subset(fer2013_small):
     data = fer2013_small
     train = data.usage == "Training"
