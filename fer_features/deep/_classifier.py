@@ -222,8 +222,10 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         ``log(gamma)``).
     jit_compile : bool or "auto", default="auto"
         XLA compilation of the training step. ``"auto"``: Keras's choice on a
-        GPU, off on the CPU, where it made the convolution nets slower on the
-        2-core machine this was measured on.
+        GPU, off on the CPU. On the (shared, busy) 2-core machine this was
+        measured on, XLA's effect on the CPU was inconclusive: from half the
+        speed to 1.2 times it, compilation excluded (``benchmarks/bench_cnn.py
+        --jit``), and compiling costs time of its own; try ``True`` on yours.
     mixed_precision : bool or "auto", default="auto"
         float16 compute with float32 weights; ``"auto"`` turns it on when a GPU
         is used.
