@@ -377,8 +377,8 @@ def make_recommended_pipeline(**params):
     stratified 5% of the training images held out from the SVC.
 
     Measured on FER2013, trained on all of Training (28,709 faces) and scored
-    on PublicTest (3,589): accuracy 0.609, macro-F1 0.601; the fit took 263 CPU
-    seconds in one thread (13 minutes of wall-clock time on 2 cores shared with
+    on PublicTest (3,589): accuracy 0.609, macro-F1 0.601; the fit took 292 CPU
+    seconds in one thread (15 minutes of wall-clock time on 2 cores shared with
     other jobs). The first version of this recipe (without the (16, 2) block,
     ``C=5``, default kernel cache) scored 0.604 (macro-F1 0.593) for about 7 CPU
     minutes. On a fixed 8,000-image training subset, that first version scores
