@@ -653,17 +653,14 @@ def _write_outputs(result, out_dir, *, plots, progress):
     result.plots = []
     result.plot_error = None
     if plots:
+        # the report stage: plotting imports matplotlib only when it draws
+        from ..plotting import write_benchmark_plots
+
         try:
-            from .. import plotting
-        except ImportError:  # pragma: no cover - plotting is part of the core
-            plotting = None
-        if plotting is not None and hasattr(plotting, "write_benchmark_plots"):
-            try:
-                written = plotting.write_benchmark_plots(result, out_dir)
-                result.plots = [Path(p) for p in written]
-            except Exception as exc:  # noqa: BLE001 - plots must not lose results
-                result.plot_error = f"{type(exc).__name__}: {exc}"
-                progress(f"plots failed ({result.plot_error}); the results are saved")
+            result.plots = [Path(p) for p in write_benchmark_plots(result, out_dir)]
+        except Exception as exc:  # noqa: BLE001 - plots must not lose results
+            result.plot_error = f"{type(exc).__name__}: {exc}"
+            progress(f"plots failed ({result.plot_error}); the results are saved")
     report_path = out_dir / "report.md"
     write_text(report_path, render_report(result))
     result.files["report.md"] = report_path
