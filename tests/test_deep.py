@@ -490,7 +490,7 @@ def test_cnn_features_of_mini_xception_are_pooled():
 
 def test_cnn_features_need_labels_or_a_fitted_network():
     X, _ = _easy(8)
-    with pytest.raises(ValueError, match="needs the labels y"):
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
         CNNFeatureTransformer().fit(X)
     with pytest.raises(ValueError, match="prefit=True needs a fitted estimator"):
         CNNFeatureTransformer(prefit=True).fit(X)

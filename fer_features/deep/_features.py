@@ -101,8 +101,9 @@ class CNNFeatureTransformer(TransformerMixin, BaseEstimator):
         else:
             if y is None:
                 raise ValueError(
-                    f"{type(self).__name__} trains a CNN in fit and needs the labels y "
-                    f"(or prefit=True with a fitted estimator)"
+                    f"{type(self).__name__} requires y to be passed, but the target y is "
+                    f"None: it trains a CNN in fit and needs the labels (or prefit=True "
+                    f"with a fitted estimator)"
                 )
             base = KerasCNNClassifier() if self.estimator is None else self.estimator
             self.estimator_ = clone(base).fit(X, y, **fit_params)
