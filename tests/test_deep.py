@@ -67,6 +67,9 @@ def fitted(faces):
 # --------------------------------------------------------------- scikit-learn checks
 
 def _expected_failed_checks(estimator):
+    # every check applies: reading each row as a 1-pixel-high strip (image_shape=(1, -1))
+    # lets the networks take the checks' few-feature data, and 15 epochs are enough
+    # for check_classifiers_train's accuracy threshold
     return {}
 
 
