@@ -1,6 +1,5 @@
 """``KerasCNNClassifier``: a Keras 3 CNN behind the scikit-learn classifier API."""
 
-import gc
 import math
 import tempfile
 import time
@@ -84,6 +83,20 @@ def _model_from_bytes(data):
         return keras.saving.load_model(path, safe_mode=True)
 
 
+def _forward(model, X, batch_size):
+    """The model's output on ``X`` in inference mode, batch by batch, as float64.
+
+    Calls the model directly rather than through ``model.predict``, which
+    traces a graph function for each new model first: for the small inputs of
+    an application or of a cross-validation fold, that tracing costs more than
+    the computation.
+    """
+    keras = import_keras()
+    parts = [keras.ops.convert_to_numpy(model(X[start:start + batch_size], training=False))
+             for start in range(0, X.shape[0], batch_size)]
+    return np.concatenate(parts).astype(np.float64, copy=False)
+
+
 class _CosineSchedule:
     """Cosine decay with linear warm-up, driven by epochs or by the clock.
 
@@ -153,14 +166,21 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     architecture : {"simple", "residual", "mini_xception", "vgg16", "vgg19", \
-"resnet50v2", "efficientnetb0"}, default="simple"
+"resnet50v2", "efficientnetb0"} or callable, default="simple"
         The network. ``"simple"``: a VGG-style net for 48x48 faces (blocks of
         24-48-96-192 filters with batch normalisation, max-pooling and dropout,
         then a dense layer). ``"residual"``: conv-and-residual stages 8-16-32-64,
         then 128 and 256 convolutions and two dense layers. ``"mini_xception"``:
         Arriaga et al. (2017), about 60k parameters. The others are
         ``keras.applications`` backbones for transfer learning, fed the grey
-        image as 3 channels.
+        image as 3 channels. A callable brings your own network: it is called
+        as ``architecture(inputs, n_classes)`` with the Keras tensor of the
+        images, shape ``(batch, height, width, 1)``, already scaled to [0, 1],
+        augmented and resized, and returns the tensor of the ``n_classes``
+        class scores (logits) built from it with Keras layers; the classifier
+        adds the softmax. ``dense_units``, ``dropout``, ``weights`` and
+        ``trainable_blocks`` do not apply to it. Use a module-level function
+        (not a lambda) so that the classifier pickles.
     input_size : int or None, default=None
         Side to which images are resized inside the network (e.g. 96 for a
         backbone on 48x48 faces); ``None`` keeps their size. Backbones need at
@@ -299,7 +319,7 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "architecture": [StrOptions(set(ARCHITECTURES)), callable],
         "input_size": [Interval(Integral, 1, None, closed="left"), None],
         "weights": [StrOptions({"imagenet"}), str, Path, None],
         "trainable_blocks": [Interval(Integral, 0, None, closed="left"),
@@ -437,17 +457,36 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
                     f"the {self.architecture} backbone needs images of at least 32x32, "
                     f"got {image_shape}: set input_size (e.g. 96)"
                 )
-            from ._architectures import build_network
+            if callable(self.architecture):
+                outputs, name = self._build_custom(keras, x, n_classes)
+            else:
+                from ._architectures import build_network
 
-            outputs = build_network(
-                keras, self.architecture, x, n_classes, dense_units=self.dense_units,
-                dropout=self.dropout, weights=self.weights,
-                trainable_blocks=self.trainable_blocks,
-            )
-            model = keras.Model(inputs, outputs, name=f"fer_{self.architecture}")
+                outputs = build_network(
+                    keras, self.architecture, x, n_classes, dense_units=self.dense_units,
+                    dropout=self.dropout, weights=self.weights,
+                    trainable_blocks=self.trainable_blocks,
+                )
+                name = self.architecture
+            model = keras.Model(inputs, outputs, name=f"fer_{name}")
         finally:
             keras.config.set_dtype_policy(previous_policy)
         return model
+
+    def _build_custom(self, keras, x, n_classes):
+        """Apply a user's network (``architecture`` callable) and add the softmax."""
+        name = getattr(self.architecture, "__name__", type(self.architecture).__name__)
+        scores = self.architecture(x, n_classes)
+        shape = tuple(getattr(scores, "shape", ()))
+        if len(shape) != 2 or shape[-1] != n_classes:
+            raise ValueError(
+                f"architecture={name!r} must return a Keras tensor of shape "
+                f"(batch, {n_classes}) (one score per class), got "
+                f"{shape if shape else type(scores).__name__}"
+            )
+        outputs = keras.layers.Activation("softmax", dtype="float32",
+                                          name="probabilities")(scores)
+        return outputs, name
 
     def _make_optimizer(self, keras):
         lr = float(self.learning_rate)
@@ -563,8 +602,7 @@ or (n_samples, height, width, 1)
         """Drop the previous network and the backend's graph state."""
         if hasattr(self, "model_"):
             del self.model_
-        gc.collect()
-        keras.backend.clear_session()
+        keras.backend.clear_session(free_memory=True)  # also runs gc.collect()
 
     def _train(self, X_img, y, validation_data, *, epochs, use_schedule):
         keras = import_keras()
@@ -706,8 +744,7 @@ or (n_samples, height, width, 1)
         X_img, _ = self._validate_X(X, reset=False)
         if X_img.shape[0] == 0:
             return np.zeros((0, len(self.classes_)))
-        proba = np.asarray(self.model_.predict(X_img, batch_size=max(self.batch_size, 256),
-                                               verbose=0), dtype=np.float64)
+        proba = _forward(self.model_, X_img, max(self.batch_size, 256))
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X):

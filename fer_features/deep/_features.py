@@ -7,7 +7,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._images import flatten_images
 from ._backend import import_keras
-from ._classifier import KerasCNNClassifier
+from ._classifier import KerasCNNClassifier, _forward
 
 __all__ = ["CNNFeatureTransformer"]
 
@@ -17,7 +17,8 @@ class CNNFeatureTransformer(TransformerMixin, BaseEstimator):
 
     Deep features for the classic classifiers: put it before an ``SVC`` in a
     ``Pipeline``. The features are the input of the network's output layer
-    (averaged over space when that input is a feature map, as in
+    (of the layer that gives the class scores, for a custom ``architecture``),
+    averaged over space when that input is a feature map (as in
     ``"mini_xception"``), computed in inference mode (no dropout, no
     augmentation).
 
@@ -117,10 +118,15 @@ class CNNFeatureTransformer(TransformerMixin, BaseEstimator):
         if model is None:
             keras = import_keras()
             net = self.estimator_.model_
-            features = net.get_layer("predictions").input
+            names = {layer.name for layer in net.layers}
+            if "predictions" in names:  # the built-in networks' output layer
+                features = net.get_layer("predictions").input
+            else:  # a custom network: the input of the layer giving the class scores
+                scores = net.get_layer("probabilities").input
+                features = scores._keras_history.operation.input
             if len(features.shape) == 4:
                 features = keras.layers.GlobalAveragePooling2D(name="feature_gap")(features)
-            model = keras.Model(net.inputs, features, name="cnn_features")
+            model = keras.Model(net.input, features, name="cnn_features")
             self._feature_model_cache = model
         return model
 
@@ -142,8 +148,7 @@ class CNNFeatureTransformer(TransformerMixin, BaseEstimator):
         X_img, _ = self.estimator_._to_images(X2, implied, reset=False)
         if X_img.shape[0] == 0:
             return np.zeros((0, self.n_features_out_))
-        out = self._feature_model().predict(X_img, batch_size=self.batch_size, verbose=0)
-        return np.asarray(out, dtype=np.float64)
+        return _forward(self._feature_model(), X_img, self.batch_size)
 
     def get_feature_names_out(self, input_features=None):
         """Names ``cnnfeature0``, ``cnnfeature1``, ... of the output features."""
