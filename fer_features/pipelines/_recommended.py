@@ -394,9 +394,13 @@ def make_recommended_pipeline(**params):
     raw pixels or histogram equalisation changed accuracy by less than 0.6
     point for up to twice the cost. An exact RBF SVC beat a Nystroem (2,000
     components) + logistic regression (C=0.3) approximation by 6 points. Mirror
-    image augmentation (:class:`FlipAugmentedClassifier`) would double the
-    SVC's training set and roughly quadruple its fit; averaging the two views
-    at prediction time alone did not help (-0.3 point). The pipeline needs at
+    images do not help with these features: on a held-out tenth of Training,
+    averaging each face's scores with its mirror image's lost 1.5 points, and
+    two SVCs each trained on every face once (a random half of them mirrored)
+    lost 1.7 points, because the LBP codes of a mirrored face are not the
+    mirrored codes. PCA 450 or 600, other C and gamma values, a centre crop and
+    SVC ensembles over other features did not beat the recipe either
+    (``benchmarks/RESULTS.md``). The pipeline needs at
     least 300 training images for its PCA and 140 for the 5% calibration
     hold-out; for fewer, pass e.g. ``pca__n_components=50`` and
     ``clf__cv=3``.
