@@ -297,6 +297,20 @@ def test_pickle_and_joblib_round_trip(fitted, faces, tmp_path):
     np.testing.assert_array_equal(loaded.predict(faces.data), fitted.predict(faces.data))
 
 
+def test_refit_and_dropped_clones_release_their_networks():
+    import gc
+    import weakref
+
+    X, y = _easy(16)
+    clf = KerasCNNClassifier(**TINY).fit(X, y)
+    first = weakref.ref(clf.model_)
+    clf.fit(X, y)  # a new network replaces the first
+    dropped = weakref.ref(clone(clf).fit(X, y).model_)  # as in a grid search
+    gc.collect()
+    assert first() is None and dropped() is None
+    assert clf.model_ is not None
+
+
 def test_pickle_of_an_unfitted_classifier():
     clf = pickle.loads(pickle.dumps(KerasCNNClassifier(epochs=3)))
     assert clf.epochs == 3 and not hasattr(clf, "model_")
