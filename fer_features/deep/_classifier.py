@@ -293,6 +293,15 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
     CNNFeatureTransformer : the penultimate-layer features of a fitted network.
     quick_cnn_params : settings for quick runs on small data.
 
+    Notes
+    -----
+    Each ``fit`` releases the previous network and clears the Keras session,
+    so fitted networks do not pile up across a grid search. TensorFlow's
+    traced graphs are another matter: on the TensorFlow backend each fit
+    leaves about 43 MiB of them behind, as a plain Keras loop does, and
+    ``clear_session`` does not free them (an open upstream bug, measured by
+    ``benchmarks/bench_cnn_memory.py``).
+
     References
     ----------
     .. [1] O. Arriaga, M. Valdenegro-Toro, P. Ploeger, "Real-time convolutional
