@@ -1,7 +1,8 @@
 """fer_features: facial expression recognition baselines as scikit-learn estimators.
 
 Every method, classic or deep, is a scikit-learn estimator: feature transformers
-(:class:`LBPTransformer`, :class:`EigenfaceTransformer`, :class:`HOGTransformer`),
+(:class:`LBPTransformer`, :class:`LGBPTransformer`, :class:`EigenfaceTransformer`,
+:class:`HOGTransformer`),
 named classic pipelines, the Keras CNN (:class:`KerasCNNClassifier`) and a benchmark
 runner that scores them on the same data and splits.
 
@@ -30,6 +31,7 @@ _LAZY = {
     "CenterCrop": ".preprocessing",
     # features
     "LBPTransformer": ".features",
+    "LGBPTransformer": ".features",
     "EigenfaceTransformer": ".features",
     "HOGTransformer": ".features",
     # pipelines

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from fer_features.features import EigenfaceTransformer, HOGTransformer, LBPTransformer
+from fer_features.features import (EigenfaceTransformer, HOGTransformer, LBPTransformer,
+                                   LGBPTransformer)
 from fer_features.preprocessing import (CenterCrop, HistogramEqualizer, ImageResizer,
                                         ImageStandardizer)
 
@@ -24,6 +25,8 @@ ESTIMATORS = [
     LBPTransformer(P=4, R=1.5, method="nri_uniform", normalize="l2", grid_shape=(1, 2),
                    image_shape=CHECK_IMAGE_SHAPE),
     HOGTransformer(pixels_per_cell=(1, 1), cells_per_block=(1, 1), image_shape=CHECK_IMAGE_SHAPE),
+    LGBPTransformer(frequencies=(0.25,), n_orientations=2, grid_shape=(1, 1),
+                    image_shape=CHECK_IMAGE_SHAPE),
     EigenfaceTransformer(n_components=2, image_shape=CHECK_IMAGE_SHAPE),
     ImageStandardizer(image_shape=CHECK_IMAGE_SHAPE),
     HistogramEqualizer(image_shape=CHECK_IMAGE_SHAPE),
@@ -56,6 +59,7 @@ _OTHER_FEATURE_COUNTS = {
 EXPECTED_FAILED_CHECKS = {
     "LBPTransformer": dict(_OTHER_FEATURE_COUNTS),
     "HOGTransformer": dict(_OTHER_FEATURE_COUNTS),
+    "LGBPTransformer": dict(_OTHER_FEATURE_COUNTS),
     "EigenfaceTransformer": dict(_OTHER_FEATURE_COUNTS),
     "ImageStandardizer": dict(_OTHER_FEATURE_COUNTS),
     "HistogramEqualizer": {
@@ -80,6 +84,7 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 IMAGE_TRANSFORMERS = {
     "lbp": lambda **kw: LBPTransformer(grid_shape=(2, 2), **kw),
+    "lgbp": lambda **kw: LGBPTransformer(n_orientations=2, grid_shape=(2, 2), **kw),
     "hog": lambda **kw: HOGTransformer(pixels_per_cell=(2, 2), **kw),
     "eigenfaces": lambda **kw: EigenfaceTransformer(n_components=3, **kw),
     "standardizer": lambda **kw: ImageStandardizer(**kw),

@@ -1,13 +1,17 @@
-"""Feature transformers: LBP histograms, eigenfaces and HOG, computed over whole batches."""
+"""Feature transformers: LBP and LGBP histograms, eigenfaces and HOG, computed over whole batches."""
 
 from ._eigenfaces import EigenfaceTransformer
 from ._hog import HOGTransformer
 from ._lbp import LBPTransformer, lbp_code_images, lbp_n_bins
+from ._lgbp import LGBPTransformer, gabor_kernel, gabor_magnitudes
 
 __all__ = [
     "EigenfaceTransformer",
     "HOGTransformer",
     "LBPTransformer",
+    "LGBPTransformer",
+    "gabor_kernel",
+    "gabor_magnitudes",
     "lbp_code_images",
     "lbp_n_bins",
 ]

@@ -1,0 +1,316 @@
+"""``LGBPTransformer``: LBP histograms of Gabor magnitude images (LGBP)."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._images import as_images, flatten_images, resolve_image_shape
+from ..preprocessing._base import _check_input_features
+from ._lbp import LBPTransformer, _check_lbp_params
+
+__all__ = ["LGBPTransformer", "gabor_kernel", "gabor_magnitudes"]
+
+# images per FFT batch: the complex work arrays of one batch stay within ~100 MB
+_BATCH_PIXELS = 2_000_000
+
+
+def gabor_kernel(frequency, theta, sigma):
+    """A complex Gabor kernel with a round Gaussian envelope on a full 3-sigma square.
+
+    ``g(r, c) = exp(-(r**2 + c**2) / (2 sigma**2)) / (2 pi sigma**2)
+    * exp(2j pi frequency (c cos(theta) + r sin(theta)))`` for rows and columns
+    ``r, c`` from ``-ceil(3 sigma)`` to ``ceil(3 sigma)``: ``theta=0`` gives a
+    wave along the columns. For ``theta`` a multiple of ``pi / 2`` it equals
+    :func:`skimage.filters.gabor_kernel` ``(frequency, theta, sigma_x=sigma,
+    sigma_y=sigma)``; for other orientations scikit-image cuts the kernel to a
+    smaller square (half-width ``3 sigma max(|cos theta|, |sin theta|)``), which
+    would make the diagonal filters differ from the others in more than their
+    orientation, so this one keeps the full square.
+
+    Parameters
+    ----------
+    frequency : float
+        Cycles per pixel.
+    theta : float
+        Direction of the wave, in radians from the column axis.
+    sigma : float
+        Standard deviation of the envelope, in pixels.
+
+    Returns
+    -------
+    kernel : ndarray of shape (2 * ceil(3 sigma) + 1, 2 * ceil(3 sigma) + 1), complex128
+    """
+    half = int(np.ceil(3 * sigma))
+    rows, cols = np.mgrid[-half:half + 1, -half:half + 1].astype(np.float64)
+    envelope = np.exp(-(rows ** 2 + cols ** 2) / (2 * sigma ** 2)) / (2 * np.pi * sigma ** 2)
+    along = cols * np.cos(theta) + rows * np.sin(theta)
+    return envelope * np.exp(2j * np.pi * frequency * along)
+
+
+def _gabor_kernels(frequencies, n_orientations, sigmas):
+    """The filter bank, frequency-major then orientation."""
+    return [gabor_kernel(f, np.pi * k / n_orientations, s)
+            for f, s in zip(frequencies, sigmas)
+            for k in range(n_orientations)]
+
+
+def gabor_magnitudes(images, kernels):
+    """Gabor magnitude images, each rescaled to integers 0-255.
+
+    Each image is convolved with each complex kernel (zero padding outside the
+    image, output the size of the image, as ``scipy.signal.convolve2d(image,
+    kernel, mode="same")``); the magnitude of the response is divided by its
+    maximum over the image, times 255, and rounded. An image whose response is
+    zero everywhere (a blank image) gives zeros.
+
+    Parameters
+    ----------
+    images : ndarray of shape (n_images, height, width)
+        Grey images.
+    kernels : list of 2-D complex ndarray
+        The filters.
+
+    Returns
+    -------
+    magnitudes : ndarray of shape (n_images, n_kernels, height, width), uint8
+    """
+    from scipy.signal import fftconvolve
+
+    images = np.asarray(images, dtype=np.float64)
+    n, h, w = images.shape
+    out = np.empty((n, len(kernels), h, w), dtype=np.uint8)
+    step = max(1, _BATCH_PIXELS // max(1, h * w))
+    for start in range(0, n, step):
+        batch = images[start:start + step]
+        for k, kernel in enumerate(kernels):
+            mag = np.abs(fftconvolve(batch, kernel[None], mode="same", axes=(1, 2)))
+            peak = mag.reshape(len(batch), -1).max(axis=1)
+            peak[peak == 0] = 1.0
+            out[start:start + step, k] = np.rint(mag * (255.0 / peak)[:, None, None])
+    return out
+
+
+class LGBPTransformer(TransformerMixin, BaseEstimator):
+    """Local Gabor binary patterns: LBP histograms of Gabor magnitude images.
+
+    Each image is filtered by a bank of complex Gabor filters
+    (:func:`gabor_kernel`, ``len(frequencies)`` scales times
+    ``n_orientations`` orientations); the magnitude of each response is
+    rescaled to 0-255 per image and described like a face by
+    :class:`LBPTransformer` (a grid of LBP code histograms). The histograms of
+    all filters are concatenated, filter by filter (Zhang et al. 2005). The
+    Gabor filters pick out edges and bars of one scale and orientation, on
+    which the LBP histograms then describe local structure: a texture
+    description that complements LBP on the grey levels.
+
+    Parameters
+    ----------
+    frequencies : tuple of float, default=(0.25, 0.125)
+        Spatial frequencies of the filters, in cycles per pixel.
+    n_orientations : int, default=4
+        Orientations per frequency, ``pi * k / n_orientations`` for
+        ``k = 0 .. n_orientations - 1``.
+    sigma_wavelengths : float, default=0.5
+        Width of each filter's Gaussian envelope in wavelengths: its standard
+        deviation is ``sigma_wavelengths / frequency`` pixels (2 and 4 pixels for the
+        default frequencies).
+    P : int, default=8
+        LBP neighbours (see :class:`LBPTransformer`).
+    R : float, default=1.0
+        LBP radius.
+    method : {"default", "ror", "uniform", "nri_uniform"}, default="uniform"
+        LBP code method.
+    grid_shape : tuple of (int, int), default=(6, 6)
+        Grid of cells of the LBP histograms.
+    normalize : {"l1", "l2"} or None, default="l1"
+        Normalisation of each cell histogram.
+    image_shape : tuple of (int, int) or None, default=None
+        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
+        of 3-D input, otherwise a square.
+
+    Attributes
+    ----------
+    image_shape_ : tuple of (int, int)
+        Shape of the images seen in :meth:`fit`.
+    n_filters_ : int
+        Number of Gabor filters.
+    n_bins_ : int
+        LBP histogram bins per cell.
+    n_features_in_ : int
+        Number of pixels per image.
+    feature_names_in_ : ndarray of str
+        Names of the input columns, when ``X`` was a DataFrame with string
+        column names.
+
+    See Also
+    --------
+    LBPTransformer : LBP histograms of the grey levels.
+    gabor_kernel : The filters.
+
+    References
+    ----------
+    .. [1] W. Zhang, S. Shan, W. Gao, X. Chen and H. Zhang, "Local Gabor binary
+       pattern histogram sequence (LGBPHS): a novel non-statistical model for
+       face representation and recognition", ICCV 2005.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fer_features.features import LGBPTransformer
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.integers(0, 256, size=(3, 24 * 24), dtype=np.uint8)
+    >>> lgbp = LGBPTransformer(grid_shape=(2, 2)).fit(X)
+    >>> lgbp.n_filters_, lgbp.n_bins_
+    (8, 10)
+    >>> lgbp.transform(X).shape          # 8 filters x 4 cells x 10 bins
+    (3, 320)
+    >>> lgbp.get_feature_names_out()[:2]
+    array(['lgbp_f0_r0c0_b0', 'lgbp_f0_r0c0_b1'], dtype=object)
+    """
+
+    _parameter_constraints = {
+        "frequencies": ["array-like"],
+        "n_orientations": [Interval(Integral, 1, None, closed="left")],
+        "sigma_wavelengths": [Interval(Real, 0, None, closed="neither")],
+        "P": [Interval(Integral, 1, 32, closed="both")],
+        "R": [Interval(Real, 0, None, closed="neither")],
+        "method": [StrOptions({"default", "ror", "uniform", "nri_uniform"})],
+        "grid_shape": ["array-like"],
+        "normalize": [StrOptions({"l1", "l2"}), None],
+        "image_shape": ["array-like", None],
+    }
+
+    def __init__(self, *, frequencies=(0.25, 0.125), n_orientations=4, sigma_wavelengths=0.5,
+                 P=8, R=1.0, method="uniform", grid_shape=(6, 6), normalize="l1",
+                 image_shape=None):
+        self.frequencies = frequencies
+        self.n_orientations = n_orientations
+        self.sigma_wavelengths = sigma_wavelengths
+        self.P = P
+        self.R = R
+        self.method = method
+        self.grid_shape = grid_shape
+        self.normalize = normalize
+        self.image_shape = image_shape
+
+    def _frequencies(self):
+        freqs = np.atleast_1d(np.asarray(self.frequencies, dtype=float))
+        if freqs.ndim != 1 or freqs.size == 0 or not np.all((freqs > 0) & (freqs <= 0.5)):
+            raise ValueError(
+                f"frequencies must be a non-empty sequence of numbers in (0, 0.5] "
+                f"cycles per pixel, got {self.frequencies!r}"
+            )
+        return tuple(float(f) for f in freqs)
+
+    def _lbp(self):
+        return LBPTransformer(P=self.P, R=self.R, method=self.method,
+                              grid_shape=self.grid_shape, normalize=self.normalize)
+
+    def kernels(self):
+        """The complex Gabor kernels, frequency by frequency, then orientation.
+
+        Returns
+        -------
+        kernels : list of 2-D complex ndarray
+        """
+        freqs = self._frequencies()
+        return _gabor_kernels(freqs, self.n_orientations,
+                              [self.sigma_wavelengths / f for f in freqs])
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the parameters and record the image shape.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
+            Grey images, one per row.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : LGBPTransformer
+            The fitted transformer.
+        """
+        _check_lbp_params(self.P, self.method)
+        freqs = self._frequencies()
+        X, implied = flatten_images(X)
+        X = validate_data(self, X, dtype=[np.float64, np.float32, np.uint8])
+        self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, implied)
+        lbp = self._lbp().fit(np.zeros((1, *self.image_shape_), dtype=np.uint8))
+        self.n_bins_ = lbp.n_bins_
+        self.n_filters_ = len(freqs) * self.n_orientations
+        return self
+
+    def _validated_images(self, X):
+        check_is_fitted(self)
+        X, implied = flatten_images(X)
+        X = validate_data(self, X, dtype=[np.float64, np.float32, np.uint8], reset=False)
+        shape = resolve_image_shape(X.shape[1], self.image_shape, implied)
+        if shape != self.image_shape_:
+            raise ValueError(
+                f"{type(self).__name__} was fitted on images of shape "
+                f"{self.image_shape_}, got images of shape {shape}"
+            )
+        return as_images(X, shape)
+
+    def magnitude_images(self, X):
+        """The Gabor magnitude images the LBP histograms are taken of.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
+            Grey images of the fitted shape.
+
+        Returns
+        -------
+        magnitudes : ndarray of shape (n_samples, n_filters_, height, width), uint8
+            Each filter's response magnitude, rescaled to 0-255 per image.
+        """
+        return gabor_magnitudes(self._validated_images(X), self.kernels())
+
+    def transform(self, X):
+        """Concatenated LBP histograms of each Gabor magnitude image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
+            Grey images, one per row.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_filters_ * n_cells * n_bins_), float64
+        """
+        mags = self.magnitude_images(X)
+        n, n_filters, h, w = mags.shape
+        lbp = self._lbp().fit(np.zeros((1, h, w), dtype=np.uint8))
+        hist = lbp.transform(mags.reshape(n * n_filters, h, w))
+        return hist.reshape(n, -1)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names ``lgbp_f{filter}_r{row}c{col}_b{bin}`` of the output features.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only checked against the input seen in :meth:`fit`.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        _check_input_features(self, input_features)
+        lbp = self._lbp().fit(np.zeros((1, *self.image_shape_), dtype=np.uint8))
+        cell_names = [name[len("lbp_"):] for name in lbp.get_feature_names_out()]
+        names = [f"lgbp_f{k}_{c}" for k in range(self.n_filters_) for c in cell_names]
+        return np.asarray(names, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = []
+        return tags
