@@ -12,6 +12,9 @@ Estimators use these helpers in this order::
     X = validate_data(self, X, ...)         # scikit-learn's own checks
     shape = resolve_image_shape(X.shape[1], self.image_shape, implied)
     images = as_images(X, shape)            # (n, h, w) view, no copy
+
+and, after ``fit``, :func:`validate_fitted_images` does the first three steps
+plus the check that the images have the fitted ``image_shape_``.
 """
 
 from math import isqrt
@@ -24,6 +27,7 @@ __all__ = [
     "resolve_image_shape",
     "as_images",
     "check_non_negative_pixels",
+    "validate_fitted_images",
 ]
 
 
@@ -123,6 +127,44 @@ def as_images(X, image_shape):
     """View validated 2-D data ``X`` as a batch of images ``(n, height, width)``."""
     X = np.asarray(X)
     return X.reshape(X.shape[0], *image_shape)
+
+
+def validate_fitted_images(estimator, X, dtype):
+    """Validate images given to a fitted estimator (``transform``, ``predict``).
+
+    Checks that ``estimator`` is fitted, flattens ``X``, runs scikit-learn's
+    ``validate_data(estimator, X, dtype=dtype, reset=False)`` and checks that
+    the images have the shape the estimator was fitted on (its
+    ``image_shape_``).
+
+    Parameters
+    ----------
+    estimator : estimator with ``image_shape`` and a fitted ``image_shape_``
+        The estimator the images are given to.
+    X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
+        The images.
+    dtype : dtype or list of dtypes
+        Passed to ``validate_data``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, height * width)
+        The validated rows.
+    image_shape : tuple of (int, int)
+        Their ``(height, width)``, equal to ``estimator.image_shape_``.
+    """
+    from sklearn.utils.validation import check_is_fitted, validate_data
+
+    check_is_fitted(estimator)
+    X, implied = flatten_images(X)
+    X = validate_data(estimator, X, dtype=dtype, reset=False)
+    shape = resolve_image_shape(X.shape[1], estimator.image_shape, implied)
+    if shape != estimator.image_shape_:
+        raise ValueError(
+            f"{type(estimator).__name__} was fitted on images of shape "
+            f"{estimator.image_shape_}, got images of shape {shape}"
+        )
+    return X, shape
 
 
 def check_non_negative_pixels(X, whom):

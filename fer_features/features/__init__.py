@@ -1,4 +1,4 @@
-"""Feature transformers: LBP and LGBP histograms, eigenfaces and HOG, computed over whole batches."""
+"""Feature transformers: LBP and LGBP histograms, eigenfaces, HOG, computed over whole batches."""
 
 from ._eigenfaces import EigenfaceTransformer
 from ._hog import HOGTransformer

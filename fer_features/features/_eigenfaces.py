@@ -8,7 +8,7 @@ from sklearn.decomposition import PCA
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._images import flatten_images, resolve_image_shape
+from .._images import flatten_images, resolve_image_shape, validate_fitted_images
 from ..preprocessing._base import _check_input_features
 
 __all__ = ["EigenfaceTransformer"]
@@ -164,16 +164,7 @@ class EigenfaceTransformer(TransformerMixin, BaseEstimator):
         return self._fit_pca(X, "fit_transform")
 
     def _validate_images(self, X):
-        check_is_fitted(self)
-        X, implied = flatten_images(X)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        shape = resolve_image_shape(X.shape[1], self.image_shape, implied)
-        if shape != self.image_shape_:
-            raise ValueError(
-                f"{type(self).__name__} was fitted on images of shape "
-                f"{self.image_shape_}, got images of shape {shape}"
-            )
-        return X
+        return validate_fitted_images(self, X, [np.float64, np.float32])[0]
 
     def transform(self, X):
         """Coordinates of each image on the eigenfaces.

@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._images import as_images, flatten_images, resolve_image_shape
+from .._images import as_images, flatten_images, resolve_image_shape, validate_fitted_images
 from ..preprocessing._base import _check_input_features
 
 __all__ = ["HOGTransformer"]
@@ -319,16 +319,7 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
         features : ndarray of shape (n_samples, n_features_out)
             float64, or float32 for float32 input (as scikit-image).
         """
-        check_is_fitted(self)
-        X, implied = flatten_images(X)
-        X = validate_data(self, X, dtype=_KEEP_DTYPES, reset=False)
-        shape = resolve_image_shape(X.shape[1], self.image_shape, implied)
-        if shape != self.image_shape_:
-            raise ValueError(
-                f"{type(self).__name__} was fitted on images of shape "
-                f"{self.image_shape_}, got images of shape {shape}"
-            )
-        images = as_images(X, shape)
+        images = as_images(*validate_fitted_images(self, X, _KEEP_DTYPES))
         n, h, w = images.shape
         out_dtype = _float_type(images.dtype)
         out = np.empty((n, self._n_features_out()), dtype=out_dtype)

@@ -46,7 +46,7 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._images import as_images, flatten_images, resolve_image_shape
+from .._images import as_images, flatten_images, resolve_image_shape, validate_fitted_images
 from ..preprocessing._base import _check_input_features
 
 __all__ = ["LBPTransformer", "lbp_code_images", "lbp_n_bins"]
@@ -543,16 +543,7 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
 
     def _validated_images(self, X):
         """Validate ``X`` against the fitted shape and view it as images."""
-        check_is_fitted(self)
-        X, implied = flatten_images(X)
-        X = validate_data(self, X, dtype=_KEEP_DTYPES, reset=False)
-        shape = resolve_image_shape(X.shape[1], self.image_shape, implied)
-        if shape != self.image_shape_:
-            raise ValueError(
-                f"{type(self).__name__} was fitted on images of shape "
-                f"{self.image_shape_}, got images of shape {shape}"
-            )
-        return as_images(X, shape)
+        return as_images(*validate_fitted_images(self, X, _KEEP_DTYPES))
 
     def transform(self, X):
         """Concatenated LBP histograms of the cells of each image.

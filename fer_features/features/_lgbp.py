@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._images import as_images, flatten_images, resolve_image_shape
+from .._images import as_images, flatten_images, resolve_image_shape, validate_fitted_images
 from ..preprocessing._base import _check_input_features
 from ._lbp import LBPTransformer, _check_lbp_params
 
@@ -247,16 +247,7 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         return self
 
     def _validated_images(self, X):
-        check_is_fitted(self)
-        X, implied = flatten_images(X)
-        X = validate_data(self, X, dtype=[np.float64, np.float32, np.uint8], reset=False)
-        shape = resolve_image_shape(X.shape[1], self.image_shape, implied)
-        if shape != self.image_shape_:
-            raise ValueError(
-                f"{type(self).__name__} was fitted on images of shape "
-                f"{self.image_shape_}, got images of shape {shape}"
-            )
-        return as_images(X, shape)
+        return as_images(*validate_fitted_images(self, X, [np.float64, np.float32, np.uint8]))
 
     def magnitude_images(self, X):
         """The Gabor magnitude images the LBP histograms are taken of.
