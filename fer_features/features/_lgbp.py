@@ -137,6 +137,8 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         Shape of the images seen in :meth:`fit`.
     n_filters_ : int
         Number of Gabor filters.
+    lbp_ : LBPTransformer
+        The fitted LBP transformer applied to each magnitude image.
     n_bins_ : int
         LBP histogram bins per cell.
     n_features_in_ : int
@@ -241,8 +243,8 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         X, implied = flatten_images(X)
         X = validate_data(self, X, dtype=[np.float64, np.float32, np.uint8])
         self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, implied)
-        lbp = self._lbp().fit(np.zeros((1, *self.image_shape_), dtype=np.uint8))
-        self.n_bins_ = lbp.n_bins_
+        self.lbp_ = self._lbp().fit(np.zeros((1, *self.image_shape_), dtype=np.uint8))
+        self.n_bins_ = self.lbp_.n_bins_
         self.n_filters_ = len(freqs) * self.n_orientations
         return self
 
@@ -278,8 +280,7 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         """
         mags = self.magnitude_images(X)
         n, n_filters, h, w = mags.shape
-        lbp = self._lbp().fit(np.zeros((1, h, w), dtype=np.uint8))
-        hist = lbp.transform(mags.reshape(n * n_filters, h, w))
+        hist = self.lbp_.transform(mags.reshape(n * n_filters, h, w))
         return hist.reshape(n, -1)
 
     def get_feature_names_out(self, input_features=None):
@@ -296,8 +297,7 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         _check_input_features(self, input_features)
-        lbp = self._lbp().fit(np.zeros((1, *self.image_shape_), dtype=np.uint8))
-        cell_names = [name[len("lbp_"):] for name in lbp.get_feature_names_out()]
+        cell_names = [name[len("lbp_"):] for name in self.lbp_.get_feature_names_out()]
         names = [f"lgbp_f{k}_{c}" for k in range(self.n_filters_) for c in cell_names]
         return np.asarray(names, dtype=object)
 
