@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._images import as_images, flatten_images, resolve_image_shape, validate_fitted_images
 from ..preprocessing._base import _check_input_features
-from ._lbp import LBPTransformer, _check_lbp_params
+from ._lbp import LBPTransformer
 
 __all__ = ["LGBPTransformer", "gabor_kernel", "gabor_magnitudes"]
 
@@ -207,10 +207,6 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
             )
         return tuple(float(f) for f in freqs)
 
-    def _lbp(self):
-        return LBPTransformer(P=self.P, R=self.R, method=self.method,
-                              grid_shape=self.grid_shape, normalize=self.normalize)
-
     def kernels(self):
         """The complex Gabor kernels, frequency by frequency, then orientation.
 
@@ -238,12 +234,15 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         self : LGBPTransformer
             The fitted transformer.
         """
-        _check_lbp_params(self.P, self.method)
         freqs = self._frequencies()
         X, implied = flatten_images(X)
         X = validate_data(self, X, dtype=[np.float64, np.float32, np.uint8])
         self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, implied)
-        self.lbp_ = self._lbp().fit(np.zeros((1, *self.image_shape_), dtype=np.uint8))
+        # the LBP transformer checks its own parameters (P, method, grid) in fit
+        self.lbp_ = LBPTransformer(
+            P=self.P, R=self.R, method=self.method, grid_shape=self.grid_shape,
+            normalize=self.normalize,
+        ).fit(np.zeros((1, *self.image_shape_), dtype=np.uint8))
         self.n_bins_ = self.lbp_.n_bins_
         self.n_filters_ = len(freqs) * self.n_orientations
         return self
