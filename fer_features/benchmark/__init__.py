@@ -12,8 +12,10 @@ from ._metrics import (
     classification_metrics,
     most_confused_pairs,
 )
+from ._report import format_table
+from ._result import BenchmarkResult
 from ._roster import DEFAULT_ROSTER, default_roster, make_roster
-from ._runner import BenchmarkResult, format_table, run_benchmark
+from ._runner import run_benchmark
 from ._splits import resolve_split, subsample_per_class
 from ._store import (
     data_fingerprint,

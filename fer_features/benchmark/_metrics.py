@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .._confusion import per_class_scores
+
 __all__ = [
     "SCALAR_METRICS",
     "bootstrap_interval",
@@ -164,16 +166,10 @@ def _scores_from_confusion(cms):
     """
     cms = np.asarray(cms, dtype=np.float64)
     tp = np.diagonal(cms, axis1=1, axis2=2)
-    true = cms.sum(axis=2)
-    predicted = cms.sum(axis=1)
-    total = true.sum(axis=1)
+    _, recall, f1, support = per_class_scores(cms)
     with np.errstate(divide="ignore", invalid="ignore"):
-        accuracy = tp.sum(axis=1) / total
-        recall = np.where(true > 0, tp / true, 0.0)
-        present = (true > 0).sum(axis=1)
-        balanced = recall.sum(axis=1) / present
-        denominator = true + predicted
-        f1 = np.where(denominator > 0, 2 * tp / denominator, 0.0)
+        accuracy = tp.sum(axis=1) / support.sum(axis=1)
+        balanced = recall.sum(axis=1) / (support > 0).sum(axis=1)
     macro_f1 = f1.mean(axis=1)
     return {"accuracy": accuracy, "balanced_accuracy": balanced, "macro_f1": macro_f1}
 
@@ -237,3 +233,47 @@ def bootstrap_interval(y_true, y_pred, classes, *, n_resamples=1000, confidence=
             low_high[name] = (float(np.quantile(values, alpha)),
                               float(np.quantile(values, 1 - alpha)))
     return low_high
+
+
+def aligned_proba(model, X, classes):
+    """``predict_proba`` with one column per entry of ``classes`` (0 for unseen ones)."""
+    if not hasattr(model, "predict_proba"):
+        return None
+    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
+    model_classes = list(getattr(model, "classes_", classes))
+    if list(model_classes) == list(classes):
+        return proba
+    aligned = np.zeros((len(X), len(classes)))
+    position = {c: i for i, c in enumerate(list(classes))}
+    for j, c in enumerate(model_classes):
+        if c in position:
+            aligned[:, position[c]] = proba[:, j]
+    return aligned
+
+
+def summarize_folds(folds, classes, class_names):
+    """Aggregate fold records: means, stds, pooled confusion matrix and per-class."""
+    summary = {}
+    for metric in SCALAR_METRICS:
+        values = np.array([f[metric] if f.get(metric) is not None else np.nan
+                           for f in folds], dtype=np.float64)
+        finite = values[np.isfinite(values)]
+        summary[metric] = float(finite.mean()) if finite.size else float("nan")
+        summary[f"{metric}_std"] = float(finite.std()) if finite.size > 1 else float("nan")
+    if len(folds) == 1:
+        for metric in BOOTSTRAP_METRICS:
+            low, high = folds[0].get("ci", {}).get(metric, (np.nan, np.nan))
+            summary[f"{metric}_ci_low"] = low
+            summary[f"{metric}_ci_high"] = high
+    for key in ("fit_seconds", "predict_seconds", "ms_per_image"):
+        summary[key] = float(np.mean([f[key] for f in folds]))
+    summary["peak_memory_mb"] = float(np.nanmax([f["peak_memory_mb"] for f in folds]))
+    summary["n_train"] = int(round(np.mean([f["n_train"] for f in folds])))
+    summary["n_test"] = int(round(np.mean([f["n_test"] for f in folds])))
+    matrix = np.sum([np.asarray(f["confusion_matrix"]) for f in folds], axis=0)
+    precision, recall, f1, support = per_class_scores(matrix)
+    summary["per_class"] = {"precision": precision.tolist(), "recall": recall.tolist(),
+                            "f1": f1.tolist(), "support": support.tolist()}
+    summary["confusion_matrix"] = matrix.tolist()
+    summary["most_confused"] = most_confused_pairs(matrix, class_names)
+    return summary

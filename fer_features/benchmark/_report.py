@@ -1,11 +1,11 @@
-"""The readable Markdown report of a benchmark result."""
+"""A benchmark result as text: the printed table and the Markdown report."""
 
 import os
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["render_report"]
+__all__ = ["format_table", "render_report"]
 
 
 def _num(value, spec=".3f"):
@@ -123,3 +123,45 @@ def render_report(result):
                            f"{pair['true']})")
     out.append("")
     return "\n".join(out)
+
+
+def _fmt(value, spec=".3f"):
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "-"
+    return format(value, spec)
+
+
+def format_table(table):
+    """A fixed-width text table of the main columns of a result's ``table``."""
+    columns = [("estimator", "estimator"), ("status", "status"),
+               ("accuracy", "accuracy"), ("balanced_accuracy", "bal.acc"),
+               ("macro_f1", "macro-F1"), ("roc_auc_ovr", "AUC-ovr"),
+               ("fit_seconds", "fit s"), ("ms_per_image", "ms/img")]
+    lines = []
+    cells = []
+    for _, row in table.iterrows():
+        line = []
+        for key, _ in columns:
+            value = row[key]
+            if key in ("estimator", "status"):
+                line.append(str(value))
+            elif key in ("fit_seconds",):
+                line.append(_fmt(value, ".1f"))
+            elif key == "ms_per_image":
+                line.append(_fmt(value, ".2f"))
+            else:
+                text = _fmt(value)
+                std = row.get(f"{key}_std")
+                if text != "-" and std is not None and np.isfinite(std):
+                    text += f" ±{std:.3f}"
+                line.append(text)
+        cells.append(line)
+    widths = [max([len(title)] + [len(c[i]) for c in cells])
+              for i, (_, title) in enumerate(columns)]
+    lines.append("  ".join(t.ljust(w) for (_, t), w in zip(columns, widths)).rstrip())
+    for line in cells:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- runner

@@ -1,10 +1,12 @@
-"""Rosters of named estimators for the runner, built lazily."""
+"""Rosters: the runner's ``estimators`` argument, named estimators built lazily."""
 
 import sys
+from collections.abc import Mapping
 
 from ..pipelines import PROFILES, list_estimators, make_estimator, parse_name
 
-__all__ = ["DEFAULT_ROSTER", "default_roster", "make_roster"]
+__all__ = ["DEFAULT_ROSTER", "build_estimator", "default_roster", "make_roster",
+           "normalize_roster"]
 
 # the default comparison (the CNN is added when the [deep] extra is installed)
 DEFAULT_ROSTER = ("eigenfaces-svc", "lbp-svc", "hog-xgb", "lbp-rf", "cnn")
@@ -56,12 +58,12 @@ def make_roster(names, *, profile="full", image_shape=None):
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
+    names = list(names)
+    _check_unique(names)
     available = {info.name: info for info in list_estimators()}
     roster = {}
     for name in names:
         _, classifier = parse_name(name)  # raises ValueError for unknown names
-        if name in roster:
-            raise ValueError(f"estimator {name!r} is named twice")
         info = available.get(name)
         if info is not None and not info.available:
             raise ValueError(f"estimator {name!r} is not available here: {info.reason}")
@@ -106,3 +108,47 @@ def default_roster(*, profile="quick", image_shape=None, verbose=1):
         elif verbose:
             print(f"[benchmark] skipping {name}: {info.reason}", file=sys.stderr)
     return make_roster(names, profile=profile, image_shape=image_shape)
+
+
+def _check_unique(names):
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"estimator name {repeated[0]!r} is given twice")
+
+
+def normalize_roster(estimators):
+    """``[(name, estimator, or factory, or estimator name)]`` from the argument."""
+    if isinstance(estimators, str):
+        estimators = [estimators]
+    if isinstance(estimators, Mapping):
+        items = list(estimators.items())
+    else:
+        try:
+            items = [(e, e) if isinstance(e, str) else e for e in estimators]
+            items = [(str(name), spec) for name, spec in items]
+        except (TypeError, ValueError):
+            raise ValueError(
+                "estimators must map names to estimators (or factories), or list "
+                f"estimator names; got {estimators!r}"
+            ) from None
+    if not items:
+        raise ValueError("estimators is empty: give at least one estimator")
+    _check_unique([str(name) for name, _ in items])
+    for name, spec in items:
+        if not (isinstance(spec, str) or hasattr(spec, "fit") or callable(spec)):
+            raise ValueError(
+                f"estimator {name!r} is {spec!r}, which is neither an estimator, a "
+                f"factory returning one, nor an estimator name"
+            )
+    return [(str(name), spec) for name, spec in items]
+
+
+def build_estimator(spec):
+    """An unfitted clone of the estimator a roster entry stands for."""
+    from sklearn.base import clone
+
+    if isinstance(spec, str):
+        return make_estimator(spec)
+    if hasattr(spec, "fit"):
+        return clone(spec)
+    return spec()

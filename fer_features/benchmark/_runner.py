@@ -1,4 +1,10 @@
-"""The benchmark runner: every estimator on the same data and folds, resumable."""
+"""The benchmark runner: every estimator on the same data and folds, resumable.
+
+Read top to bottom: :func:`run_benchmark` checks its arguments and resolves the
+folds, then :func:`_run_one` fits and scores one estimator fold by fold (saving
+its record after each fold), and :func:`_write_outputs` writes the table, the
+report and the plots.
+"""
 
 import datetime
 import gc
@@ -7,20 +13,22 @@ import platform
 import sys
 import time
 import traceback
-from collections.abc import Mapping
 from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 
+from .._confusion import label_names
 from ._metrics import (
-    BOOTSTRAP_METRICS,
-    SCALAR_METRICS,
+    aligned_proba,
     bootstrap_interval,
     classification_metrics,
-    most_confused_pairs,
+    summarize_folds,
 )
-from ._splits import resolve_split, subsample_per_class
+from ._resources import limit_threads, peak_memory_mb, reset_peak_memory, set_n_jobs
+from ._result import BenchmarkResult
+from ._roster import build_estimator, normalize_roster
+from ._splits import resolve_split, subsample_per_class, unpack_data
 from ._store import (
     ResultStore,
     data_fingerprint,
@@ -31,327 +39,13 @@ from ._store import (
     write_text,
 )
 
-__all__ = ["BenchmarkResult", "run_benchmark"]
+__all__ = ["run_benchmark"]
 
 # version of the record layout; a record of another version is recomputed
 RECORD_VERSION = 1
 
 
-# --------------------------------------------------------------------------- memory
-def _reset_peak_memory():
-    """Reset the process's peak resident memory where the OS allows it (Linux)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return "peak resident memory of the process (VmHWM, reset per fold)"
-    except OSError:
-        return "peak resident memory of the process since it started (ru_maxrss)"
 
-
-def _peak_memory_mb():
-    """Peak resident memory of the process in MiB."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    try:
-        import resource
-
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-    except (ImportError, OSError):  # pragma: no cover - Windows
-        return float("nan")
-
-
-# ---------------------------------------------------------------------------- input
-def _unpack(data):
-    """X, y, usage, groups, target_names from a Bunch or an ``(X, y)`` pair."""
-    if isinstance(data, tuple) and len(data) == 2:
-        X, y = data
-        usage = groups = target_names = None
-    else:
-        try:
-            X, y = data["data"], data["target"]
-        except (KeyError, TypeError):
-            raise ValueError(
-                "data must be a loader's Bunch (with `data` and `target`) or a pair "
-                f"(X, y), got {type(data).__name__}"
-            ) from None
-        usage = data.get("usage")
-        groups = data.get("groups")
-        target_names = data.get("target_names")
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim == 3:
-        X = X.reshape(len(X), -1)
-    if X.ndim != 2:
-        raise ValueError(f"data must be (n_samples, n_features) images, got shape {X.shape}")
-    if y.ndim != 1 or len(y) != len(X):
-        raise ValueError(
-            f"data has {len(X)} rows but target has shape {y.shape}; one label per row "
-            f"is needed"
-        )
-    if usage is not None:
-        usage = np.asarray(usage)
-        if usage.shape != y.shape:
-            raise ValueError(f"data.usage has shape {usage.shape}, expected {y.shape}")
-    if groups is not None:
-        groups = np.asarray(groups)
-        if groups.shape != y.shape:
-            raise ValueError(f"data.groups has shape {groups.shape}, expected {y.shape}")
-    return X, y, usage, groups, target_names
-
-
-def _class_names(classes, target_names):
-    if target_names is not None:
-        names = list(target_names)
-        if np.issubdtype(np.asarray(classes).dtype, np.integer) and len(classes) and \
-                0 <= int(np.min(classes)) and int(np.max(classes)) < len(names):
-            return [str(names[int(c)]) for c in classes]
-    return [str(c) for c in classes]
-
-
-def _roster(estimators):
-    """``[(name, estimator, or factory, or estimator name)]`` from the argument."""
-    if isinstance(estimators, str):
-        estimators = [estimators]
-    if isinstance(estimators, Mapping):
-        items = list(estimators.items())
-    else:
-        try:
-            items = [(e, e) if isinstance(e, str) else e for e in estimators]
-            items = [(str(name), spec) for name, spec in items]
-        except (TypeError, ValueError):
-            raise ValueError(
-                "estimators must map names to estimators (or factories), or list "
-                f"estimator names; got {estimators!r}"
-            ) from None
-    if not items:
-        raise ValueError("estimators is empty: give at least one estimator")
-    names = [str(name) for name, _ in items]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise ValueError(f"estimator name {repeated[0]!r} is given twice")
-    for name, spec in items:
-        if not (isinstance(spec, str) or hasattr(spec, "fit") or callable(spec)):
-            raise ValueError(
-                f"estimator {name!r} is {spec!r}, which is neither an estimator, a "
-                f"factory returning one, nor an estimator name"
-            )
-    return [(str(name), spec) for name, spec in items]
-
-
-def _build(spec):
-    """An unfitted clone of the estimator a roster entry stands for."""
-    from sklearn.base import clone
-
-    if isinstance(spec, str):
-        from ..pipelines import make_estimator
-
-        return make_estimator(spec)
-    if hasattr(spec, "fit"):
-        return clone(spec)
-    return spec()
-
-
-def _set_n_jobs(estimator, n_jobs):
-    """Give ``n_jobs`` to every ``n_jobs`` parameter left at ``None``."""
-    if n_jobs is None:
-        return
-    params = estimator.get_params(deep=True)
-
-    def owner(key):
-        return params[key.rsplit("__", 1)[0]] if "__" in key else estimator
-
-    # LogisticRegression's n_jobs does nothing since scikit-learn 1.8 (and warns)
-    keys = {k: n_jobs for k, v in params.items()
-            if (k == "n_jobs" or k.endswith("__n_jobs")) and v is None
-            and type(owner(k)).__name__ != "LogisticRegression"}
-    if keys:
-        estimator.set_params(**keys)
-
-
-def _thread_limit(n_jobs):
-    """A context limiting the BLAS and OpenMP thread pools to ``n_jobs`` threads."""
-    import contextlib
-
-    if n_jobs is None:
-        return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
-
-    threads = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-    return threadpool_limits(limits=threads)
-
-
-def _aligned_proba(model, X, classes):
-    """``predict_proba`` with one column per entry of ``classes`` (0 for unseen ones)."""
-    if not hasattr(model, "predict_proba"):
-        return None
-    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
-    model_classes = list(getattr(model, "classes_", classes))
-    if list(model_classes) == list(classes):
-        return proba
-    aligned = np.zeros((len(X), len(classes)))
-    position = {c: i for i, c in enumerate(list(classes))}
-    for j, c in enumerate(model_classes):
-        if c in position:
-            aligned[:, position[c]] = proba[:, j]
-    return aligned
-
-
-# --------------------------------------------------------------------------- result
-class BenchmarkResult:
-    """The outcome of :func:`run_benchmark`.
-
-    Attributes
-    ----------
-    table : pandas.DataFrame
-        One row per estimator, in roster order: ``estimator``, ``status``
-        (``"ok"`` or ``"failed"``), ``reused``, ``n_folds``, ``n_train``,
-        ``n_test``; per score (``accuracy``, ``balanced_accuracy``, ``macro_f1``,
-        ``weighted_f1``, ``roc_auc_ovr`` and, for two classes, ``precision``,
-        ``recall``, ``roc_auc``) its mean over folds, ``<score>_std`` (standard
-        deviation over folds, numpy's ``ddof=0``; ``nan`` for one fold) and,
-        for accuracy, balanced accuracy and macro-F1 on a single test split,
-        ``<score>_ci_low`` / ``<score>_ci_high`` (bootstrap 95 % interval);
-        ``fit_seconds`` and ``predict_seconds`` (mean per fold),
-        ``ms_per_image`` (prediction), ``peak_memory_mb`` (largest over folds)
-        and ``error`` (for failures).
-    per_class : pandas.DataFrame
-        ``estimator``, ``class``, ``precision``, ``recall``, ``f1``, ``support``
-        from the confusion matrix pooled over folds.
-    folds : pandas.DataFrame
-        One row per estimator and fold with that fold's scores and timings.
-    confusion_matrices : dict
-        Estimator name to ``(matrix, class names)``: counts pooled over folds,
-        rows true, columns predicted.
-    confused_pairs : dict
-        Estimator name to its most-confused class pairs (see
-        :func:`most_confused_pairs`).
-    failures : dict
-        Estimator name to its error message.
-    records : list of dict
-        The full per-estimator records, as stored in the JSON files.
-    meta : dict
-        Data, split and machine description.
-    files : dict
-        Paths written (``results.csv``, ``results.json``, ``report.md``, plots).
-    """
-
-    def __init__(self, records, meta, files=None):
-        self.records = records
-        self.meta = meta
-        self.files = dict(files or {})
-        self._build_tables()
-
-    def _build_tables(self):
-        import pandas as pd
-
-        class_names = self.meta["class_names"]
-        rows, per_class, folds = [], [], []
-        self.confusion_matrices, self.confused_pairs, self.failures = {}, {}, {}
-        for record in self.records:
-            name = record["estimator"]
-            row = {"estimator": name, "status": record["status"],
-                   "reused": bool(record.get("reused", False))}
-            summary = record.get("summary") or {}
-            row.update({"n_folds": len(record.get("folds", [])),
-                        "n_train": summary.get("n_train"), "n_test": summary.get("n_test")})
-            for metric in SCALAR_METRICS:
-                row[metric] = summary.get(metric)
-                row[f"{metric}_std"] = summary.get(f"{metric}_std")
-                if metric in BOOTSTRAP_METRICS:
-                    row[f"{metric}_ci_low"] = summary.get(f"{metric}_ci_low")
-                    row[f"{metric}_ci_high"] = summary.get(f"{metric}_ci_high")
-            for key in ("fit_seconds", "predict_seconds", "ms_per_image", "peak_memory_mb"):
-                row[key] = summary.get(key)
-            row["error"] = record.get("error")
-            rows.append(row)
-            if record["status"] != "ok":
-                self.failures[name] = record.get("error")
-            else:
-                matrix = np.asarray(summary["confusion_matrix"], dtype=np.int64)
-                self.confusion_matrices[name] = (matrix, list(class_names))
-                self.confused_pairs[name] = summary.get("most_confused", [])
-                for i, cls in enumerate(class_names):
-                    per_class.append({
-                        "estimator": name, "class": cls,
-                        **{k: summary["per_class"][k][i]
-                           for k in ("precision", "recall", "f1", "support")}})
-            for i, fold in enumerate(record.get("folds", [])):
-                folds.append({"estimator": name, "fold": i,
-                              **{k: fold.get(k) for k in (*SCALAR_METRICS, "fit_seconds",
-                                                          "predict_seconds", "ms_per_image",
-                                                          "peak_memory_mb", "n_train",
-                                                          "n_test")}})
-        table = pd.DataFrame(rows)
-        numeric = [c for c in table.columns
-                   if c not in ("estimator", "status", "reused", "error")]
-        table[numeric] = table[numeric].apply(pd.to_numeric, errors="coerce")
-        self.table = table
-        self.per_class = pd.DataFrame(
-            per_class, columns=["estimator", "class", "precision", "recall", "f1", "support"])
-        self.folds = pd.DataFrame(folds)
-
-    def __repr__(self):
-        ok = int((self.table["status"] == "ok").sum())
-        return (f"BenchmarkResult({len(self.table)} estimators, {ok} ok, "
-                f"{len(self.failures)} failed; {self.meta['split']})")
-
-    def to_text(self):
-        """The main scores as a plain text table (as the command prints it)."""
-        return format_table(self.table)
-
-    def to_markdown(self):
-        """The readable report (what ``report.md`` holds)."""
-        from ._report import render_report
-
-        return render_report(self)
-
-
-def _fmt(value, spec=".3f"):
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "-"
-    return format(value, spec)
-
-
-def format_table(table):
-    """A fixed-width text table of the main columns of a result's ``table``."""
-    columns = [("estimator", "estimator"), ("status", "status"),
-               ("accuracy", "accuracy"), ("balanced_accuracy", "bal.acc"),
-               ("macro_f1", "macro-F1"), ("roc_auc_ovr", "AUC-ovr"),
-               ("fit_seconds", "fit s"), ("ms_per_image", "ms/img")]
-    lines = []
-    cells = []
-    for _, row in table.iterrows():
-        line = []
-        for key, _ in columns:
-            value = row[key]
-            if key in ("estimator", "status"):
-                line.append(str(value))
-            elif key in ("fit_seconds",):
-                line.append(_fmt(value, ".1f"))
-            elif key == "ms_per_image":
-                line.append(_fmt(value, ".2f"))
-            else:
-                text = _fmt(value)
-                std = row.get(f"{key}_std")
-                if text != "-" and std is not None and np.isfinite(std):
-                    text += f" ±{std:.3f}"
-                line.append(text)
-        cells.append(line)
-    widths = [max([len(title)] + [len(c[i]) for c in cells])
-              for i, (_, title) in enumerate(columns)]
-    lines.append("  ".join(t.ljust(w) for (_, t), w in zip(columns, widths)).rstrip())
-    for line in cells:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
-    return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- runner
 class _Progress:
     def __init__(self, verbose):
         self.verbose = verbose
@@ -359,40 +53,6 @@ class _Progress:
     def __call__(self, message):
         if self.verbose:
             print(f"[benchmark] {message}", file=sys.stderr, flush=True)
-
-
-def _summarize(folds, classes, class_names):
-    """Aggregate fold records: means, stds, pooled confusion matrix and per-class."""
-    summary = {}
-    for metric in SCALAR_METRICS:
-        values = np.array([f[metric] if f.get(metric) is not None else np.nan
-                           for f in folds], dtype=np.float64)
-        finite = values[np.isfinite(values)]
-        summary[metric] = float(finite.mean()) if finite.size else float("nan")
-        summary[f"{metric}_std"] = float(finite.std()) if finite.size > 1 else float("nan")
-    if len(folds) == 1:
-        for metric in BOOTSTRAP_METRICS:
-            low, high = folds[0].get("ci", {}).get(metric, (np.nan, np.nan))
-            summary[f"{metric}_ci_low"] = low
-            summary[f"{metric}_ci_high"] = high
-    for key in ("fit_seconds", "predict_seconds", "ms_per_image"):
-        summary[key] = float(np.mean([f[key] for f in folds]))
-    summary["peak_memory_mb"] = float(np.nanmax([f["peak_memory_mb"] for f in folds]))
-    summary["n_train"] = int(round(np.mean([f["n_train"] for f in folds])))
-    summary["n_test"] = int(round(np.mean([f["n_test"] for f in folds])))
-    matrix = np.sum([np.asarray(f["confusion_matrix"]) for f in folds], axis=0)
-    tp = np.diag(matrix).astype(np.float64)
-    true = matrix.sum(axis=1)
-    predicted = matrix.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(predicted > 0, tp / predicted, 0.0)
-        recall = np.where(true > 0, tp / true, 0.0)
-        f1 = np.where(true + predicted > 0, 2 * tp / (true + predicted), 0.0)
-    summary["per_class"] = {"precision": precision.tolist(), "recall": recall.tolist(),
-                            "f1": f1.tolist(), "support": true.astype(int).tolist()}
-    summary["confusion_matrix"] = matrix.tolist()
-    summary["most_confused"] = most_confused_pairs(matrix, class_names)
-    return summary
 
 
 def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=None,
@@ -495,8 +155,8 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
     >>> bool(result.table.loc[0, "accuracy"] > 0.7)
     True
     """
-    X, y, usage, groups, target_names = _unpack(data)
-    roster = _roster(estimators)
+    X, y, usage, groups, target_names = unpack_data(data)
+    roster = normalize_roster(estimators)
     if max_per_class is not None and (not isinstance(max_per_class, Integral)
                                       or isinstance(max_per_class, bool)
                                       or max_per_class < 1):
@@ -504,7 +164,7 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
                          f"{max_per_class!r}")
     progress = _Progress(verbose)
     classes = np.unique(y)
-    class_names = _class_names(classes, target_names)
+    class_names = label_names(classes, target_names)
     folds, description = resolve_split(split, y, usage=usage, groups=groups,
                                        random_state=random_state)
     if max_per_class is not None:
@@ -531,7 +191,7 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
         "started": datetime.datetime.now().isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
         "python": platform.python_version(),
-        "memory_measure": _reset_peak_memory(),
+        "memory_measure": reset_peak_memory(),
     }
     where = f"; results in {out_dir}" if out_dir is not None else ""
     progress(f"{len(roster)} estimator(s) on {len(y)} images, {description} "
@@ -556,8 +216,8 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
     record = {"version": RECORD_VERSION, "estimator": name, "status": "running",
               "folds": [], "error": None}
     try:
-        estimator = _build(spec)
-        _set_n_jobs(estimator, n_jobs)
+        estimator = build_estimator(spec)
+        set_n_jobs(estimator, n_jobs)
         record["params"] = describe_estimator(estimator)
         record["fingerprints"] = {"params": estimator_fingerprint(estimator), **fingerprints}
     except Exception as exc:  # noqa: BLE001 - any error is recorded
@@ -584,8 +244,8 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
         stage = "fit"
         try:
             model = clone(estimator)
-            _reset_peak_memory()
-            with _thread_limit(n_jobs):
+            reset_peak_memory()
+            with limit_threads(n_jobs):
                 start = time.perf_counter()
                 model.fit(X[train], y[train])
                 fit_seconds = time.perf_counter() - start
@@ -594,8 +254,8 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
                 y_pred = np.asarray(model.predict(X[test]))
                 predict_seconds = time.perf_counter() - start
                 stage = "predict_proba"
-                proba = _aligned_proba(model, X[test], classes)
-            peak = _peak_memory_mb()
+                proba = aligned_proba(model, X[test], classes)
+            peak = peak_memory_mb()
             stage = "scoring"
             fold = classification_metrics(y[test], y_pred, classes, proba)
             fold.pop("per_class")
@@ -621,7 +281,7 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
             record["status"] = "partial"
             store.save(record)
     record["status"] = "ok"
-    record["summary"] = _summarize(record["folds"], classes, class_names)
+    record["summary"] = summarize_folds(record["folds"], classes, class_names)
     if store is not None:
         store.save(record)
     summary = record["summary"]

@@ -1,10 +1,10 @@
-"""Turn the runner's ``split`` argument into explicit train / test folds."""
+"""The runner's ``data`` and ``split`` arguments as arrays and explicit train / test folds."""
 
 from numbers import Integral
 
 import numpy as np
 
-__all__ = ["resolve_split", "subsample_per_class"]
+__all__ = ["resolve_split", "subsample_per_class", "unpack_data"]
 
 DEFAULT_USAGES = ("Training", "PublicTest")
 
@@ -146,3 +146,41 @@ def subsample_per_class(indices, y, max_per_class, random_state=0):
             members = rng.choice(members, size=max_per_class, replace=False)
         kept.append(members)
     return np.sort(np.concatenate(kept))
+
+
+def unpack_data(data):
+    """X, y, usage, groups, target_names from a Bunch or an ``(X, y)`` pair."""
+    if isinstance(data, tuple) and len(data) == 2:
+        X, y = data
+        usage = groups = target_names = None
+    else:
+        try:
+            X, y = data["data"], data["target"]
+        except (KeyError, TypeError):
+            raise ValueError(
+                "data must be a loader's Bunch (with `data` and `target`) or a pair "
+                f"(X, y), got {type(data).__name__}"
+            ) from None
+        usage = data.get("usage")
+        groups = data.get("groups")
+        target_names = data.get("target_names")
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim == 3:
+        X = X.reshape(len(X), -1)
+    if X.ndim != 2:
+        raise ValueError(f"data must be (n_samples, n_features) images, got shape {X.shape}")
+    if y.ndim != 1 or len(y) != len(X):
+        raise ValueError(
+            f"data has {len(X)} rows but target has shape {y.shape}; one label per row "
+            f"is needed"
+        )
+    if usage is not None:
+        usage = np.asarray(usage)
+        if usage.shape != y.shape:
+            raise ValueError(f"data.usage has shape {usage.shape}, expected {y.shape}")
+    if groups is not None:
+        groups = np.asarray(groups)
+        if groups.shape != y.shape:
+            raise ValueError(f"data.groups has shape {groups.shape}, expected {y.shape}")
+    return X, y, usage, groups, target_names

@@ -8,6 +8,7 @@ from numbers import Integral
 
 import numpy as np
 
+from .._confusion import label_names as _label_names  # noqa: F401 - one rule, shared
 from .._images import as_images, flatten_images, resolve_image_shape
 
 
@@ -140,22 +141,6 @@ def _find_step(estimator, attributes, kind, caller):
         return X
 
     return step, preprocess
-
-
-def _label_names(classes, target_names=None):
-    """Names to show for ``classes``: ``target_names[c]`` for integer classes."""
-    classes = list(classes)
-    if target_names is None:
-        return [str(c) for c in classes]
-    target_names = list(target_names)
-    if len(target_names) == len(classes):
-        return [str(n) for n in target_names]
-    if all(isinstance(c, Integral) and 0 <= c < len(target_names) for c in classes):
-        return [str(target_names[int(c)]) for c in classes]
-    raise ValueError(
-        f"target_names has {len(target_names)} names, which can neither name the "
-        f"{len(classes)} classes {classes!r} one by one nor be indexed by them"
-    )
 
 
 def _images_of(X, image_shape=None):

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._confusion import per_class_scores, row_rates
 from ._base import _label_names, _single_ax
 
 __all__ = [
@@ -43,18 +44,12 @@ def most_confused_pairs(confusion_matrix, labels=None, n_pairs=5):
         raise ValueError(
             f"labels has {len(labels)} names for a {cm.shape[0]}x{cm.shape[0]} matrix"
         )
-    rates = _row_rates(cm)
+    rates = row_rates(cm)
     cells = [(int(cm[i, j]), float(rates[i, j]), i, j)
              for i in range(cm.shape[0]) for j in range(cm.shape[1])
              if i != j and cm[i, j] > 0]
     cells.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
     return [(labels[i], labels[j], count, rate) for count, rate, i, j in cells[:n_pairs]]
-
-
-def _row_rates(cm):
-    cm = np.asarray(cm, dtype=float)
-    totals = cm.sum(axis=1, keepdims=True)
-    return np.divide(cm, totals, out=np.zeros_like(cm), where=totals > 0)
 
 
 def _predict_labels(estimator, X, y, labels):
@@ -195,7 +190,7 @@ class ExpressionConfusionDisplay:
         labels = [str(v) for v in labels]
         size = max(4.5, 0.9 * n + 2)
         fig, ax = _single_ax(ax, "ExpressionConfusionDisplay.plot", figsize=(size + 1, size + 1))
-        rates = _row_rates(cm)
+        rates = row_rates(cm)
         im = ax.imshow(rates, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
         cmap_obj = im.cmap
         text = np.empty((n, n), dtype=object)
@@ -275,13 +270,12 @@ class ClassificationReportDisplay:
         -------
         display : ClassificationReportDisplay
         """
-        from sklearn.metrics import precision_recall_fscore_support
+        from sklearn.metrics import confusion_matrix
         from sklearn.utils.multiclass import unique_labels
 
         if labels is None:
             labels = unique_labels(y_true, y_pred)
-        p, r, f, s = precision_recall_fscore_support(
-            y_true, y_pred, labels=labels, zero_division=0)
+        p, r, f, s = per_class_scores(confusion_matrix(y_true, y_pred, labels=labels))
         disp = cls(p, r, f, s, _label_names(labels, target_names))
         return disp.plot(ax=ax)
 
