@@ -1,7 +1,7 @@
 """Class names and confusion-matrix arithmetic shared by the benchmark and the plots.
 
-One rule names classes and one function turns a confusion matrix into
-per-class scores, so that a benchmark report and a plot of the same
+One rule names classes, one function turns a confusion matrix into per-class
+scores and one lists its most-confused cells, so that a benchmark report and a plot of the same
 predictions always agree. Only NumPy is imported.
 """
 
@@ -9,7 +9,7 @@ from numbers import Integral
 
 import numpy as np
 
-__all__ = ["label_names", "per_class_scores", "row_rates"]
+__all__ = ["confused_cells", "label_names", "per_class_scores", "row_rates"]
 
 
 def label_names(classes, target_names=None):
@@ -85,3 +85,31 @@ def row_rates(matrix):
     totals = cm.sum(axis=1, keepdims=True)
     return np.divide(cm, totals, out=np.zeros_like(cm), where=totals > 0)
 
+
+
+def confused_cells(matrix, top=5):
+    """The off-diagonal cells of a confusion matrix with the most images.
+
+    Ties in count go to the higher rate (share of the true class), then to
+    matrix order (row, then column).
+
+    Parameters
+    ----------
+    matrix : array-like of shape (n_classes, n_classes)
+        Counts, rows true and columns predicted.
+    top : int, default=5
+        How many cells at most (cells with no image are left out).
+
+    Returns
+    -------
+    cells : list of (true index, predicted index, count, rate)
+    """
+    cm = np.asarray(matrix)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"confusion_matrix must be square, got shape {cm.shape}")
+    rates = row_rates(cm)
+    cells = [(int(cm[i, j]), float(rates[i, j]), i, j)
+             for i in range(cm.shape[0]) for j in range(cm.shape[1])
+             if i != j and cm[i, j] > 0]
+    cells.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
+    return [(i, j, count, rate) for count, rate, i, j in cells[:top]]

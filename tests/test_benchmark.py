@@ -209,11 +209,24 @@ def test_bootstrap_interval():
 
 def test_most_confused_pairs():
     matrix = [[5, 3, 0], [1, 9, 4], [0, 4, 2]]
+    # a tie in count (4) goes to the higher rate: c -> b (4/6) before b -> c (4/14)
     assert most_confused_pairs(matrix, ["a", "b", "c"], top=3) == [
-        {"true": "b", "predicted": "c", "count": 4, "rate": 4 / 14},
         {"true": "c", "predicted": "b", "count": 4, "rate": 4 / 6},
+        {"true": "b", "predicted": "c", "count": 4, "rate": 4 / 14},
         {"true": "a", "predicted": "b", "count": 3, "rate": 3 / 8},
     ]
+
+
+def test_report_and_confusion_plot_list_the_same_pairs():
+    from fer_features.plotting import most_confused_pairs as plotted_pairs
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        matrix = rng.integers(0, 4, (4, 4))  # many ties
+        names = ["w", "x", "y", "z"]
+        listed = [(p["true"], p["predicted"], p["count"], p["rate"])
+                  for p in most_confused_pairs(matrix, names, top=12)]
+        assert listed == plotted_pairs(matrix, names, 12)
 
 
 # -------------------------------------------------------------------- splits
@@ -296,22 +309,216 @@ def test_resume_reuses_and_recomputes(tmp_path, capsys):
     assert bool(again.table.loc[0, "reused"])
     assert "prior: reused" in capsys.readouterr().err
     assert (tmp_path / "estimators" / "prior.json").read_text() == first
-    # other parameters: recomputed
-    run_benchmark({"prior": CountingClassifier(strategy="uniform")}, data, **kwargs)
+    # other parameters: not run, the stored result is kept, the error says what to do
+    other = run_benchmark({"prior": CountingClassifier(strategy="uniform")}, data,
+                          **kwargs)
+    assert CountingClassifier.fits == 3
+    assert other.table.loc[0, "status"] == "failed"
+    assert "holds its result for other parameters" in other.failures["prior"]
+    assert "--overwrite (overwrite=True)" in other.failures["prior"]
+    assert (tmp_path / "estimators" / "prior.json").read_text() == first
+    # ... unless overwrite=True: recomputed
+    run_benchmark({"prior": CountingClassifier(strategy="uniform")}, data, **kwargs,
+                  overwrite=True)
     assert CountingClassifier.fits == 6
-    # other data: recomputed
+    # other data or another split: refused before any work, unless overwrite=True
     changed = Bunch(**data)
     changed["data"] = data.data + 1
-    run_benchmark({"prior": CountingClassifier(strategy="uniform")}, changed, **kwargs)
-    assert CountingClassifier.fits == 9
-    # other split: recomputed
+    for other_data, split in ((changed, 3), (data, 2)):
+        with pytest.raises(ValueError, match="holds results of other data or another "
+                                             "split .*--overwrite"):
+            run_benchmark({"prior": CountingClassifier(strategy="uniform")}, other_data,
+                          **{**kwargs, "split": split})
+    assert CountingClassifier.fits == 6
     run_benchmark({"prior": CountingClassifier(strategy="uniform")}, changed,
-                  **{**kwargs, "split": 2})
+                  **kwargs, overwrite=True)
+    assert CountingClassifier.fits == 9
+    run_benchmark({"prior": CountingClassifier(strategy="uniform")}, changed,
+                  **{**kwargs, "split": 2}, overwrite=True)
     assert CountingClassifier.fits == 11
     # resume=False: recomputed
     run_benchmark({"prior": CountingClassifier(strategy="uniform")}, changed,
                   **{**kwargs, "split": 2, "resume": False})
     assert CountingClassifier.fits == 13
+
+
+def test_a_stored_result_of_another_library_version_is_not_reused(tmp_path, monkeypatch):
+    import fer_features.benchmark._runner as runner
+
+    data, _, _ = _fixed_data(n=60)
+    kwargs = dict(split=3, out_dir=tmp_path, verbose=0, plots=False)
+    run_benchmark({"prior": CountingClassifier()}, data, **kwargs)
+    stored = json.loads((tmp_path / "estimators" / "prior.json").read_text())
+    assert stored["fingerprints"]["library"] == f"fer_features {runner.__version__}"
+    monkeypatch.setattr(runner, "__version__", "99.0")
+    result = run_benchmark({"prior": CountingClassifier()}, data, **kwargs)
+    assert "fer_features 99.0" in result.failures["prior"]
+    assert CountingClassifier.fits == 3
+    run_benchmark({"prior": CountingClassifier()}, data, **kwargs, overwrite=True)
+    assert CountingClassifier.fits == 6
+
+
+class CountingPredictor(FixedPredictor):
+    """FixedPredictor counting its predict and predict_proba calls."""
+
+    calls = []
+
+    def predict(self, X):
+        type(self).calls.append("predict")
+        return super().predict(X)
+
+    def predict_proba(self, X):
+        type(self).calls.append("predict_proba")
+        return super().predict_proba(X)
+
+
+def test_each_test_fold_is_predicted_once():
+    CountingPredictor.calls = []
+    data, pred, _ = _fixed_data()
+    result = run_benchmark({"fixed": CountingPredictor()}, data, split=("train", "test"),
+                           verbose=0)
+    assert CountingPredictor.calls == ["predict_proba"]
+    test = data.usage == "test"
+    assert result.table.loc[0, "accuracy"] == accuracy_score(data.target[test], pred[test])
+    # without predict_proba: predict, once
+    from sklearn.svm import SVC
+
+    result = run_benchmark({"svc": SVC()}, data, split=("train", "test"), verbose=0)
+    assert result.table.loc[0, "status"] == "ok"
+    assert np.isnan(result.table.loc[0, "roc_auc_ovr"])
+
+
+def test_same_seed_same_scores():
+    from sklearn.ensemble import RandomForestClassifier
+
+    X = np.random.default_rng(0).random((90, 6))
+    y = (X[:, 0] + 0.8 * np.random.default_rng(1).random(90) > 0.9).astype(int)
+
+    def scores(seed):
+        table = run_benchmark({"rf": RandomForestClassifier(n_estimators=5)}, (X, y),
+                              split=3, random_state=seed, verbose=0).table
+        return table[["accuracy", "macro_f1", "roc_auc_ovr"]].to_numpy()
+
+    first = scores(0)
+    np.testing.assert_array_equal(first, scores(0))
+    assert any(not np.array_equal(first, scores(s)) for s in (1, 2, 3))
+
+
+def test_bad_out_dir_is_found_before_any_work(tmp_path):
+    data, _, _ = _fixed_data()
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    for out, message in ((a_file, "is a file, not a folder"),
+                         (a_file / "sub", "cannot create the results folder")):
+        with pytest.raises(ValueError, match=message):
+            run_benchmark({"prior": CountingClassifier()}, data, split=3, out_dir=out,
+                          verbose=0)
+    assert CountingClassifier.fits == 0
+
+
+def test_unwritable_out_dir_is_found_before_any_work(tmp_path):
+    import os
+
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("root writes anywhere")
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    data, _, _ = _fixed_data()
+    try:
+        with pytest.raises(ValueError, match="cannot write in the results folder"):
+            run_benchmark({"prior": CountingClassifier()}, data, split=3, out_dir=folder,
+                          verbose=0)
+    finally:
+        folder.chmod(0o700)
+    assert CountingClassifier.fits == 0
+
+
+class InterruptedOnFit(DummyClassifier):
+    """Raises KeyboardInterrupt on the fit with this (class-level) count."""
+
+    fits = 0
+    interrupt_on = 2
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).fits += 1
+        if type(self).fits == type(self).interrupt_on:
+            raise KeyboardInterrupt
+        return super().fit(X, y, sample_weight)
+
+
+def test_ctrl_c_writes_what_finished_and_resumes(tmp_path):
+    from fer_features.benchmark import BenchmarkInterrupted
+
+    InterruptedOnFit.fits = 0
+    data, _, _ = _fixed_data(n=60)
+    roster = {"done": CountingClassifier(), "stopped": InterruptedOnFit(),
+              "never": GaussianNB()}
+    kwargs = dict(split=3, out_dir=tmp_path, verbose=0, plots=False)
+    with pytest.raises(BenchmarkInterrupted) as info:
+        run_benchmark(roster, data, **kwargs)
+    assert isinstance(info.value, KeyboardInterrupt)
+    table = pd.read_csv(tmp_path / "results.csv")
+    assert list(table["estimator"]) == ["done", "stopped"]
+    assert list(table["status"]) == ["ok", "interrupted"]
+    assert "interrupted in fit of fold 2/3" in table.loc[1, "error"]
+    assert "| stopped | interrupted |" in (tmp_path / "report.md").read_text()
+    assert json.loads((tmp_path / "results.json").read_text())["meta"]["interrupted"] \
+        == "stopped"
+    stored = json.loads((tmp_path / "estimators" / "stopped.json").read_text())
+    assert stored["status"] == "interrupted" and len(stored["folds"]) == 1
+    # a re-run resumes: done is reused, stopped goes on at fold 2
+    result = run_benchmark(roster, data, **kwargs)
+    assert list(result.table["status"]) == ["ok", "ok", "ok"]
+    assert bool(result.table.loc[0, "reused"])
+    assert InterruptedOnFit.fits == 4  # 2 the first time, folds 2 and 3 now
+    assert CountingClassifier.fits == 3
+
+
+@pytest.mark.parametrize("edit, reason", [
+    (lambda r: r["summary"].pop("per_class"), "lacks per-class scores"),
+    (lambda r: r["summary"].update(accuracy="high"), "lacks a number for 'accuracy'"),
+    (lambda r: r["folds"][0].update(confusion_matrix=[[1, 2]]), "square confusion"),
+    (lambda r: r.update(status="done"), "status 'done'"),
+    (lambda r: r.update(folds={}), "folds are not a list"),
+])
+def test_malformed_stored_record_is_ignored_with_a_warning(tmp_path, edit, reason):
+    data, _, _ = _fixed_data(n=60)
+    kwargs = dict(split=3, out_dir=tmp_path, verbose=0, plots=False)
+    run_benchmark({"prior": CountingClassifier()}, data, **kwargs)
+    path = tmp_path / "estimators" / "prior.json"
+    record = json.loads(path.read_text())
+    edit(record)
+    path.write_text(json.dumps(record))
+    with pytest.warns(UserWarning, match=f"ignoring the stored result .*prior.json: "
+                                         f".*{reason}"):
+        result = run_benchmark({"prior": CountingClassifier()}, data, **kwargs)
+    assert result.table.loc[0, "status"] == "ok"
+    assert CountingClassifier.fits == 6
+
+
+def test_truncated_stored_record_is_recomputed_with_a_warning(tmp_path):
+    data, _, _ = _fixed_data(n=60)
+    kwargs = dict(split=3, out_dir=tmp_path, verbose=0, plots=False)
+    run_benchmark({"prior": CountingClassifier()}, data, **kwargs)
+    path = tmp_path / "estimators" / "prior.json"
+    path.write_text(path.read_text()[:100])
+    with pytest.warns(UserWarning, match="prior.json: it is not valid JSON, perhaps "
+                                         "truncated"):
+        run_benchmark({"prior": CountingClassifier()}, data, **kwargs)
+    assert CountingClassifier.fits == 6
+
+
+def test_names_differing_in_punctuation_get_their_own_files(tmp_path):
+    data, _, _ = _fixed_data(n=60)
+    run_benchmark({"lbp svc": CountingClassifier(), "lbp_svc": GaussianNB(),
+                   "lbp/svc": DummyClassifier(strategy="uniform")}, data, split=2,
+                  out_dir=tmp_path, verbose=0, plots=False)
+    files = sorted(p.name for p in (tmp_path / "estimators").glob("*.json"))
+    assert len(files) == 3 and "lbp_svc.json" in files
+    names = {json.loads((tmp_path / "estimators" / f).read_text())["estimator"]
+             for f in files}
+    assert names == {"lbp svc", "lbp_svc", "lbp/svc"}
 
 
 def test_interrupted_run_resumes_after_finished_folds(tmp_path):

@@ -13,7 +13,7 @@ from ._metrics import (
     most_confused_pairs,
 )
 from ._report import format_table
-from ._result import BenchmarkResult
+from ._result import BenchmarkInterrupted, BenchmarkResult
 from ._roster import DEFAULT_ROSTER, default_roster, make_roster
 from ._runner import run_benchmark
 from ._splits import resolve_split, subsample_per_class
@@ -26,6 +26,7 @@ from ._store import (
 
 __all__ = [
     "DEFAULT_ROSTER",
+    "BenchmarkInterrupted",
     "SCALAR_METRICS",
     "BenchmarkResult",
     "bootstrap_interval",

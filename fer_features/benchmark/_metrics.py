@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._confusion import per_class_scores
+from .._confusion import confused_cells, per_class_scores
 
 __all__ = [
     "SCALAR_METRICS",
@@ -137,7 +137,10 @@ def most_confused_pairs(matrix, class_names, top=5):
     -------
     pairs : list of dict
         ``true``, ``predicted``, ``count`` and ``rate`` (the share of the true
-        class's images given that prediction), most frequent first.
+        class's images given that prediction), most frequent first; ties go to
+        the higher rate, then to matrix order. The same pairs, in the same order,
+        as :func:`fer_features.plotting.most_confused_pairs` and the confusion
+        plot.
 
     Examples
     --------
@@ -145,16 +148,9 @@ def most_confused_pairs(matrix, class_names, top=5):
     >>> most_confused_pairs([[5, 3], [1, 9]], ["sad", "neutral"], top=1)
     [{'true': 'sad', 'predicted': 'neutral', 'count': 3, 'rate': 0.375}]
     """
-    matrix = np.asarray(matrix)
-    rows = matrix.sum(axis=1)
-    cells = [(int(matrix[i, j]), i, j) for i in range(len(matrix))
-             for j in range(len(matrix)) if i != j and matrix[i, j] > 0]
-    cells.sort(key=lambda c: (-c[0], c[1], c[2]))
-    return [
-        {"true": str(class_names[i]), "predicted": str(class_names[j]), "count": count,
-         "rate": float(count / rows[i]) if rows[i] else float("nan")}
-        for count, i, j in cells[:top]
-    ]
+    return [{"true": str(class_names[i]), "predicted": str(class_names[j]),
+             "count": count, "rate": rate}
+            for i, j, count, rate in confused_cells(matrix, top)]
 
 
 def _scores_from_confusion(cms):
@@ -235,20 +231,45 @@ def bootstrap_interval(y_true, y_pred, classes, *, n_resamples=1000, confidence=
     return low_high
 
 
-def aligned_proba(model, X, classes):
-    """``predict_proba`` with one column per entry of ``classes`` (0 for unseen ones)."""
-    if not hasattr(model, "predict_proba"):
-        return None
-    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
-    model_classes = list(getattr(model, "classes_", classes))
-    if list(model_classes) == list(classes):
+def _align(proba, model_classes, classes):
+    """Probability columns reordered to ``classes`` (0 for classes the model lacks)."""
+    model_classes = list(model_classes)
+    if model_classes == list(classes):
         return proba
-    aligned = np.zeros((len(X), len(classes)))
+    aligned = np.zeros((len(proba), len(classes)))
     position = {c: i for i, c in enumerate(list(classes))}
     for j, c in enumerate(model_classes):
         if c in position:
             aligned[:, position[c]] = proba[:, j]
     return aligned
+
+
+def predict_with_proba(model, X, classes):
+    """Predicted labels and class probabilities of ``X`` from one pass of the model.
+
+    Where the model has ``predict_proba`` and ``classes_``, the labels are the
+    classes of the largest probability (ties: the first), so features and
+    classifier run once; otherwise ``predict`` is called and the probabilities
+    are ``None``.
+
+    Parameters
+    ----------
+    model : fitted classifier
+    X : array-like
+    classes : array-like of shape (n_classes,)
+        The columns of the returned probabilities.
+
+    Returns
+    -------
+    y_pred : ndarray of shape (n_samples,)
+    proba : ndarray of shape (n_samples, n_classes) or None
+    """
+    model_classes = getattr(model, "classes_", None)
+    if hasattr(model, "predict_proba") and model_classes is not None:
+        proba = np.asarray(model.predict_proba(X), dtype=np.float64)
+        y_pred = np.asarray(model_classes)[np.argmax(proba, axis=1)]
+        return y_pred, _align(proba, model_classes, classes)
+    return np.asarray(model.predict(X)), None
 
 
 def summarize_folds(folds, classes, class_names):

@@ -1,10 +1,11 @@
-"""What an estimator may use while it runs: threads, ``n_jobs`` and the memory probe."""
+"""How an estimator runs: threads, ``n_jobs``, its seed, and the memory probe."""
 
 import contextlib
 import os
 import sys
 
-__all__ = ["limit_threads", "peak_memory_mb", "reset_peak_memory", "set_n_jobs"]
+__all__ = ["limit_threads", "peak_memory_mb", "reset_peak_memory", "set_n_jobs",
+           "set_random_state"]
 
 
 def reset_peak_memory():
@@ -54,6 +55,19 @@ def set_n_jobs(estimator, n_jobs):
     keys = {k: n_jobs for k, v in params.items()
             if (k == "n_jobs" or k.endswith("__n_jobs")) and v is None
             and type(owner(k)).__name__ != "LogisticRegression"}
+    if keys:
+        estimator.set_params(**keys)
+
+
+def set_random_state(estimator, random_state):
+    """Give ``random_state`` to every ``random_state`` parameter left at ``None``.
+
+    So that a run is repeated exactly by a run with the same seed (a forest or
+    a shuffled solver left unseeded would draw new numbers each time).
+    """
+    params = estimator.get_params(deep=True)
+    keys = {k: random_state for k, v in params.items()
+            if (k == "random_state" or k.endswith("__random_state")) and v is None}
     if keys:
         estimator.set_params(**keys)
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from ._metrics import BOOTSTRAP_METRICS, SCALAR_METRICS
 
-__all__ = ["BenchmarkResult"]
+__all__ = ["BenchmarkInterrupted", "BenchmarkResult"]
 
 
 class BenchmarkResult:
@@ -116,3 +116,20 @@ class BenchmarkResult:
         from ._report import render_report
 
         return render_report(self)
+
+
+class BenchmarkInterrupted(KeyboardInterrupt):
+    """Raised by :func:`run_benchmark` on Ctrl-C, after writing what finished.
+
+    A ``KeyboardInterrupt``, so code that does not know it stops as before.
+
+    Attributes
+    ----------
+    result : BenchmarkResult
+        The estimators that finished, and the interrupted one (status
+        ``"interrupted"``).
+    """
+
+    def __init__(self, result):
+        super().__init__(f"benchmark interrupted during {result.meta.get('interrupted')}")
+        self.result = result

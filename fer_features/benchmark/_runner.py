@@ -8,6 +8,7 @@ report and the plots.
 
 import datetime
 import gc
+import json
 import os
 import platform
 import sys
@@ -18,19 +19,28 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import __version__
 from .._confusion import label_names
 from ._metrics import (
-    aligned_proba,
     bootstrap_interval,
     classification_metrics,
+    predict_with_proba,
     summarize_folds,
 )
-from ._resources import limit_threads, peak_memory_mb, reset_peak_memory, set_n_jobs
-from ._result import BenchmarkResult
+from ._resources import (
+    limit_threads,
+    peak_memory_mb,
+    reset_peak_memory,
+    set_n_jobs,
+    set_random_state,
+)
+from ._result import BenchmarkInterrupted, BenchmarkResult
 from ._roster import build_estimator, normalize_roster
 from ._splits import resolve_split, subsample_per_class, unpack_data
 from ._store import (
+    RECORD_VERSION,
     ResultStore,
+    check_out_dir,
     data_fingerprint,
     describe_estimator,
     estimator_fingerprint,
@@ -40,10 +50,6 @@ from ._store import (
 )
 
 __all__ = ["run_benchmark"]
-
-# version of the record layout; a record of another version is recomputed
-RECORD_VERSION = 1
-
 
 
 class _Progress:
@@ -56,8 +62,8 @@ class _Progress:
 
 
 def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=None,
-                  resume=True, n_jobs=None, random_state=0, verbose=1, plots=True,
-                  n_bootstrap=1000):
+                  resume=True, overwrite=False, n_jobs=None, random_state=0, verbose=1,
+                  plots=True, n_bootstrap=1000):
     """Train and score estimators on the same data and folds; write a resumable report.
 
     Each estimator is fitted on every training fold and scored on the matching
@@ -66,15 +72,34 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
     one. An estimator that raises is recorded as failed with its error and the
     others go on.
 
+    Each test fold is predicted once: where the estimator has ``predict_proba``
+    the predicted labels are its ``classes_`` at the largest probability (for
+    an ``SVC(probability=True)`` these can differ from ``SVC.predict``, which
+    does not use the calibrated probabilities); otherwise ``predict``. Every
+    ``random_state`` parameter the estimators leave at ``None`` is set to
+    ``random_state``, so two runs with the same seed give the same scores.
+
     With ``out_dir``, each estimator's record is written to
     ``out_dir/estimators/<name>.json`` after every fold, so an interrupted or
     failing run loses at most the fold in progress; a later run with
     ``resume=True`` reuses a stored record (or its finished folds) only when
     the estimator's parameters, the data and the split are all the same
     (compared through SHA-256 fingerprints; ``n_jobs`` and ``verbose`` do not
-    count). At the end ``results.csv`` (the table), ``results.json`` (every
-    record), ``report.md`` and, when :mod:`fer_features.plotting` provides
-    them, PNG plots are written there.
+    count) and it was written by the same ``fer_features`` version. At the end
+    ``results.csv`` (the table), ``results.json`` (every record), ``report.md``
+    and, when :mod:`fer_features.plotting` provides them, PNG plots are written
+    there.
+
+    A folder is never silently overwritten with other results: when it holds
+    results of other data or another split, the run stops before any work
+    (``ValueError``), and an estimator whose stored result has other
+    parameters or an older library version is not run (recorded as failed with
+    the reason); ``overwrite=True`` replaces them. On ``KeyboardInterrupt``
+    (Ctrl-C) the run stops, the estimator in progress is stored as
+    ``"interrupted"`` with its finished folds, the table and the report of what
+    finished are written, and :class:`BenchmarkInterrupted` (a
+    ``KeyboardInterrupt`` carrying the partial ``result``) is raised; a re-run
+    resumes at the interrupted fold.
 
     To run the estimators' inner parallel loops (forests, grid searches,
     calibration folds) on a Dask cluster, wrap the call in
@@ -106,9 +131,13 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
         test folds are never subsampled.
     out_dir : path-like or None, default=None
         Folder for the results (created if missing; an existing one is resumed).
-        ``None`` writes nothing.
+        It is checked (created, written to) before any work. ``None`` writes
+        nothing.
     resume : bool, default=True
         Reuse matching stored results from ``out_dir``.
+    overwrite : bool, default=False
+        Replace stored results of other data, split, parameters or library
+        version in ``out_dir`` instead of refusing.
     n_jobs : int or None, default=None
         Parallelism inside each estimator: set on every ``n_jobs`` parameter the
         estimators leave at ``None`` (forests, XGBoost, calibration folds), and
@@ -136,8 +165,11 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
     Raises
     ------
     ValueError
-        For bad arguments or data (unknown usage, malformed estimators, ...),
-        before any estimator runs.
+        For bad arguments or data (unknown usage, malformed estimators, an
+        ``out_dir`` that cannot be written or holds results of other data or
+        another split), before any estimator runs.
+    BenchmarkInterrupted
+        On Ctrl-C, after writing what finished.
 
     Examples
     --------
@@ -155,6 +187,8 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
     >>> bool(result.table.loc[0, "accuracy"] > 0.7)
     True
     """
+    if out_dir is not None:
+        out_dir = check_out_dir(out_dir)
     X, y, usage, groups, target_names = unpack_data(data)
     roster = normalize_roster(estimators)
     if max_per_class is not None and (not isinstance(max_per_class, Integral)
@@ -175,8 +209,11 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
         if len(train) == 0 or len(test) == 0:
             raise ValueError(f"fold {i + 1} of the split ({description}) has an empty "
                              f"{'training' if len(train) == 0 else 'test'} set")
-    fingerprints = {"data": data_fingerprint(X, y), "split": split_fingerprint(folds)}
+    fingerprints = {"data": data_fingerprint(X, y), "split": split_fingerprint(folds),
+                    "library": f"fer_features {__version__}"}
     store = ResultStore(out_dir) if out_dir is not None else None
+    if store is not None and not overwrite:
+        _refuse_other_data(store, fingerprints)
     meta = {
         "split": description,
         "n_folds": len(folds),
@@ -199,18 +236,46 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
     records = []
     for name, spec in roster:
         record = _run_one(name, spec, X, y, classes, class_names, folds, fingerprints,
-                          store=store, resume=resume, n_jobs=n_jobs, progress=progress,
-                          n_bootstrap=n_bootstrap, random_state=random_state)
+                          store=store, resume=resume, overwrite=overwrite, n_jobs=n_jobs,
+                          progress=progress, n_bootstrap=n_bootstrap,
+                          random_state=random_state)
         records.append(record)
+        if record["status"] == "interrupted":
+            break
+    interrupted = bool(records) and records[-1]["status"] == "interrupted"
     meta["finished"] = datetime.datetime.now().isoformat(timespec="seconds")
+    if interrupted:
+        meta["interrupted"] = records[-1]["estimator"]
     result = BenchmarkResult(records, meta)
     if out_dir is not None:
-        _write_outputs(result, Path(out_dir), plots=plots, progress=progress)
+        _write_outputs(result, out_dir, plots=plots and not interrupted,
+                       progress=progress)
+    if interrupted:
+        raise BenchmarkInterrupted(result)
     return result
 
 
+def _refuse_other_data(store, fingerprints):
+    """Raise if the folder holds results of other data or another split."""
+    current = (fingerprints["data"], fingerprints["split"])
+    found = dict(store.stored_fingerprints())
+    try:
+        with open(store.out_dir / "results.json", encoding="utf-8") as f:
+            meta = json.load(f)["meta"]
+        found["results.json"] = (meta["data_fingerprint"], meta["split_fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    other = [name for name, fps in found.items() if fps != current]
+    if other:
+        raise ValueError(
+            f"the results folder {store.out_dir} holds results of other data or "
+            f"another split ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''});"
+            f" give another --out (out_dir), or --overwrite (overwrite=True) to "
+            f"replace them")
+
+
 def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, store,
-             resume, n_jobs, progress, n_bootstrap, random_state):
+             resume, overwrite, n_jobs, progress, n_bootstrap, random_state):
     from sklearn.base import clone
 
     record = {"version": RECORD_VERSION, "estimator": name, "status": "running",
@@ -218,15 +283,29 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
     try:
         estimator = build_estimator(spec)
         set_n_jobs(estimator, n_jobs)
+        set_random_state(estimator, random_state)
         record["params"] = describe_estimator(estimator)
         record["fingerprints"] = {"params": estimator_fingerprint(estimator), **fingerprints}
+    except KeyboardInterrupt:
+        return _interrupted(record, "building the estimator", store, progress)
     except Exception as exc:  # noqa: BLE001 - any error is recorded
         return _failed(record, exc, "building the estimator", store, progress)
-    previous = store.load(name) if (store is not None and resume) else None
-    if previous is not None and (previous.get("version") != RECORD_VERSION
-                                 or previous.get("fingerprints") != record["fingerprints"]):
-        progress(f"{name}: stored result is for other parameters, data or split; "
-                 f"recomputing")
+    previous = store.load(name) if store is not None else None
+    if previous is not None and not (previous["folds"] or previous["status"] == "ok"):
+        previous = None  # nothing finished in it (e.g. it failed at once): replace it
+    if previous is not None and previous.get("fingerprints") != record["fingerprints"]:
+        differs = _what_differs(previous.get("fingerprints") or {}, record["fingerprints"])
+        if not overwrite:
+            # never overwrite a result of other settings: leave it, say how to proceed
+            record["status"] = "failed"
+            record["error"] = (f"not run: {store.path(name)} holds its result for "
+                               f"{differs}; give another --out (out_dir), or --overwrite "
+                               f"(overwrite=True) to replace it")
+            progress(f"{name}: {record['error']}")
+            return record
+        progress(f"{name}: stored result is for {differs}; recomputing (overwrite)")
+        previous = None
+    if not resume:
         previous = None
     if previous is not None and previous.get("status") == "ok":
         progress(f"{name}: reused (same parameters, data and split) from "
@@ -242,6 +321,7 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
         if i < len(record["folds"]):
             continue
         stage = "fit"
+        model = None
         try:
             model = clone(estimator)
             reset_peak_memory()
@@ -251,10 +331,8 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
                 fit_seconds = time.perf_counter() - start
                 stage = "predict"
                 start = time.perf_counter()
-                y_pred = np.asarray(model.predict(X[test]))
+                y_pred, proba = predict_with_proba(model, X[test], classes)
                 predict_seconds = time.perf_counter() - start
-                stage = "predict_proba"
-                proba = aligned_proba(model, X[test], classes)
             peak = peak_memory_mb()
             stage = "scoring"
             fold = classification_metrics(y[test], y_pred, classes, proba)
@@ -267,6 +345,9 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
                 fold["ci"] = bootstrap_interval(y[test], y_pred, classes,
                                                 n_resamples=n_bootstrap,
                                                 random_state=random_state)
+        except KeyboardInterrupt:
+            return _interrupted(record, f"{stage} of fold {i + 1}/{n_folds}", store,
+                                progress)
         except Exception as exc:  # noqa: BLE001 - any error is recorded
             return _failed(record, exc, f"{stage} of fold {i + 1}/{n_folds}", store,
                            progress)
@@ -287,6 +368,26 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
     summary = record["summary"]
     progress(f"{name}: done, accuracy {summary['accuracy']:.3f}, macro-F1 "
              f"{summary['macro_f1']:.3f}, fit {summary['fit_seconds']:.1f} s per fold")
+    return record
+
+
+def _what_differs(stored, current):
+    names = {"params": "other parameters", "data": "other data", "split": "another split"}
+    differs = [text for key, text in names.items() if stored.get(key) != current.get(key)]
+    if stored.get("library") != current.get("library"):
+        differs.append(f"{stored.get('library') or 'an older fer_features'} (this is "
+                       f"{current.get('library')})")
+    return " and ".join(differs) or "other settings"
+
+
+def _interrupted(record, stage, store, progress):
+    record["status"] = "interrupted"
+    record["error"] = (f"interrupted in {stage}; re-run the same command to resume "
+                       f"after {len(record['folds'])} finished fold(s)")
+    record.setdefault("fingerprints", None)
+    if store is not None and record["fingerprints"] is not None:
+        store.save(record)
+    progress(f"{record['estimator']}: INTERRUPTED ({record['error']})")
     return record
 
 

@@ -1,6 +1,5 @@
 """The benchmark comparison chart and the plots written beside a benchmark report."""
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -167,11 +166,6 @@ class BenchmarkDisplay:
         return self
 
 
-def _file_stem(name):
-    """A file-name-safe version of an estimator name."""
-    return re.sub(r"[^A-Za-z0-9_.+-]+", "_", str(name)).strip("_") or "estimator"
-
-
 def write_benchmark_plots(result, out_dir, *, dpi=100):
     """Write the benchmark's plots as PNG files into ``out_dir``.
 
@@ -211,6 +205,7 @@ def write_benchmark_plots(result, out_dir, *, dpi=100):
     ...     [p.name for p in write_benchmark_plots(result, tmp)]
     ['benchmark.png', 'confusion_lbp-svc.png']
     """
+    from ..benchmark._store import file_stem
     from ._metrics import ExpressionConfusionDisplay
 
     plt = _pyplot("write_benchmark_plots")
@@ -237,7 +232,7 @@ def write_benchmark_plots(result, out_dir, *, dpi=100):
         cdisp = ExpressionConfusionDisplay(np.asarray(matrix),
                                            display_labels=list(labels)).plot()
         cdisp.ax_.set_title(f"{name}: " + cdisp.ax_.get_title())
-        path = out_dir / f"confusion_{_file_stem(name)}.png"
+        path = out_dir / f"confusion_{file_stem(name)}.png"
         cdisp.figure_.savefig(path, dpi=dpi, bbox_inches="tight")
         plt.close(cdisp.figure_)
         written.append(path)

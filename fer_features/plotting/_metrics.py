@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._confusion import per_class_scores, row_rates
+from .._confusion import confused_cells, per_class_scores, row_rates
 from ._base import _label_names, _single_ax
 
 __all__ = [
@@ -44,12 +44,8 @@ def most_confused_pairs(confusion_matrix, labels=None, n_pairs=5):
         raise ValueError(
             f"labels has {len(labels)} names for a {cm.shape[0]}x{cm.shape[0]} matrix"
         )
-    rates = row_rates(cm)
-    cells = [(int(cm[i, j]), float(rates[i, j]), i, j)
-             for i in range(cm.shape[0]) for j in range(cm.shape[1])
-             if i != j and cm[i, j] > 0]
-    cells.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
-    return [(labels[i], labels[j], count, rate) for count, rate, i, j in cells[:n_pairs]]
+    return [(labels[i], labels[j], count, rate)
+            for i, j, count, rate in confused_cells(cm, n_pairs)]
 
 
 def _predict_labels(estimator, X, y, labels):
