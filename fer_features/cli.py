@@ -7,7 +7,15 @@ registered in ``_SUBCOMMANDS``.
 """
 
 import argparse
+import os
 import sys
+
+# TensorFlow's C++ start-up messages (cuInit errors without a GPU, absl and oneDNN
+# notes) are hidden unless --verbose; set only where the user has not set them
+_QUIET_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "GRPC_VERBOSITY": "ERROR"}
+
+# exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it
+EXIT_INTERRUPTED = 130
 
 
 def _add_datasets(subparsers):
@@ -45,18 +53,47 @@ def _add_eigenfaces(subparsers):
     p.add_argument("--show", type=int, default=24, metavar="N",
                    help="number of eigenfaces to draw (default: 24)")
     p.add_argument("--out", default="eigenfaces.png",
-                   help="picture to write; its extension sets the format "
+                   help="picture to write; its extension sets the format; a folder "
+                        "(an existing one, or a name ending in /) gets eigenfaces.png "
                         "(default: eigenfaces.png)")
+    p.add_argument("--random-state", type=int, default=0, metavar="SEED",
+                   help="seed of the synthetic faces and of the randomized PCA "
+                        "(default: 0)")
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                   help="show tracebacks and library start-up messages")
     return p
+
+
+def _picture_path(out):
+    """Where ``--out`` asks the picture to go; refuse a name without a known format."""
+    from pathlib import Path
+
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    path = Path(out)
+    if path.is_dir() or str(out).endswith(("/", os.sep)):
+        path = path / "eigenfaces.png"
+    formats = FigureCanvasBase.get_supported_filetypes()
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in formats:
+        what = f"its extension .{suffix} is not" if suffix else "it has no extension, so"
+        raise ValueError(f"--out {out}: {what} a picture format; end the name with one "
+                         f"of {', '.join('.' + f for f in sorted(formats))} "
+                         f"(e.g. {path.with_suffix('.png').name})")
+    return path
 
 
 def _run_eigenfaces(args):
     from .datasets import load_dataset
     from .plotting import write_eigenfaces_plot
 
-    data = load_dataset(args.data)
-    disp = write_eigenfaces_plot(data.images, args.out, n_components=args.n_components,
-                                 n_eigenfaces=args.show)
+    path = _picture_path(args.out)
+    if args.data.strip().lower() == "synthetic":
+        data = load_dataset("synthetic", random_state=args.random_state)
+    else:
+        data = load_dataset(args.data)
+    disp = write_eigenfaces_plot(data.images, path, n_components=args.n_components,
+                                 n_eigenfaces=args.show, random_state=args.random_state)
     ratio = disp.estimator_.explained_variance_ratio_
     print(f"{len(data.images)} faces of {data.images.shape[1]}x{data.images.shape[2]} "
           f"pixels; {len(ratio)} eigenfaces explain {100 * ratio.sum():.1f}% of the variance")
@@ -105,7 +142,9 @@ def _add_benchmark(subparsers):
                     "the comparison table. Progress goes to stderr, the table to stdout. "
                     "With no arguments: the built-in synthetic faces, the default roster, "
                     "the quick profile. An existing --out folder is resumed: estimators "
-                    "already scored with the same parameters, data and split are reused.",
+                    "already scored with the same parameters, data and split are reused; "
+                    "results of other data, split or parameters there are never replaced "
+                    "without --overwrite. Ctrl-C writes what finished and exits 130.",
     )
     p.add_argument("--data", default="synthetic",
                    help="'synthetic' (the built-in synthetic faces, the default), the path "
@@ -126,8 +165,8 @@ def _add_benchmark(subparsers):
                    help="model sizes: quick (fewer trees, boosting rounds, CNN epochs) or "
                         "full; default: quick on synthetic data, full otherwise")
     p.add_argument("--out", default="fer_results", metavar="DIR",
-                   help="folder for the results (default: fer_results); an existing one "
-                        "is resumed")
+                   help="folder for the results (default: fer_results), checked before "
+                        "any work; an existing one is resumed")
     p.add_argument("--n-jobs", type=int, default=1, metavar="N",
                    help="threads and jobs inside each estimator (default: 1, which keeps "
                         "timings steady and avoids over-subscribed OpenMP threads on a "
@@ -139,16 +178,23 @@ def _add_benchmark(subparsers):
                         "default: 1400)")
     p.add_argument("--no-resume", action="store_true",
                    help="recompute every estimator even if --out holds its result")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace results in --out of other data, split, parameters or "
+                        "library version (without it the run refuses to touch them)")
     p.add_argument("--no-plots", action="store_true", help="do not draw the plots")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the folds, subsampling and bootstrap (default: 0)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                   help="show tracebacks and library start-up messages")
     return p
 
 
 def _run_benchmark(args):
-    from .benchmark import default_roster, make_roster, run_benchmark
+    from .benchmark import BenchmarkInterrupted, default_roster, make_roster, run_benchmark
+    from .benchmark._store import check_out_dir
 
+    check_out_dir(args.out)  # a bad --out is reported before any work
     synthetic = args.data.strip().lower() == "synthetic"
     if args.n_samples is not None and not synthetic:
         raise ValueError("--n-samples applies to --data synthetic only")
@@ -189,14 +235,26 @@ def _run_benchmark(args):
         split = StratifiedShuffleSplit(n_splits=1, test_size=0.25, random_state=args.seed)
     if verbose:
         print(f"[benchmark] profile {profile}; data {args.data}", file=sys.stderr)
-    result = run_benchmark(roster, data, split=split, max_per_class=args.max_per_class,
-                           out_dir=args.out, resume=not args.no_resume, n_jobs=args.n_jobs,
-                           random_state=args.seed, verbose=verbose,
-                           plots=not args.no_plots)
+    if "cnn" in roster and not args.verbose:
+        import_tensorflow_quietly()
+    try:
+        result = run_benchmark(roster, data, split=split, max_per_class=args.max_per_class,
+                               out_dir=args.out, resume=not args.no_resume,
+                               overwrite=args.overwrite, n_jobs=args.n_jobs,
+                               random_state=args.seed, verbose=verbose,
+                               plots=not args.no_plots)
+    except BenchmarkInterrupted as stop:
+        result = stop.result
+        print(result.to_text())
+        print(f"\ninterrupted during {result.meta['interrupted']}; what finished is in "
+              f"{result.files['report.md']}; run the same command again to resume")
+        return EXIT_INTERRUPTED
     print(result.to_text())
-    if result.failures:
-        print(f"\n{len(result.failures)} estimator(s) failed: "
-              f"{', '.join(result.failures)} (see {result.files['report.md']})")
+    failed = [n for n, r in zip(result.table["estimator"], result.table["status"])
+              if r == "failed"]
+    if failed:
+        print(f"\n{len(failed)} estimator(s) failed: "
+              f"{', '.join(failed)} (see {result.files['report.md']})")
     print(f"\nreport: {result.files['report.md']}")
     return 0
 
@@ -220,25 +278,88 @@ def build_parser():
     )
     parser.add_argument("--version", action="version",
                         version=f"fer-features {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="show tracebacks and library start-up messages (TensorFlow's)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (add, _) in _SUBCOMMANDS.items():
         add(subparsers)
     return parser
 
 
+def quiet_environment(environ=None):
+    """Hide TensorFlow's C++ start-up messages, unless the user set these variables.
+
+    Must run before TensorFlow is imported; returns the variables it set.
+    """
+    environ = os.environ if environ is None else environ
+    added = {k: v for k, v in _QUIET_ENVIRONMENT.items() if k not in environ}
+    environ.update(added)
+    return added
+
+
+def import_tensorflow_quietly():
+    """Import Keras (and TensorFlow) with the C++ stderr muted.
+
+    TensorFlow prints some start-up lines (``Could not find cuda drivers``,
+    ``All log messages before absl::InitializeLog()``) before it reads
+    ``TF_CPP_MIN_LOG_LEVEL``; they go to the process's stderr file, which is
+    muted for the import only. An import error is left for the estimator that
+    needs Keras to report.
+    """
+    import tempfile
+
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # pragma: no cover - no real stderr
+        saved = None
+    captured = tempfile.TemporaryFile()
+    try:
+        if saved is not None:
+            os.dup2(captured.fileno(), 2)
+        try:
+            import keras  # noqa: F401
+        except Exception:  # noqa: BLE001 - reported when the CNN is built
+            return False
+        return True
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
+        captured.close()
+
+
 def main(argv=None):
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    An expected failure (bad argument, unreadable or unwritable file, missing
+    extra) prints one line ``fer-features COMMAND: error: ...`` and returns 2;
+    ``--verbose`` shows its traceback instead. Ctrl-C returns 130.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    if not args.verbose:
+        quiet_environment()
     _, run = _SUBCOMMANDS[args.command]
     try:
         return run(args)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"fer-features {args.command}: error: {exc}", file=sys.stderr)
+    except (ValueError, OSError, ImportError) as exc:
+        if args.verbose:
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        if isinstance(exc, OSError) and exc.filename is not None and \
+                str(exc.filename) not in message:
+            message += f": {exc.filename}"
+        print(f"fer-features {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        if args.verbose:
+            raise
+        print(f"fer-features {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

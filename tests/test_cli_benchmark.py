@@ -60,14 +60,138 @@ def test_benchmark_end_to_end_and_resume(tmp_path, capsys):
     assert main(["benchmark", *FAST, "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert "pixels-logreg: reused" in err and "hog-rf: reused" in err
-    # --profile full changes hog-rf's parameters: it alone is recomputed
+    # --profile full changes hog-rf's parameters: its stored result is kept, not run
     assert main(["benchmark", *FAST, "--out", str(out), "--profile", "full"]) == 0
+    captured = capsys.readouterr()
+    assert "pixels-logreg: reused" in captured.err
+    assert "hog-rf: not run: " in captured.err
+    assert "holds its result for other parameters" in captured.err
+    assert "1 estimator(s) failed: hog-rf" in captured.out
+    assert "n_estimators=100" in json.loads(
+        (out / "estimators" / "hog-rf.json").read_text())["params"]
+    # --overwrite: it alone is recomputed
+    assert main(["benchmark", *FAST, "--out", str(out), "--profile", "full",
+                 "--overwrite"]) == 0
     err = capsys.readouterr().err
     assert "pixels-logreg: reused" in err
-    assert "hog-rf: stored result is for other parameters" in err
+    assert "hog-rf: stored result is for other parameters; recomputing" in err
     # --no-resume recomputes everything
-    assert main(["benchmark", *FAST, "--out", str(out), "--no-resume", "-q"]) == 0
+    assert main(["benchmark", *FAST, "--out", str(out), "--no-resume", "-q",
+                 "--profile", "full"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_benchmark_refuses_an_out_folder_of_other_data(tmp_path, capsys):
+    out = tmp_path / "results"
+    fast = ["--estimators", "pixels-logreg", "--no-plots", "-q", "--out", str(out)]
+    assert main(["benchmark", "--n-samples", "70", *fast]) == 0
+    before = (out / "results.csv").read_text()
+    capsys.readouterr()
+    assert main(["benchmark", "--n-samples", "84", *fast]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert "holds results of other data or another split" in err
+    assert "give another --out (out_dir), or --overwrite" in err
+    assert (out / "results.csv").read_text() == before
+    assert main(["benchmark", "--n-samples", "84", *fast, "--overwrite"]) == 0
+    assert pd.read_csv(out / "results.csv").loc[0, "n_test"] == 21
+
+
+@pytest.mark.parametrize("make_out, message", [
+    (lambda tmp: tmp / "file", "is a file, not a folder"),
+    (lambda tmp: tmp / "file" / "under", "cannot create the results folder"),
+])
+def test_benchmark_bad_out_is_reported_before_any_work(tmp_path, capsys, make_out,
+                                                        message):
+    (tmp_path / "file").write_text("x")
+    # the data do not exist either: --out is checked first, before loading anything
+    code = main(["benchmark", "--data", str(tmp_path / "missing.csv"),
+                 "--out", str(make_out(tmp_path))])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fer-features benchmark: error: ") and message in err
+    assert len(err.splitlines()) == 1
+
+
+class _StopsOnFit(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        raise KeyboardInterrupt
+
+
+def test_benchmark_ctrl_c_writes_results_exits_130_and_resumes(tmp_path, capsys,
+                                                               monkeypatch):
+    import fer_features.benchmark._roster as roster
+
+    real = roster.make_estimator
+    out = tmp_path / "results"
+    monkeypatch.setattr(roster, "make_estimator", lambda name, **kw: _StopsOnFit()
+                        if name == "hog-rf" else real(name, **kw))
+    assert main(["benchmark", *FAST, "--out", str(out)]) == 130
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert "interrupted during hog-rf" in captured.out
+    csv = pd.read_csv(out / "results.csv")
+    assert list(csv["status"]) == ["ok", "interrupted"]
+    assert (out / "report.md").is_file()
+    monkeypatch.undo()
+    assert main(["benchmark", *FAST, "--out", str(out)]) == 0
+    assert "pixels-logreg: reused" in capsys.readouterr().err
+    assert list(pd.read_csv(out / "results.csv")["status"]) == ["ok", "ok"]
+
+
+@pytest.mark.parametrize("error", [
+    IsADirectoryError(21, "Is a directory", "faces"),
+    PermissionError(13, "Permission denied", "faces.csv"),
+    ImportError("needs the [deep] extra: pip install 'fer_features[deep]'"),
+])
+def test_expected_errors_print_one_line(monkeypatch, capsys, error):
+    import fer_features.cli as cli
+
+    def run(args):
+        raise error
+
+    monkeypatch.setitem(cli._SUBCOMMANDS, "list", (cli._add_list, run))
+    assert main(["list"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fer-features list: error: ") and len(err.splitlines()) == 1
+    if isinstance(error, OSError):
+        assert error.filename in err
+    # --verbose shows the traceback instead
+    with pytest.raises(type(error)):
+        main(["--verbose", "list"])
+
+
+def test_tensorflow_start_up_messages_are_hidden_unless_verbose(monkeypatch):
+    import os
+
+    from fer_features.cli import quiet_environment
+
+    environ = {"TF_CPP_MIN_LOG_LEVEL": "1"}
+    assert quiet_environment(environ) == {"GRPC_VERBOSITY": "ERROR"}
+    assert environ["TF_CPP_MIN_LOG_LEVEL"] == "1"  # the user's choice is kept
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    assert main(["list"]) == 0
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL")
+    assert main(["--verbose", "list"]) == 0
+    assert "TF_CPP_MIN_LOG_LEVEL" not in os.environ
+
+
+def test_tensorflow_import_is_silent_in_the_command():
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("keras")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TF_CPP_MIN_LOG_LEVEL", "GRPC_VERBOSITY")}
+    code = ("from fer_features.cli import quiet_environment, import_tensorflow_quietly; "
+            "quiet_environment(); assert import_tensorflow_quietly(); "
+            "import tensorflow as tf; print(int(tf.constant(1) + 1))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True)
+    assert run.stdout.strip() == "2"
+    assert run.stderr == ""
 
 
 def test_benchmark_cross_validation_and_plots(tmp_path, capsys):

@@ -31,6 +31,41 @@ def test_eigenfaces_synthetic_writes_png(tmp_path, capsys):
     assert f"wrote {out}" in printed
 
 
+def test_eigenfaces_out_folder_gets_a_file_inside(tmp_path, capsys):
+    folder = tmp_path / "pics"
+    assert main(["eigenfaces", "--n-components", "8", "--out", f"{folder}/"]) == 0
+    _check_png(folder / "eigenfaces.png")
+    assert not (tmp_path / "pics.png").exists()
+    assert f"wrote {folder / 'eigenfaces.png'}" in capsys.readouterr().out
+    # an existing folder, named without the slash: the same
+    assert main(["eigenfaces", "--n-components", "8", "--out", str(folder)]) == 0
+    assert f"wrote {folder / 'eigenfaces.png'}" in capsys.readouterr().out
+
+
+def test_eigenfaces_out_without_a_picture_extension_is_refused(tmp_path, capsys):
+    for name, message in (("faces", "it has no extension"),
+                          ("faces.txt", "its extension .txt is not")):
+        out = tmp_path / name
+        assert main(["eigenfaces", "--n-components", "8", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("fer-features eigenfaces: error: --out ")
+        assert message in err and ".png" in err
+        assert not out.exists() and not (tmp_path / f"{name}.png").exists()
+
+
+def test_eigenfaces_same_command_same_picture(tmp_path, capsys):
+    printed = []
+    for i in range(2):
+        assert main(["eigenfaces", "--n-components", "8",
+                     "--out", str(tmp_path / f"{i}.png")]) == 0
+        printed.append(capsys.readouterr().out.splitlines()[0])
+    assert printed[0] == printed[1]
+    assert (tmp_path / "0.png").read_bytes() == (tmp_path / "1.png").read_bytes()
+    assert main(["eigenfaces", "--n-components", "8", "--random-state", "1",
+                 "--out", str(tmp_path / "2.png")]) == 0
+    assert capsys.readouterr().out.splitlines()[0] != printed[0]
+
+
 def test_eigenfaces_fewer_shown_than_fitted(tmp_path):
     small = tmp_path / "small.png"
     large = tmp_path / "large.png"
