@@ -64,30 +64,12 @@ def _add_eigenfaces(subparsers):
     return p
 
 
-def _picture_path(out):
-    """Where ``--out`` asks the picture to go; refuse a name without a known format."""
-    from pathlib import Path
-
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    path = Path(out)
-    if path.is_dir() or str(out).endswith(("/", os.sep)):
-        path = path / "eigenfaces.png"
-    formats = FigureCanvasBase.get_supported_filetypes()
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix not in formats:
-        what = f"its extension .{suffix} is not" if suffix else "it has no extension, so"
-        raise ValueError(f"--out {out}: {what} a picture format; end the name with one "
-                         f"of {', '.join('.' + f for f in sorted(formats))} "
-                         f"(e.g. {path.with_suffix('.png').name})")
-    return path
-
-
 def _run_eigenfaces(args):
     from .datasets import load_dataset
     from .plotting import write_eigenfaces_plot
+    from .plotting._base import picture_path
 
-    path = _picture_path(args.out)
+    path = picture_path(args.out, "eigenfaces.png")  # refuse a bad --out before any work
     if args.data.strip().lower() == "synthetic":
         data = load_dataset("synthetic", random_state=args.random_state)
     else:

@@ -478,3 +478,17 @@ def test_docstring_examples(module):
     mod = importlib.import_module(f"fer_features.plotting.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_write_eigenfaces_plot_writes_where_asked(tmp_path):
+    from fer_features.datasets import make_synthetic_faces
+    from fer_features.plotting import write_eigenfaces_plot
+
+    X, _ = make_synthetic_faces(40, random_state=0, return_X_y=True)
+    disp = write_eigenfaces_plot(X, f"{tmp_path / 'pics'}/", n_components=4)
+    assert disp.path_ == tmp_path / "pics" / "eigenfaces.png"
+    assert disp.path_.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (tmp_path / "pics.png").exists()
+    with pytest.raises(ValueError, match="it has no extension"):
+        write_eigenfaces_plot(X, tmp_path / "noext", n_components=4)
+    assert not (tmp_path / "noext").exists()

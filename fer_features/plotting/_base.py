@@ -24,6 +24,49 @@ def _pyplot(caller):
     return plt
 
 
+def picture_path(out, default_name):
+    """Where a picture asked for as ``out`` is written.
+
+    A folder (existing, or a name ending in a path separator) gets
+    ``default_name`` inside it; any other name must end in an extension that
+    matplotlib can write, so that the file lands exactly where asked.
+
+    Parameters
+    ----------
+    out : str or path-like
+        A file name with a picture extension (``.png``, ``.pdf``, ...) or a folder.
+    default_name : str
+        The file name used inside a folder, e.g. ``"eigenfaces.png"``.
+
+    Returns
+    -------
+    path : pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        If ``out`` is not a folder and has no picture extension.
+    """
+    import os
+    from pathlib import Path
+
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    path = Path(out)
+    if path.is_dir() or str(out).endswith(("/", os.sep)):
+        path = path / default_name
+    formats = FigureCanvasBase.get_supported_filetypes()
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in formats:
+        what = f"its extension .{suffix} is not" if suffix else "it has no extension, so"
+        raise ValueError(
+            f"--out {out}: {what} a picture format; end the name with one "
+            f"of {', '.join('.' + f for f in sorted(formats))} "
+            f"(e.g. {path.with_suffix('.png').name})"
+        )
+    return path
+
+
 def _single_ax(ax, caller, **subplots_kw):
     """Return ``(figure, ax)``: the given axes' figure, or a new figure."""
     plt = _pyplot(caller)

@@ -384,7 +384,9 @@ def write_eigenfaces_plot(X, out, *, n_components=50, n_eigenfaces=24, image_sha
     X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
         Faces, in the library's image convention.
     out : str or path-like
-        The picture to write; its folder is created if missing.
+        The picture to write, with a picture extension (``.png``, ``.pdf``, ...),
+        or a folder, which gets ``eigenfaces.png``; the folder is created if
+        missing. Any other name is refused with a ``ValueError``.
     n_components : int, default=50
         Eigenfaces fitted (at most the number of faces and of pixels).
     n_eigenfaces : int, default=24
@@ -413,12 +415,11 @@ def write_eigenfaces_plot(X, out, *, n_components=50, n_eigenfaces=24, image_sha
     >>> disp.eigenfaces.shape
     (10, 48, 48)
     """
-    from pathlib import Path
-
     from ..features import EigenfaceTransformer
-    from ._base import _pyplot
+    from ._base import _pyplot, picture_path
 
     caller = "write_eigenfaces_plot"
+    path = picture_path(out, "eigenfaces.png")
     n_components = _check_positive_int(n_components, "n_components", caller)
     n_eigenfaces = _check_positive_int(n_eigenfaces, "n_eigenfaces", caller)
     X, implied = flatten_images(X)
@@ -435,7 +436,6 @@ def write_eigenfaces_plot(X, out, *, n_components=50, n_eigenfaces=24, image_sha
                                      random_state=random_state).fit(X)
     disp = EigenfacesDisplay.from_estimator(estimator,
                                             n_eigenfaces=min(n_eigenfaces, n_components))
-    path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     disp.figure_.savefig(path, dpi=dpi)
     _pyplot(caller).close(disp.figure_)
