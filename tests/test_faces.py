@@ -531,3 +531,15 @@ def test_video_without_pyav(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "av", None)
     with pytest.raises(ImportError, match=r"pip install 'fer_features\[video\]'"):
         recognize_video(tmp_path / "clip.mp4", _CountingModel([3, 4]))
+
+
+def test_faces_imports_nothing_heavy_or_higher():
+    import subprocess
+
+    code = ("import sys, fer_features.faces, fer_features.plotting._faces; "
+            "print(sorted({m.split('.')[0] if not m.startswith('fer_features') else m "
+            "for m in sys.modules if m.startswith(('matplotlib', 'av', 'cv2', 'tensorflow', "
+            "'keras', 'fer_features.deep', 'fer_features.benchmark', 'fer_features.cli'))}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

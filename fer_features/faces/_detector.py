@@ -196,8 +196,8 @@ class FaceDetector(BaseEstimator):
         more.
     step_ratio : float, default=1.5
         Window step as a fraction of the scale (skimage backend): 1 is an
-        exhaustive search (about twice as slow as 1.5, and finding about a
-        tenth more faces, with more false ones), larger is faster.
+        exhaustive search (two to three times as slow as 1.5, finding more
+        faces and more false ones), larger is faster.
     min_size : int, default=24
         Smallest face side searched, in pixels of the image the cascade sees
         (after any downscaling); the cascade's own window is 24.
