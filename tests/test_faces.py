@@ -222,6 +222,18 @@ def test_detector_pickles_and_clones(detector):
 # ------------------------------------------------------------------- cropping
 
 
+def test_cropper_and_recognizer_work_after_pickling():
+    import pickle
+
+    photo = data.astronaut()
+    cropper = FaceCropper().fit()
+    again = pickle.loads(pickle.dumps(cropper))
+    np.testing.assert_array_equal(again.transform([photo]), cropper.transform([photo]))
+    recognizer = ExpressionRecognizer(_CountingModel([3, 4]))
+    faces = pickle.loads(pickle.dumps(recognizer)).recognize(photo)
+    assert [f.box for f in faces] == [f.box for f in recognizer.recognize(photo)]
+
+
 def test_crop_face_exact_and_edges():
     grey = np.arange(10 * 12, dtype=np.uint8).reshape(10, 12)
     # framing (1, 0, 0) with the output the box's size is the box itself

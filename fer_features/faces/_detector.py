@@ -324,6 +324,7 @@ class FaceDetector(BaseEstimator):
         """Detections of grey uint8 images (an iterable), on ``n_jobs`` threads."""
         from joblib import effective_n_jobs
 
+        self._ensure_fitted()  # the cascade is reloaded after unpickling
         n_jobs = effective_n_jobs(self.n_jobs)
         if n_jobs == 1:
             return [self._detect_grey(grey) for grey in greys]
