@@ -42,6 +42,11 @@ _LAZY = {
     "list_estimators": ".pipelines",
     # benchmark
     "run_benchmark": ".benchmark",
+    # faces in photos and video (video needs the [video] extra, imported when used)
+    "FaceDetector": ".faces",
+    "FaceCropper": ".faces",
+    "ExpressionRecognizer": ".faces",
+    "recognize_video": ".faces",
     # deep (the only part that imports Keras, and only when used)
     "KerasCNNClassifier": ".deep",
     "CNNFeatureTransformer": ".deep",

@@ -111,7 +111,7 @@ def _subject_function(subject_pattern):
 
 def load_image_folder(root, *, image_size=(48, 48), classes=None, errors="raise",
                       subject_pattern="auto", max_pixels=MAX_IMAGE_PIXELS,
-                      return_X_y=False):
+                      return_X_y=False, crop_faces=False):
     """Load face images stored one sub-folder per class.
 
     The form in which CK+, JAFFE and most scraped data sets come:
@@ -152,6 +152,11 @@ default="auto"
         (before being decoded).
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
+    crop_faces : bool, default=False
+        Read photos rather than face crops: crop each image's largest face
+        with FER2013's framing (:class:`~fer_features.faces.FaceCropper`,
+        resized to ``image_size``, 48x48 when None); an image with no face
+        found is centre-cropped and listed in the ``fallback`` field.
 
     Returns
     -------
@@ -246,10 +251,18 @@ default="auto"
         raise ValueError(f"no image found under {os.fspath(root)!r} (files ending in "
                          f"{', '.join(IMAGE_EXTENSIONS)})")
 
-    images, kept, skipped = [], [], []
+    images, kept, skipped, fallback = [], [], [], []
+    if crop_faces:  # faces/ sits above datasets/: imported only when asked for
+        from ..faces import FaceCropper
+
+        cropper = FaceCropper(image_shape=size or (48, 48)).fit()
     for i, path in enumerate(files):
         try:
-            grey = _read_image(path, size, max_pixels)
+            grey = _read_image(path, None if crop_faces else size, max_pixels)
+            if crop_faces:
+                grey = cropper.transform([grey]).reshape(cropper.image_shape_)
+                if cropper.fallback_.size:
+                    fallback.append(os.fspath(path))
         except Exception as exc:  # Pillow raises many kinds on broken files
             reason = str(exc) or type(exc).__name__
             if errors == "raise":
@@ -302,5 +315,8 @@ default="auto"
         + (f", {len(skipped)} unreadable file(s) skipped" if skipped else "")
         + ".\n\n" + summarize_targets(target, names)
     )
-    return Bunch(images=images, data=data, target=target, target_names=names, usage=None,
-                 groups=groups, filenames=filenames, skipped=skipped, DESCR=descr)
+    bunch = Bunch(images=images, data=data, target=target, target_names=names, usage=None,
+                  groups=groups, filenames=filenames, skipped=skipped, DESCR=descr)
+    if crop_faces:
+        bunch.fallback = fallback  # the paths of images centre-cropped, no face found
+    return bunch

@@ -19,6 +19,7 @@ from ._eigenfaces import (
     ReconstructionDisplay,
     write_eigenfaces_plot,
 )
+from ._faces import FaceExpressionsDisplay, VideoExpressionsDisplay
 from ._gallery import FaceGalleryDisplay
 from ._lbp import LBPDisplay
 from ._metrics import (
@@ -39,6 +40,8 @@ __all__ = [
     "FeatureMapsDisplay",
     "FaceGalleryDisplay",
     "BenchmarkDisplay",
+    "FaceExpressionsDisplay",
+    "VideoExpressionsDisplay",
     "write_benchmark_plots",
     "write_eigenfaces_plot",
     "most_confused_pairs",

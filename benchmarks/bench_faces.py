@@ -1,0 +1,249 @@
+"""Speed of face detection in photos and of expression recognition in video.
+
+What it times, on what:
+
+* **photos**: :class:`FaceDetector` (default settings) on 640x480 photos,
+  each with two FER2013 faces (120-200 px) pasted on a textured background
+  (the astronaut's face when the FER2013 file is absent), pinned to **one
+  CPU core**, one thread. Also recall and false detections on them.
+* **video**: :func:`recognize_video` on a 640x480, 30 fps video this script
+  writes (a face crossing a textured background), with two threads pinned to
+  **two CPU cores**: reading, detection, cropping, tracking and the
+  classifier included. The classifier is a small classic pipeline, HOG +
+  standardisation + logistic regression, fitted (outside the timing) on
+  2,000 FER2013 Training faces, or on synthetic faces without the file.
+* ``--framing``: how FER2013 frames a face relative to the detector's box,
+  measured by detecting faces in FER2013 images upscaled 4 times and padded;
+  the medians give :data:`fer_features.faces.FER2013_FRAMING`.
+
+Wall-clock figures depend on what else runs: the load average is printed
+beside them, and so is the CPU time, which contention inflates less.
+
+Run ``python benchmarks/bench_faces.py [--photos 40] [--frames 150] [--framing 400]``.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from skimage import data
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from fer_features.faces import (
+    FER2013_FRAMING,
+    ExpressionRecognizer,
+    FaceDetector,
+    box_iou,
+    recognize_video,
+)
+
+DEFAULT_FER2013 = ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
+ALL_CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+
+
+def load():
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def pin(n_cores):
+    """Run on the first n_cores CPUs only (where the OS lets us)."""
+    try:
+        cores = ALL_CORES[:n_cores]
+        os.sched_setaffinity(0, cores)
+        return cores
+    except (AttributeError, OSError):
+        return None
+
+
+def fer2013_faces(path):
+    from fer_features.datasets import load_fer2013
+
+    if path is None or not Path(path).is_file():
+        return None
+    return load_fer2013(path)
+
+
+def background(seed, height=480, width=640):
+    rng = np.random.default_rng(seed)
+    wall = np.asarray(Image.fromarray(data.brick()).resize((width, height)), dtype=float)
+    light = np.linspace(0.6, 1.0, width)[None, :]
+    return np.clip(wall * light + rng.normal(0, 6, size=(height, width)), 0, 255).astype(np.uint8)
+
+
+def astronaut_face():
+    return np.asarray(Image.fromarray(data.astronaut()).convert("L").crop((155, 48, 290, 183))
+                      .resize((48, 48)))
+
+
+def composed_photos(faces, n_photos, seed=0):
+    """640x480 photos with two faces each (120-200 px) at known places."""
+    rng = np.random.default_rng(seed)
+    photos, frames = [], []
+    for k in range(n_photos):
+        photo = background(k)
+        boxes = []
+        for left, right in ((0, 300), (320, 640)):
+            side = int(rng.integers(120, 201))
+            x, y = int(rng.integers(left, right - side)), int(rng.integers(0, 480 - side))
+            face = faces[rng.integers(len(faces))]
+            photo[y:y + side, x:x + side] = np.asarray(
+                Image.fromarray(face).resize((side, side), Image.Resampling.BICUBIC))
+            boxes.append((x, y, side, side))
+        photos.append(photo)
+        frames.append(boxes)
+    return photos, frames
+
+
+def expected_box(frame):
+    x, y, side, _ = frame
+    scale, shift_x, shift_y = FER2013_FRAMING
+    w = side / scale
+    cx, cy = x + side / 2 - shift_x * w, y + side / 2 - shift_y * w
+    return (cx - w / 2, cy - w / 2, w, w)
+
+
+def bench_photos(faces, n_photos):
+    cores = pin(1)
+    photos, frames = composed_photos(faces, n_photos)
+    detector = FaceDetector().fit()
+    detector.detect(photos[:2])  # warm up
+    wall, cpu = time.perf_counter(), time.process_time()
+    found = detector.detect(photos)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    hits = false = 0
+    for detections, truth in zip(found, frames):
+        iou = box_iou([expected_box(f) for f in truth], detections.boxes)
+        hits += int((iou.max(axis=1, initial=0) > 0.3).sum())
+        false += int((iou.max(axis=0, initial=0) <= 0.3).sum()) if len(detections) else 0
+    print(f"photos: FaceDetector() on {n_photos} 640x480 photos, CPU core(s) {cores}, 1 thread")
+    print(f"  {n_photos / wall:.1f} photos/s, {1000 * wall / n_photos:.1f} ms/photo wall, "
+          f"{1000 * cpu / n_photos:.1f} ms/photo CPU ({load()})")
+    print(f"  recall {hits}/{2 * n_photos} = {hits / (2 * n_photos):.2f}, "
+          f"{false} false detections")
+
+
+def fitted_model(bunch):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from fer_features import HOGTransformer
+
+    if bunch is not None:
+        train = np.flatnonzero(bunch.usage == "Training")[:2000]
+        X, y, what = bunch.data[train], bunch.target[train], "2,000 FER2013 Training faces"
+    else:
+        from fer_features.datasets import make_synthetic_faces
+
+        X, y = make_synthetic_faces(1400, random_state=0, return_X_y=True)
+        what = "1,400 synthetic faces"
+    model = make_pipeline(HOGTransformer(), StandardScaler(), LogisticRegression(max_iter=300))
+    return model.fit(X, y), what
+
+
+def write_video(path, n_frames, fps=30):
+    import av
+
+    face = data.astronaut()[20:260, 120:330]
+    wall = np.dstack([background(99)] * 3)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 640, 480, "yuv420p"
+        stream.options = {"qscale": "3"}
+        for k in range(n_frames):
+            frame = wall.copy()
+            x = int(20 + (640 - 250) * (0.5 + 0.5 * np.sin(k / 25)))
+            y = 120 + int(40 * np.sin(k / 13))
+            frame[y:y + 240, x:x + 210] = face
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def bench_video(bunch, n_frames):
+    cores = pin(2)
+    model, what = fitted_model(bunch)
+    recognizer = ExpressionRecognizer(model, FaceDetector(n_jobs=2))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "clip.mp4"
+        write_video(path, n_frames)
+        recognize_video(path, recognizer, max_frames=10)  # warm up
+        wall, cpu = time.perf_counter(), time.process_time()
+        faces = recognize_video(path, recognizer)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"video: recognize_video on {n_frames} frames of 640x480 at 30 fps, CPU cores "
+          f"{cores}, FaceDetector(n_jobs=2), classifier HOG + scaler + logistic regression "
+          f"fitted on {what}")
+    print(f"  {n_frames / wall:.1f} frames/s wall, {1000 * wall / n_frames:.1f} ms/frame; "
+          f"{1000 * cpu / n_frames:.1f} ms/frame CPU (both cores together) ({load()})")
+    print(f"  faces found in {faces['frame'].nunique()}/{n_frames} frames, "
+          f"{faces['face_id'].nunique()} face id(s), frames per id "
+          f"{faces['face_id'].value_counts().sort_index().to_dict()}")
+
+
+def measure_framing(bunch, n_faces, up=4, pad=96):
+    """Detector boxes of FER2013 faces, relative to their 48x48 frame."""
+    rng = np.random.default_rng(0)
+    idx = rng.choice(len(bunch.images), n_faces, replace=False)
+    photos = []
+    for face in bunch.images[idx]:
+        big = np.asarray(Image.fromarray(face).resize((48 * up, 48 * up),
+                                                      Image.Resampling.BICUBIC))
+        photos.append(np.pad(big, pad, constant_values=int(np.median(face))))
+    found = FaceDetector().detect(photos)
+    rows = []
+    for detections in found:
+        if len(detections):
+            centres = detections.boxes[:, :2] + detections.boxes[:, 2:] / 2
+            i = int(np.argmin(((centres - (pad + 24 * up)) ** 2).sum(axis=1)))
+            x, y, w, h = detections.boxes[i]
+            rows.append(((x - pad) / up, (y - pad) / up, w / up, h / up))
+    r = np.array(rows)
+    scale = 48 / r[:, 2]
+    shift_x = (24 - (r[:, 0] + r[:, 2] / 2)) / r[:, 2]
+    shift_y = (24 - (r[:, 1] + r[:, 3] / 2)) / r[:, 3]
+    print(f"framing: faces found in {len(r)} of {n_faces} FER2013 images (upscaled x{up})")
+    print(f"  box in the 48x48 frame: median x {np.median(r[:, 0]):.2f}, y "
+          f"{np.median(r[:, 1]):.2f}, side {np.median(r[:, 2]):.2f}")
+    print(f"  scale (frame side / box side): median {np.median(scale):.3f} "
+          f"(quartiles {np.percentile(scale, 25):.3f}-{np.percentile(scale, 75):.3f})")
+    print(f"  shift of the frame centre from the box centre, in box sides: x "
+          f"{np.median(shift_x):+.3f}, y {np.median(shift_y):+.3f}")
+    print(f"  FER2013_FRAMING in use: {FER2013_FRAMING}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fer2013", default=os.environ.get("FER_FEATURES_FER2013",
+                                                            DEFAULT_FER2013))
+    parser.add_argument("--photos", type=int, default=40)
+    parser.add_argument("--frames", type=int, default=150)
+    parser.add_argument("--framing", type=int, default=0,
+                        help="measure the framing on this many FER2013 faces")
+    parser.add_argument("--skip", choices=["photos", "video"], action="append", default=[])
+    args = parser.parse_args()
+    bunch = fer2013_faces(args.fer2013)
+    print(f"faces: {'FER2013' if bunch is not None else 'the astronaut (no FER2013 file)'}")
+    if args.framing:
+        if bunch is None:
+            sys.exit("--framing needs the FER2013 file (--fer2013 PATH)")
+        measure_framing(bunch, args.framing)
+    if "photos" not in args.skip:
+        faces = bunch.images[bunch.usage == "PublicTest"] if bunch is not None \
+            else astronaut_face()[None]
+        bench_photos(faces, args.photos)
+    if "video" not in args.skip:
+        bench_video(bunch, args.frames)
+
+
+if __name__ == "__main__":
+    main()
