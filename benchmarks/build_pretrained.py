@@ -128,9 +128,10 @@ def main(argv=None):
     clf, record = train_model(clf, faces, train_usage="Training", test_usage="PublicTest",
                               name="mini_xception CNN",
                               description="FER2013 (Goodfellow et al. 2013)")
+    # this machine's folders are left out of the record: .../NAME
     command = "python benchmarks/build_pretrained.py " + " ".join(
-        shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv)
-        if not Path(a).is_absolute())
+        shlex.quote(f".../{Path(a).name}" if Path(a).is_absolute() else a)
+        for a in (sys.argv[1:] if argv is None else argv))
     record.update({
         "data_source": path.name,
         "settings": {k: v for k, v in params.items() if k != "verbose"},
