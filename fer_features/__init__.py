@@ -47,6 +47,11 @@ _LAZY = {
     "FaceCropper": ".faces",
     "ExpressionRecognizer": ".faces",
     "recognize_video": ".faces",
+    # models as files (skops archives: no arbitrary code at load time)
+    "save_model": ".models",
+    "load_model": ".models",
+    "model_info": ".models",
+    "load_pretrained": ".models",
     # deep (the only part that imports Keras, and only when used)
     "KerasCNNClassifier": ".deep",
     "CNNFeatureTransformer": ".deep",

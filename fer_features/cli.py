@@ -191,7 +191,6 @@ def _run_benchmark(args):
         data = load_dataset("synthetic", n_samples=n_samples, random_state=args.seed)
     else:
         data = load_dataset(args.data)
-    profile = args.profile or ("quick" if synthetic else "full")
     image_shape = tuple(data.images.shape[1:3]) if "images" in data else None
     verbose = 0 if args.quiet else 1
     if args.estimators:
@@ -241,12 +240,127 @@ def _run_benchmark(args):
     return 0
 
 
+def _add_train(subparsers):
+    p = subparsers.add_parser(
+        "train",
+        help="train one estimator and write it to a model file",
+        description="Fit one estimator on the data's training rows (FER2013: Training; "
+                    "an image folder or the synthetic faces: all of them), print its "
+                    "accuracy and macro-F1 on the test rows when the data have them "
+                    "(FER2013: PublicTest), and write it with save_model to a model "
+                    "file that loads without running untrusted code (load it with "
+                    "fer_features.load_model). Progress goes to stderr.",
+    )
+    p.add_argument("--data", default="synthetic",
+                   help="'synthetic' (the built-in synthetic faces, the default), the path "
+                        "of a FER2013 CSV, or the path of an image folder")
+    p.add_argument("--estimator", required=True, metavar="NAME",
+                   help="the estimator's name (see `fer-features list`), e.g. classic, "
+                        "hog-logreg, cnn")
+    p.add_argument("--profile", choices=["quick", "full"],
+                   help="model size: quick or full; default: quick on synthetic data, "
+                        "full otherwise")
+    p.add_argument("--out", default="model.skops", metavar="MODEL",
+                   help="model file to write, checked before training (default: "
+                        "model.skops); an existing file is replaced")
+    p.add_argument("--train-usage", metavar="USAGE",
+                   help="train on the rows of this usage (default: Training when the data "
+                        "have usages)")
+    p.add_argument("--test-usage", metavar="USAGE",
+                   help="score on the rows of this usage (default: PublicTest when the "
+                        "data have it)")
+    p.add_argument("--max-per-class", type=_positive_int, metavar="N",
+                   help="keep at most N training images per class")
+    p.add_argument("--n-samples", type=_positive_int, metavar="N",
+                   help="number of synthetic faces (only with --data synthetic; "
+                        "default: 1400)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the synthetic faces, the subsampling and the "
+                        "estimator (default: 0)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                   help="show tracebacks and library start-up messages")
+    return p
+
+
+def _check_model_out(out):
+    """Refuse an ``--out`` that cannot be written, before any training."""
+    import tempfile
+    from pathlib import Path
+
+    path = Path(out)
+    if path.is_dir() or str(out).endswith(("/", os.sep)):
+        raise ValueError(f"--out {out}: is a folder; give the model file's name, e.g. "
+                         f"{path / 'model.skops'}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise ValueError(f"--out {out}: the folder {folder} does not exist")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".fer-features-check-"):
+            pass
+    except OSError as exc:
+        raise ValueError(f"--out {out}: cannot write in {folder} "
+                         f"({exc.strerror or exc})") from None
+    return path
+
+
+def _run_train(args):
+    from pathlib import Path
+
+    from . import make_estimator
+    from .models import model_info, save_model, train_model
+
+    out = _check_model_out(args.out)
+    synthetic = args.data.strip().lower() == "synthetic"
+    if args.n_samples is not None and not synthetic:
+        raise ValueError("--n-samples applies to --data synthetic only")
+    from .datasets import load_dataset
+
+    profile = args.profile or ("quick" if synthetic else "full")
+    make_estimator(args.estimator, profile=profile)  # a bad name fails before loading
+    verbose = 0 if args.quiet else 1
+    if verbose:
+        print(f"[train] loading {args.data}", file=sys.stderr, flush=True)
+    if synthetic:
+        n_samples = 1400 if args.n_samples is None else args.n_samples
+        data = load_dataset("synthetic", n_samples=n_samples, random_state=args.seed)
+    else:
+        data = load_dataset(args.data)
+    image_shape = tuple(data.images.shape[1:3])
+    estimator = make_estimator(args.estimator, profile=profile, image_shape=image_shape,
+                               random_state=args.seed)
+    if args.estimator == "cnn" and not args.verbose:
+        import_tensorflow_quietly()
+    estimator, metadata = train_model(
+        estimator, data, train_usage=args.train_usage, test_usage=args.test_usage,
+        max_per_class=args.max_per_class, random_state=args.seed, name=args.estimator,
+        verbose=verbose)
+    metadata = {"estimator_name": args.estimator, "profile": profile,
+                "data_source": "synthetic" if synthetic else Path(args.data).name,
+                **metadata}
+    save_model(estimator, out, metadata=metadata)
+    if "accuracy" in metadata:
+        print(f"{args.estimator}: accuracy {metadata['accuracy']:.4f}, macro-F1 "
+              f"{metadata['macro_f1']:.4f} on {metadata['n_test']} "
+              f"{metadata['test_usage']} images (trained on {metadata['n_train']})")
+    else:
+        print(f"{args.estimator}: trained on {metadata['n_train']} images (the data "
+              f"have no test rows to score it on)")
+    size = out.stat().st_size
+    untrusted = model_info(out)["untrusted"]
+    print(f"wrote {out} ({size / 1024:.0f} KiB); load it with "
+          f"fer_features.load_model({str(out)!r}"
+          + (f", trusted={untrusted!r})" if untrusted else ")"))
+    return 0
+
+
 # name -> (add arguments, run); later work appends its subcommands here
 _SUBCOMMANDS = {
     "datasets": (_add_datasets, _run_datasets),
     "eigenfaces": (_add_eigenfaces, _run_eigenfaces),
     "list": (_add_list, _run_list),
     "benchmark": (_add_benchmark, _run_benchmark),
+    "train": (_add_train, _run_train),
 }
 
 

@@ -1,0 +1,171 @@
+"""Train the CNN that ships with fer_features and write it to the package.
+
+The shipped model is the library's own :class:`~fer_features.KerasCNNClassifier`
+with the ``mini_xception`` architecture (Arriaga et al. 2017, about 60k
+parameters: a file well under the 2 MB limit this script enforces), trained on
+the 28,709 FER2013 ``Training`` faces, scored on the 3,589 ``PublicTest``
+faces, and written with :func:`fer_features.save_model` to
+``fer_features/data/pretrained.skops`` (package data, shipped in the wheel),
+with its training record (data, settings, epochs, scores) inside.
+:func:`fer_features.load_pretrained` loads it.
+
+Usage (from the project root)::
+
+    python benchmarks/build_pretrained.py [FER2013_CSV]
+
+The real run: no options (all of Training, the settings below), on a quiet
+machine; it prints the PublicTest accuracy and macro-F1 to copy into
+docs/guide/models.rst. To check the script in a minute::
+
+    python benchmarks/build_pretrained.py --max-train 500 --epochs 1 --out /tmp/check.skops
+
+The FER2013 file is the first argument, else ``$FER_FEATURES_FER2013``, else
+``../shared/data/fer2013/fer2013.csv.gz`` beside the project.
+"""
+
+import argparse
+import os
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
+DEFAULT_OUT = PROJECT_ROOT / "fer_features" / "data" / "pretrained.skops"
+MAX_BYTES = 2 * 1024 * 1024
+
+# The shipped network's settings (KerasCNNClassifier parameters). mini_xception
+# has no dense head (its last convolution gives one map per class); "mid"
+# augmentation, label smoothing 0.1 and the cosine schedule are the library's
+# defaults; epochs rather than a time budget, so that the result does not depend
+# on the machine's speed.
+SETTINGS = {
+    "architecture": "mini_xception",
+    "epochs": 60,
+    "batch_size": 64,
+    "optimizer": "adam",
+    "learning_rate": 1e-3,
+    "schedule": "cosine",
+    "augmentation": "mid",
+    "label_smoothing": 0.1,
+    "random_state": 0,
+}
+
+
+def data_path(arg):
+    path = Path(arg or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
+    if not path.is_file():
+        sys.exit(f"build_pretrained: no FER2013 file at {path} (pass it as the first "
+                 f"argument or set FER_FEATURES_FER2013)")
+    return path
+
+
+def keep_training_rows(data, n, seed):
+    """``data`` with at most ``n`` Training rows (a stratified random draw) and every
+    other row."""
+    from sklearn.model_selection import train_test_split
+    from sklearn.utils import Bunch
+
+    train = np.flatnonzero(data.usage == "Training")
+    if n >= len(train):
+        return data
+    kept, _ = train_test_split(train, train_size=n, random_state=seed,
+                               stratify=data.target[train])
+    rows = np.sort(np.concatenate([kept, np.flatnonzero(data.usage != "Training")]))
+    return Bunch(images=data.images[rows], data=data.data[rows],
+                 target=data.target[rows], usage=data.usage[rows],
+                 target_names=data.target_names, DESCR=data.get("DESCR", ""))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", help="FER2013 CSV (.csv or .csv.gz)")
+    parser.add_argument("--out", default=str(DEFAULT_OUT),
+                        help="model file to write (default: the package's "
+                             "fer_features/data/pretrained.skops)")
+    parser.add_argument("--epochs", type=int, default=SETTINGS["epochs"],
+                        help=f"training epochs (default: {SETTINGS['epochs']})")
+    parser.add_argument("--max-train", type=int, default=None, metavar="N",
+                        help="train on a stratified draw of N Training images only "
+                             "(to check the script; never for the shipped file)")
+    parser.add_argument("--verbose", type=int, default=2,
+                        help="Keras's progress output (0, 1 or 2: one line per epoch)")
+    args = parser.parse_args(argv)
+
+    # the library of this checkout, whatever else is installed
+    sys.path.insert(0, str(PROJECT_ROOT))
+    import fer_features
+    from fer_features import model_info, save_model
+    from fer_features.datasets import load_fer2013
+    from fer_features.deep import KerasCNNClassifier
+    from fer_features.models import train_model
+
+    out = Path(args.out)
+    if args.max_train is not None and out.resolve() == DEFAULT_OUT.resolve():
+        sys.exit("build_pretrained: --max-train makes a check model; give it an --out "
+                 "outside the package")
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    t0 = time.perf_counter()
+    path = data_path(args.data)
+    faces = load_fer2013(path)
+    if args.max_train is not None:
+        faces = keep_training_rows(faces, args.max_train, SETTINGS["random_state"])
+    print(f"data: {int(np.sum(faces.usage == 'Training'))} Training and "
+          f"{int(np.sum(faces.usage == 'PublicTest'))} PublicTest images, loaded in "
+          f"{time.perf_counter() - t0:.1f} s", flush=True)
+
+    params = {**SETTINGS, "epochs": args.epochs, "verbose": args.verbose}
+    if "max_time" in KerasCNNClassifier().get_params():
+        params["max_time"] = None  # epochs decide, not the machine's speed
+    clf = KerasCNNClassifier(**params)
+    print("KerasCNNClassifier(" + ", ".join(f"{k}={v!r}" for k, v in params.items())
+          + ")", flush=True)
+    clf, record = train_model(clf, faces, train_usage="Training", test_usage="PublicTest",
+                              name="mini_xception CNN",
+                              description="FER2013 (Goodfellow et al. 2013)")
+    # this machine's folders are left out of the record: .../NAME
+    command = "python benchmarks/build_pretrained.py " + " ".join(
+        shlex.quote(f".../{Path(a).name}" if Path(a).is_absolute() else a)
+        for a in (sys.argv[1:] if argv is None else argv))
+    record.update({
+        "data_source": path.name,
+        "settings": {k: v for k, v in params.items() if k != "verbose"},
+        "n_epochs": int(clf.n_epochs_),
+        "stopped_by": clf.stopped_by_,
+        "n_parameters": int(clf.model_.count_params()),
+        "command": command.strip(),
+        "fer_features_version": fer_features.__version__,
+    })
+    # written beside the target, checked, then moved into place
+    fd, tmp = tempfile.mkstemp(suffix=".skops", dir=out.parent)
+    os.close(fd)
+    try:
+        save_model(clf, tmp, metadata=record)
+        size = Path(tmp).stat().st_size
+        if size > MAX_BYTES:
+            sys.exit(f"build_pretrained: the model file has {size} bytes, more than the "
+                     f"{MAX_BYTES} allowed; choose a smaller architecture")
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    info = model_info(out)
+    print("\nRESULT")
+    print(f"  PublicTest accuracy  {record['accuracy']:.4f}")
+    print(f"  PublicTest macro-F1  {record['macro_f1']:.4f}")
+    print(f"  trained on           {record['n_train']} Training images, "
+          f"{record['n_epochs']} epochs (stopped by {record['stopped_by']})")
+    print(f"  fit wall time        {record['fit_seconds']:.0f} s")
+    print(f"  parameters           {record['n_parameters']}")
+    print(f"  file                 {out} ({size} bytes, "
+          f"{size / MAX_BYTES:.0%} of the 2 MB limit)")
+    print(f"  classes              {', '.join(info['classes'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
