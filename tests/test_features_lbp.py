@@ -143,9 +143,13 @@ def test_chunking_does_not_change_results(monkeypatch):
     images = rng.integers(0, 256, size=(13, 10, 10), dtype=np.uint8)
     X = images.reshape(13, -1)
     whole = LBPTransformer(method="nri_uniform", grid_shape=(2, 3)).fit_transform(X)
-    monkeypatch.setattr(_lbp_kernel, "_CHUNK_PIXELS", 250)  # chunks of 2 images
+    monkeypatch.setattr(_lbp_kernel, "_CHUNK_PIXELS", 250)  # chunks of 2 converted images
+    monkeypatch.setattr(_lbp_kernel, "_STRIP_COLUMNS", 25)  # strips of 2 images
     chunked = LBPTransformer(method="nri_uniform", grid_shape=(2, 3)).fit_transform(X)
     np.testing.assert_array_equal(whole, chunked)
+    as_int16 = LBPTransformer(method="nri_uniform", grid_shape=(2, 3)).fit_transform(
+        X.astype(np.int16))
+    np.testing.assert_array_equal(whole, as_int16)
 
 
 # --- real FER2013 faces ----------------------------------------------------------

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._images import as_images, flatten_images, resolve_image_shape, validate_fitted_images
 from ..preprocessing._base import _check_input_features
-from ._lbp_kernel import _chunks, _codes_of_chunk
+from ._lbp_kernel import lbp_codes, lbp_histograms
 
 __all__ = ["LBPTransformer", "lbp_code_images", "lbp_n_bins"]
 
@@ -108,11 +108,7 @@ def lbp_code_images(images, P=8, R=1.0, method="default"):
     if images.dtype.kind not in "uif":
         images = images.astype(np.float64)
     _check_lbp_params(P, method)
-    n, h, w = images.shape
-    out = np.empty((n, h, w), dtype=np.float64)
-    for sl in _chunks(n, h, w):
-        out[sl] = _codes_of_chunk(images[sl], P, R, method)
-    return out
+    return lbp_codes(images, P, R, method)
 
 
 def _grid_edges(length, parts):
@@ -294,18 +290,7 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         cell_of_col = np.searchsorted(col_edges, np.arange(w), side="right") - 1
         # bin offset of each pixel's cell within an image's feature vector
         base = ((cell_of_row[:, None] * gw + cell_of_col[None, :]) * n_bins).astype(np.intp)
-        width = n_cells * n_bins
-        counts = np.empty((n, width), dtype=np.float64)
-        chunks = list(_chunks(n, h, w))
-        if chunks:
-            # bin offset of each pixel within the chunk's concatenated histograms
-            step = chunks[0].stop - chunks[0].start
-            offsets = base + (np.arange(step, dtype=np.intp) * width)[:, None, None]
-        for sl in chunks:
-            codes = _codes_of_chunk(images[sl], self.P, self.R, self.method)
-            m = codes.shape[0]
-            index = np.add(codes, offsets[:m], dtype=np.intp)
-            counts[sl] = np.bincount(index.ravel(), minlength=m * width).reshape(m, width)
+        counts = lbp_histograms(images, self.P, self.R, self.method, base, n_cells * n_bins)
         if self.normalize is not None:
             cells = counts.reshape(n, n_cells, n_bins)
             if self.normalize == "l1":

@@ -7,7 +7,9 @@ it; it is kept apart from them as scikit-image keeps the kernel of
 The codes reproduce :func:`skimage.feature.local_binary_pattern` exactly (same
 neighbour coordinates, same bilinear interpolation with a constant-zero border,
 same floating point operations in the same order, same mapping of bit patterns
-to codes), but are computed with NumPy on many images at once.
+to codes), but are computed for many images at once by one compiled loop
+(numba, in :mod:`._lbp_numba`, imported on first use; compiled once per
+machine and cached on disk).
 
 How the batch kernel works
 --------------------------
@@ -21,13 +23,16 @@ Its value is scikit-image's bilinear interpolation::
 
 with ``r0 = floor(r + rp[i])``, ``r1 = ceil(r + rp[i])``, ``dr = (r + rp[i]) - r0``
 (likewise for columns) and zero outside the image. ``dr`` depends on the row
-only and ``dc`` on the column only, so for a whole batch the interpolation is a
-handful of array operations on shifted views of a zero-padded copy: the
-horizontal pass ``top`` is computed once per distinct ``cp`` and shared by the
-neighbours (and the ``bottom`` rows) that use it. Bit ``i`` is set where
+only and ``dc`` on the column only, so the kernel lays a few images side by
+side in a zero-padded strip (the zeros between them are each image's zero
+border) and runs each step along the strip's long rows: the horizontal pass
+``top`` once per distinct ``cp``, shared by the neighbours (and the ``bottom``
+rows) that use it, then one pass per neighbour. Bit ``i`` is set where
 ``value - centre >= 0``, which is ``value >= centre`` exactly in IEEE arithmetic.
-Axis-aligned neighbours need no interpolation (``value`` is the pixel itself),
-and on integer images they are compared in the integer dtype.
+Whole-number offsets need no interpolation (``(1 - 0) * x + 0 * y == x`` for
+finite values). Images other than uint8 and float64 are converted to float64
+(exactly, as scikit-image does) chunk by chunk, so the kernel is compiled for
+those two dtypes only.
 
 This is the arithmetic of scikit-image 0.26 (checked against the
 installed version by the tests, on x86-64 where the compiled reference does not
@@ -45,7 +50,7 @@ from functools import lru_cache
 
 import numpy as np
 
-# pixels per chunk: the float64 work arrays of one chunk stay within a few MB
+# pixels per chunk of images converted to float64 before the kernel
 _CHUNK_PIXELS = 1 << 15
 
 
@@ -55,153 +60,6 @@ def _neighbour_offsets(P, R):
     rows = -R * np.sin(angles)
     cols = R * np.cos(angles)
     return np.round(rows, 5), np.round(cols, 5)
-
-
-def _axis_terms(n, offset, pad):
-    """Interpolation indices (into the padded axis) and weights along one axis.
-
-    Returns ``(lo, hi, frac)``: for each of the ``n`` positions ``p``, the padded
-    indices of ``floor(p + offset)`` and ``ceil(p + offset)`` and the fraction
-    ``(p + offset) - floor(p + offset)``, all computed in float64 as scikit-image
-    does.
-    """
-    pos = np.arange(n, dtype=np.float64) + offset
-    lo = np.floor(pos)
-    hi = np.ceil(pos)
-    frac = pos - lo
-    return _index_spec(lo.astype(np.intp) + pad), _index_spec(hi.astype(np.intp) + pad), frac
-
-
-def _index_spec(index):
-    """A slice when ``index`` is a contiguous run (a view, no copy), else the array."""
-    start = int(index[0])
-    if np.array_equal(index, np.arange(start, start + index.size)):
-        return slice(start, start + index.size)
-    return index
-
-
-def _select(a, spec, axis):
-    if isinstance(spec, slice):
-        return a[(slice(None),) * axis + (spec,)]
-    return np.take(a, spec, axis=axis)
-
-
-def _pattern_dtype(P):
-    if P <= 8:
-        return np.uint8
-    if P <= 16:
-        return np.uint16
-    return np.uint32
-
-
-@lru_cache(maxsize=32)
-def _plan(h, w, P, R):
-    """What to compute for each neighbour, for images of shape ``(h, w)``.
-
-    Returns ``(pad, horizontal, neighbours)``: ``horizontal`` maps a column
-    offset to ``(left, right, 1 - dc, dc)`` (``right`` None when the offset is
-    a whole number: no horizontal interpolation); ``neighbours`` lists, per
-    neighbour, ``("pixel", rows, cols)`` for a neighbour that is a pixel, or
-    ``("interp", key, top_rows, bottom_rows, 1 - dr, dr)`` (``bottom_rows``
-    None when the row offset is a whole number).
-    """
-    rp, cp = _neighbour_offsets(P, R)
-    pad = int(np.ceil(R)) + 1
-    horizontal = {}
-    neighbours = []
-    for i in range(P):
-        rlo, rhi, dr = _axis_terms(h, rp[i], pad)
-        clo, chi, dc = _axis_terms(w, cp[i], pad)
-        row_exact = not dr.any()
-        col_exact = not dc.any()
-        if row_exact and col_exact:
-            # value = (1 - 0) * pixel + 0 * pixel = pixel, exactly
-            neighbours.append(("pixel", rlo, clo))
-            continue
-        key = float(cp[i])
-        if key not in horizontal:
-            horizontal[key] = (clo, None, None, None) if col_exact else (clo, chi, 1 - dc, dc)
-        if row_exact:
-            neighbours.append(("interp", key, rlo, None, None, None))
-        else:
-            neighbours.append(("interp", key, rlo, rhi, (1 - dr)[:, None], dr[:, None]))
-    return pad, horizontal, neighbours
-
-
-def _lbp_patterns(images, P, R):
-    """Raw ``P``-bit LBP patterns (bit ``i`` = neighbour ``i`` >= centre) of a chunk.
-
-    Parameters
-    ----------
-    images : ndarray of shape (n, h, w)
-        Any real dtype; interpolation happens in float64 as in scikit-image.
-
-    Returns
-    -------
-    patterns : ndarray of shape (n, h, w), unsigned integers
-    """
-    n, h, w = images.shape
-    pad, horizontal, neighbours = _plan(h, w, P, R)
-    inner = (slice(None), slice(pad, pad + h), slice(pad, pad + w))
-
-    padded = np.zeros((n, h + 2 * pad, w + 2 * pad), dtype=np.float64)
-    padded[inner] = images
-    center = padded[inner]
-    integer = images.dtype.kind in "ui" and images.dtype.itemsize <= 4
-    if integer and any(kind == "pixel" for kind, *_ in neighbours):
-        # whole-pixel neighbours are compared in the integer dtype (exact)
-        ipadded = np.zeros(padded.shape, dtype=images.dtype)
-        ipadded[inner] = images
-        source, centre = ipadded, ipadded[inner]
-    else:
-        source, centre = padded, center
-
-    # horizontal pass of the interpolation, once per distinct column offset,
-    # over all padded rows: top = (1 - dc) * left + dc * right
-    tops = {}
-    for key, (left, right, one_minus_dc, dc) in horizontal.items():
-        top = _select(padded, left, 2)
-        if right is not None:
-            top = np.multiply(one_minus_dc, top)
-            top += dc * _select(padded, right, 2)
-        tops[key] = top
-
-    # bits are gathered byte by byte (uint8 multiply-adds vectorise well;
-    # shifts do not), then the bytes are combined into the pattern
-    n_bytes = (P + 7) // 8
-    pattern_bytes = np.zeros((n_bytes, n, h, w), dtype=np.uint8)
-    bit = np.empty((n, h, w), dtype=bool)
-    bit_u8 = bit.view(np.uint8)
-    weighted = np.empty((n, h, w), dtype=np.uint8)
-    value = np.empty((n, h, w), dtype=np.float64)
-    scratch = np.empty((n, h, w), dtype=np.float64)
-
-    for i, (kind, *spec) in enumerate(neighbours):
-        if kind == "pixel":
-            rows, cols = spec
-            np.greater_equal(_select(_select(source, rows, 1), cols, 2), centre, out=bit)
-        else:
-            key, top_rows, bottom_rows, one_minus_dr, dr = spec
-            top = _select(tops[key], top_rows, 1)
-            if bottom_rows is None:
-                neighbour = top  # value = (1 - 0) * top + 0 * bottom = top
-            else:
-                # value = (1 - dr) * top + dr * bottom, as scikit-image computes it
-                np.multiply(one_minus_dr, top, out=value)
-                np.multiply(dr, _select(tops[key], bottom_rows, 1), out=scratch)
-                np.add(value, scratch, out=value)
-                neighbour = value
-            # value - centre >= 0  <=>  value >= centre in IEEE arithmetic
-            np.greater_equal(neighbour, center, out=bit)
-        byte, shift = divmod(i, 8)
-        np.multiply(bit_u8, np.uint8(1 << shift), out=weighted)
-        np.add(pattern_bytes[byte], weighted, out=pattern_bytes[byte])
-    if n_bytes == 1:
-        return pattern_bytes[0]
-    pattern = pattern_bytes[0].astype(_pattern_dtype(P))
-    for byte in range(1, n_bytes):
-        pattern |= pattern_bytes[byte].astype(pattern.dtype) << (8 * byte)
-    return pattern
 
 
 _POPCOUNT_BYTE = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
@@ -270,17 +128,115 @@ def _code_table(P, method):
     return table
 
 
-def _codes_of_chunk(images, P, R, method):
-    """LBP codes (small unsigned integers) of a chunk of images."""
-    patterns = _lbp_patterns(images, P, R)
-    if method == "default":
-        return patterns
-    if P <= 16:
-        return np.take(_code_table(P, method), patterns)
-    return _pattern_codes(patterns, P, method)
-
-
 def _chunks(n, h, w):
     step = max(1, _CHUNK_PIXELS // max(1, h * w))
     for start in range(0, n, step):
         yield slice(start, min(n, start + step))
+
+
+# --- the compiled kernel ---------------------------------------------------------
+
+_COMPILED_DTYPES = (np.uint8, np.float64)  # others are converted to float64 first
+
+
+@lru_cache(maxsize=32)
+def _numba_plan(h, w, P, R):
+    """Dense arrays of the interpolation plan, for :func:`._lbp_numba.lbp_batch`.
+
+    scikit-image's indices and weights (``floor``, ``ceil`` and the fraction of
+    ``position + offset``, in float64), one row per distinct column offset
+    (``key_*``) and one per neighbour (``nb_*``).
+    """
+    rp, cp = _neighbour_offsets(P, R)
+    pad = int(np.ceil(R)) + 1
+    keys = {}
+    key_rows = []
+    nb = []
+    for i in range(P):
+        pos = np.arange(w, dtype=np.float64) + cp[i]
+        clo = np.floor(pos)
+        dc = pos - clo
+        key = float(cp[i])
+        if key not in keys:
+            keys[key] = len(key_rows)
+            lo = clo.astype(np.intp) + pad
+            hi = np.ceil(pos).astype(np.intp) + pad
+            # floor(c + offset) is c + floor(offset) for every column: a run
+            if not (np.array_equal(lo, lo[0] + np.arange(w))
+                    and np.array_equal(hi, hi[0] + np.arange(w))):
+                raise ValueError(f"LBP radius R={R} is too large for images {w} pixels wide")
+            key_rows.append((lo[0], hi[0], 1 - dc, dc, not dc.any()))
+        pos = np.arange(h, dtype=np.float64) + rp[i]
+        rlo = np.floor(pos)
+        dr = pos - rlo
+        nb.append((keys[key], rlo.astype(np.intp) + pad, np.ceil(pos).astype(np.intp) + pad,
+                   1 - dr, dr, not dr.any()))
+    key_arrays = tuple(np.ascontiguousarray(np.stack([row[j] for row in key_rows]))
+                       for j in range(5))
+    nb_arrays = tuple(np.ascontiguousarray(np.stack([row[j] for row in nb])) for j in range(6))
+    for a in key_arrays + nb_arrays:
+        a.setflags(write=False)
+    return pad, key_arrays, nb_arrays
+
+
+@lru_cache(maxsize=16)
+def _code_mode(P, method):
+    """How the kernel maps patterns to codes, and its table (uint16, read-only).
+
+    One table type for every method, so that the kernel is compiled once per
+    image dtype.
+    """
+    if method == "default":
+        mode, table = 0, np.zeros(1, dtype=np.uint16)
+    elif P <= 16:
+        mode, table = 1, _code_table(P, method).astype(np.uint16)
+    else:
+        mode, table = (3 if method == "nri_uniform" else 2), np.zeros(1, dtype=np.uint16)
+    table.setflags(write=False)
+    return mode, table
+
+
+_NO_BASE = np.zeros((1, 1), dtype=np.intp)
+# strip columns: images are laid side by side until a strip is about this wide
+_STRIP_COLUMNS = 512
+
+
+def _compiled_batches(images, P, R, method, base, out):
+    """Run the compiled kernel on ``images`` in chunks, filling ``out``."""
+    from ._lbp_numba import lbp_batch
+
+    n, h, w = images.shape
+    pad, key_arrays, nb_arrays = _numba_plan(h, w, P, R)
+    mode, table = _code_mode(P, method)
+    histogram = base is not None
+    per_strip = max(1, min(n, _STRIP_COLUMNS // (w + pad)))
+    if base is None:
+        base = _NO_BASE
+    if images.dtype in _COMPILED_DTYPES:
+        # C-contiguous and writeable: one compiled signature per dtype
+        lbp_batch(np.require(images, requirements=["C", "W"]), pad, *key_arrays, *nb_arrays,
+                  mode, table, base, histogram, out, per_strip)
+        return out
+    # other dtypes: converted to float64 (exactly, as scikit-image does) chunk by chunk
+    for sl in _chunks(n, h, w):
+        lbp_batch(images[sl].astype(np.float64), pad, *key_arrays, *nb_arrays,
+                  mode, table, base, histogram, out[sl], per_strip)
+    return out
+
+
+def lbp_codes(images, P, R, method):
+    """LBP code images ``(n, h, w)`` float64 of a batch (compiled kernel)."""
+    n, h, w = images.shape
+    out = np.empty((n, h * w), dtype=np.float64)
+    return _compiled_batches(images, P, R, method, None, out).reshape(n, h, w)
+
+
+def lbp_histograms(images, P, R, method, base, width):
+    """Per-image histograms of codes: ``out[k, base[r, c] + code] += 1``.
+
+    ``base`` (h, w) holds the offset of each pixel's cell in an image's
+    ``width`` histogram bins. Returns ``(n, width)`` float64 counts.
+    """
+    out = np.zeros((images.shape[0], width), dtype=np.float64)
+    return _compiled_batches(images, P, R, method, np.ascontiguousarray(base, dtype=np.intp),
+                             out)
