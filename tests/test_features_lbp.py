@@ -143,7 +143,7 @@ def test_chunking_does_not_change_results(monkeypatch):
     images = rng.integers(0, 256, size=(13, 10, 10), dtype=np.uint8)
     X = images.reshape(13, -1)
     whole = LBPTransformer(method="nri_uniform", grid_shape=(2, 3)).fit_transform(X)
-    monkeypatch.setattr(_lbp_kernel, "_CHUNK_PIXELS", 250)  # chunks of 2 converted images
+    monkeypatch.setattr(_lbp_kernel, "_CHUNK_PIXELS", 250)  # chunks of 2 images
     monkeypatch.setattr(_lbp_kernel, "_STRIP_COLUMNS", 25)  # strips of 2 images
     chunked = LBPTransformer(method="nri_uniform", grid_shape=(2, 3)).fit_transform(X)
     np.testing.assert_array_equal(whole, chunked)

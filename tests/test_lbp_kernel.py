@@ -1,7 +1,7 @@
 """The compiled LBP batch kernel: exact equality with scikit-image on every path.
 
-Paths: uint8 and float64 images go to the kernel as they are, other dtypes are
-converted to float64 chunk by chunk; images are laid side by side in strips (one
+Paths: float64 images go to the kernel as they are, other dtypes (uint8
+included) are converted to float64 chunk by chunk; images are laid side by side in strips (one
 or several per strip, the last strip partly filled); codes go through a table
 (``P <= 16``), are the raw pattern (``default``) or are computed from the pattern
 (``uniform`` / ``nri_uniform`` with ``P > 16``); the output is code images or cell
@@ -75,7 +75,7 @@ def test_strips_of_any_number_of_images(monkeypatch, strip_columns, n):
                                       skimage_codes(images, P, R, method))
 
 
-@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint16, np.int32, np.uint32,
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.uint16, np.int32, np.uint32,
                                    np.float32])
 def test_other_dtypes_are_converted_in_chunks(monkeypatch, dtype):
     monkeypatch.setattr(_lbp_kernel, "_CHUNK_PIXELS", 150)  # chunks of 2 images
@@ -90,12 +90,12 @@ def test_other_dtypes_are_converted_in_chunks(monkeypatch, dtype):
 
 def test_read_only_and_non_contiguous_input():
     rng = np.random.default_rng(8)
-    images = rng.integers(0, 256, size=(4, 10, 20), dtype=np.uint8)[:, :, ::2]
+    images = rng.random((4, 10, 20))[:, :, ::2]
     assert not images.flags.c_contiguous
     expected = skimage_codes(images, 8, 1, "uniform")
     np.testing.assert_array_equal(lbp_code_images(images, 8, 1, "uniform"), expected)
     frozen = np.ascontiguousarray(images)
-    frozen.setflags(write=False)
+    frozen.setflags(write=False)  # a read-only array is passed to the kernel as a copy
     np.testing.assert_array_equal(lbp_code_images(frozen, 8, 1, "uniform"), expected)
 
 

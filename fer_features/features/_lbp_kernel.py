@@ -30,9 +30,9 @@ border) and runs each step along the strip's long rows: the horizontal pass
 rows) that use it, then one pass per neighbour. Bit ``i`` is set where
 ``value - centre >= 0``, which is ``value >= centre`` exactly in IEEE arithmetic.
 Whole-number offsets need no interpolation (``(1 - 0) * x + 0 * y == x`` for
-finite values). Images other than uint8 and float64 are converted to float64
-(exactly, as scikit-image does) chunk by chunk, so the kernel is compiled for
-those two dtypes only.
+finite values). Images other than float64 are converted to float64 (exactly,
+as scikit-image does) chunk by chunk, so the kernel is compiled for one
+signature only (a few seconds, once per machine).
 
 This is the arithmetic of scikit-image 0.26 (checked against the
 installed version by the tests, on x86-64 where the compiled reference does not
@@ -50,8 +50,8 @@ from functools import lru_cache
 
 import numpy as np
 
-# pixels per chunk of images converted to float64 before the kernel
-_CHUNK_PIXELS = 1 << 15
+# pixels per chunk of images converted to float64 before the kernel (2 MB)
+_CHUNK_PIXELS = 1 << 18
 
 
 def _neighbour_offsets(P, R):
@@ -136,7 +136,7 @@ def _chunks(n, h, w):
 
 # --- the compiled kernel ---------------------------------------------------------
 
-_COMPILED_DTYPES = (np.uint8, np.float64)  # others are converted to float64 first
+_COMPILED_DTYPES = (np.float64,)  # others are converted to float64 first
 
 
 @lru_cache(maxsize=32)
@@ -213,7 +213,7 @@ def _compiled_batches(images, P, R, method, base, out):
     if base is None:
         base = _NO_BASE
     if images.dtype in _COMPILED_DTYPES:
-        # C-contiguous and writeable: one compiled signature per dtype
+        # C-contiguous and writeable: one compiled signature
         lbp_batch(np.require(images, requirements=["C", "W"]), pad, *key_arrays, *nb_arrays,
                   mode, table, base, histogram, out, per_strip)
         return out
