@@ -1,4 +1,4 @@
-"""Speed of HOGTransformer and EigenfaceTransformer against their references.
+"""Speed of HOGTransformer, LGBPTransformer and EigenfaceTransformer against their references.
 
 Data: the FER2013 Training images (28,709 faces, 48x48, uint8).
 
@@ -6,7 +6,12 @@ Data: the FER2013 Training images (28,709 faces, 48x48, uint8).
    all Training images, against ``skimage.feature.hog`` image by image on the
    first ``--reference-images`` (default 3000); outputs checked equal on those.
    Wall-clock and CPU throughputs and their ratio.
-2. Eigenfaces: ``EigenfaceTransformer(n_components=150, random_state=0).fit``
+2. LGBP: ``LGBPTransformer()`` (8 Gabor filters, LBP (8, 1, uniform) on 6x6
+   cells, L1) on all Training images, against the loop a user would write, image
+   by image: each filter by ``scipy.signal.fftconvolve(image, kernel, "same")``,
+   its magnitude rescaled to 0-255, ``skimage.feature.local_binary_pattern``,
+   ``np.bincount`` per cell, L1 per cell; on the first ``--reference-images``.
+3. Eigenfaces: ``EigenfaceTransformer(n_components=150, random_state=0).fit``
    against ``sklearn.decomposition.PCA(150, whiten=True, random_state=0).fit``
    on all Training images (same solver, "auto" -> randomized); best of
    ``--repeats`` alternated runs; the fitted components checked equal.
@@ -65,6 +70,57 @@ def bench_hog(data, m, repeats):
     return equal
 
 
+def lgbp_reference(images, lgbp):
+    """The per-image loop: Gabor magnitudes, skimage LBP, np.bincount per cell."""
+    from scipy.signal import fftconvolve
+    from skimage.feature import local_binary_pattern
+
+    kernels = lgbp.kernels()
+    row_edges, col_edges = lgbp.lbp_.cell_edges()
+    n_bins = lgbp.n_bins_
+    out = []
+    for image in images.astype(np.float64):
+        feats = []
+        for kernel in kernels:
+            mag = np.abs(fftconvolve(image, kernel, mode="same"))
+            peak = mag.max()
+            mag = np.rint(mag * (255.0 / peak)) if peak > 0 else np.zeros_like(mag)
+            codes = local_binary_pattern(mag.astype(np.uint8), lgbp.P, lgbp.R,
+                                         lgbp.method).astype(np.intp)
+            for r0, r1 in zip(row_edges[:-1], row_edges[1:]):
+                for c0, c1 in zip(col_edges[:-1], col_edges[1:]):
+                    hist = np.bincount(codes[r0:r1, c0:c1].ravel(), minlength=n_bins)
+                    feats.append(hist / hist.sum())
+        out.append(np.concatenate(feats))
+    return np.array(out)
+
+
+def bench_lgbp(data, m, repeats, n_images):
+    from fer_features import LGBPTransformer
+
+    X = data.data[:n_images]
+    n = len(X)
+    tf = LGBPTransformer().fit(X[:10])
+    tf.transform(X[:100])  # warm-up: the compiled LBP kernel
+    runs = [timed(lambda: tf.transform(X)) for _ in range(repeats)]
+    features = runs[0][0]
+    ours_wall = min(r[1] for r in runs)
+    ours_cpu = min(r[2] for r in runs)
+    reference, ref_wall, ref_cpu = timed(lambda: lgbp_reference(data.images[:m], tf))
+    equal = np.array_equal(features[:m], reference)
+    close = np.allclose(features[:m], reference, rtol=0, atol=1e-12)
+    print(f"LGBP: {tf.n_filters_} Gabor filters x 6x6 cells x {tf.n_bins_} uniform LBP bins "
+          f"({features.shape[1]} features)")
+    print(f"  ours: LGBPTransformer.transform on the first {n} images, best of {repeats}; "
+          f"reference: fftconvolve + skimage LBP + np.bincount image by image on the first {m}")
+    print(f"  outputs equal on the {m} reference images: {equal} (within 1e-12: {close})")
+    for label, ours, ref in (("wall-clock", ours_wall, ref_wall), ("CPU time", ours_cpu, ref_cpu)):
+        print(f"  {label:>10}: ours {n / ours:9,.0f} images/s ({ours:.2f} s)   "
+              f"reference {m / ref:7,.0f} images/s ({ref:.2f} s)   "
+              f"speed-up {(n / ours) / (m / ref):.1f}x")
+    return close
+
+
 def bench_eigenfaces(data, repeats):
     from sklearn.decomposition import PCA
 
@@ -98,7 +154,9 @@ def main(argv=None):
     parser.add_argument("--fer2013", default=None)
     parser.add_argument("--reference-images", type=int, default=3000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", choices=["hog", "eigenfaces"], default=None)
+    parser.add_argument("--lgbp-images", type=int, default=28709,
+                        help="LGBP: ours is timed on this many images")
+    parser.add_argument("--only", choices=["hog", "lgbp", "eigenfaces"], default=None)
     args = parser.parse_args(argv)
 
     from threadpoolctl import threadpool_limits
@@ -111,6 +169,9 @@ def main(argv=None):
     with threadpool_limits(1):
         if args.only in (None, "hog"):
             ok &= bench_hog(data, min(args.reference_images, len(data.data)), args.repeats)
+        if args.only in (None, "lgbp"):
+            ok &= bench_lgbp(data, min(args.reference_images, len(data.data)), args.repeats,
+                             args.lgbp_images)
         if args.only in (None, "eigenfaces"):
             ok &= bench_eigenfaces(data, args.repeats)
     if not ok:

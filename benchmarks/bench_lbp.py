@@ -3,8 +3,10 @@
 Data: the FER2013 Training images (28,709 faces, 48x48, uint8).
 Estimator: ``LBPTransformer(P=8, R=1, method="nri_uniform", grid_shape=(6, 6),
 normalize=None)``, i.e. 36 cells x 59 bins of raw counts.
-Reference: for each image, ``skimage.feature.local_binary_pattern(image, 8, 1,
-"nri_uniform")`` then ``np.histogram`` per cell on the same cell edges.
+Reference: the loop a user would write: for each image,
+``skimage.feature.local_binary_pattern(image, 8, 1, "nri_uniform")``, then
+``np.bincount`` of the codes of each cell (on the same cell edges), which is
+about ten times faster than ``np.histogram`` per cell.
 Timed: ours on all Training images; the reference loop on the first
 ``--reference-images`` of them (default 3000), as a throughput. Both in this
 process, one thread; the outputs are checked equal on the reference subset.
@@ -38,7 +40,7 @@ def fer2013_path(arg):
 
 
 def reference_histograms(images, row_edges, col_edges, n_bins=59):
-    """The per-image loop: scikit-image LBP codes, then np.histogram per cell."""
+    """The per-image loop: scikit-image LBP codes, then np.bincount per cell."""
     from skimage.feature import local_binary_pattern
 
     out = np.empty((len(images), (len(row_edges) - 1) * (len(col_edges) - 1) * n_bins))
@@ -48,7 +50,7 @@ def reference_histograms(images, row_edges, col_edges, n_bins=59):
         for i in range(len(row_edges) - 1):
             for j in range(len(col_edges) - 1):
                 cell = codes[row_edges[i]:row_edges[i + 1], col_edges[j]:col_edges[j + 1]]
-                cells.append(np.histogram(cell, bins=n_bins, range=(0, n_bins))[0])
+                cells.append(np.bincount(cell.astype(np.intp).ravel(), minlength=n_bins))
         out[k] = np.concatenate(cells)
     return out
 
@@ -74,7 +76,9 @@ def main(argv=None):
     row_edges, col_edges = lbp.cell_edges()
 
     with threadpool_limits(1):
-        lbp.transform(X[:200])  # warm-up (lookup table, allocations)
+        wall = time.perf_counter()
+        lbp.transform(X[:200])  # warm-up: compiles the kernel, or loads it from numba's cache
+        first_call = time.perf_counter() - wall
         ours_wall, ours_cpu = [], []
         for _ in range(args.repeats):
             wall, cpu = time.perf_counter(), time.process_time()
@@ -94,8 +98,9 @@ def main(argv=None):
     print(f"data: FER2013 Training, {n} images 48x48; 6x6 cells x 59 nri_uniform bins "
           f"(P=8, R=1), raw counts")
     print(f"ours: LBPTransformer.transform on all {n} images, best of {args.repeats}; "
-          f"reference: skimage local_binary_pattern + np.histogram per cell, "
+          f"reference: skimage local_binary_pattern + np.bincount per cell, "
           f"image by image, on the first {m} images")
+    print(f"first call on 200 images (kernel compiled or loaded from cache): {first_call:.2f} s")
     print(f"outputs equal on the {m} reference images: {equal}")
     for label, ours, ref in (("wall-clock", min(ours_wall), ref_wall),
                              ("CPU time", min(ours_cpu), ref_cpu)):

@@ -8,7 +8,7 @@ import pytest
 from skimage.feature import local_binary_pattern
 
 from fer_features import LBPTransformer
-from fer_features.features import _lbp, lbp_code_images, lbp_n_bins
+from fer_features.features import _lbp_kernel, lbp_code_images, lbp_n_bins
 
 ALL_METHODS = ["default", "ror", "uniform", "nri_uniform"]
 # (P, R, method): every method at (8, 1); uniform and nri_uniform at (16, 2), (24, 3)
@@ -82,7 +82,7 @@ def test_codes_equal_skimage_on_random_arrays(P, R, method, kind):
 
 def test_code_table_matches_skimage_semantics():
     # a few patterns by hand, P = 8
-    table = _lbp._code_table(8, "nri_uniform")
+    table = _lbp_kernel._code_table(8, "nri_uniform")
     assert table[0] == 0                  # no ones
     assert table[255] == 8 * 7 + 1        # all ones
     assert table[0b01010101] == 8 * 7 + 2  # not uniform
@@ -91,9 +91,9 @@ def test_code_table_matches_skimage_semantics():
     assert table[0b00000001] == 1 + 0 * 8 + (1 - 1)
     assert table[0b00000010] == 1 + 0 * 8 + (8 - 1)
     assert table[0b10000011] == 1 + 2 * 8 + (3 - 2)
-    uniform = _lbp._code_table(8, "uniform")
+    uniform = _lbp_kernel._code_table(8, "uniform")
     assert uniform[0b00001111] == 4 and uniform[0b00101111] == 9
-    ror = _lbp._code_table(8, "ror")
+    ror = _lbp_kernel._code_table(8, "ror")
     assert ror[0b10000000] == 1 and ror[0b11000001] == 0b00000111
 
 
@@ -102,8 +102,8 @@ def test_bit_helpers(monkeypatch, numpy_popcount):
     if not numpy_popcount:
         monkeypatch.delattr(np, "bitwise_count", raising=False)
     x = np.array([0, 1, 2, 0b1011000, 2**23, 2**24 - 1, 2**32 - 1], dtype=np.uint64)
-    np.testing.assert_array_equal(_lbp._popcount(x), [0, 1, 1, 3, 1, 24, 32])
-    np.testing.assert_array_equal(_lbp._lowest_set_bit(x), [-1, 0, 1, 3, 23, 0, 0])
+    np.testing.assert_array_equal(_lbp_kernel._popcount(x), [0, 1, 1, 3, 1, 24, 32])
+    np.testing.assert_array_equal(_lbp_kernel._lowest_set_bit(x), [-1, 0, 1, 3, 23, 0, 0])
 
 
 def test_direct_codes_equal_tables():
@@ -128,8 +128,8 @@ def test_direct_codes_equal_tables():
             first_zero = int(np.argmax(b == 0))
             rot = k - first_zero if first_one == 0 else P - first_one
             expected.append(1 + (k - 1) * P + rot)
-    np.testing.assert_array_equal(_lbp._pattern_codes(patterns, P, "nri_uniform"), expected)
-    np.testing.assert_array_equal(_lbp._pattern_codes(patterns, P, "uniform"),
+    np.testing.assert_array_equal(_lbp_kernel._pattern_codes(patterns, P, "nri_uniform"), expected)
+    np.testing.assert_array_equal(_lbp_kernel._pattern_codes(patterns, P, "uniform"),
                                   np.where(changes <= 2, n_ones, P + 1))
 
 
@@ -143,9 +143,13 @@ def test_chunking_does_not_change_results(monkeypatch):
     images = rng.integers(0, 256, size=(13, 10, 10), dtype=np.uint8)
     X = images.reshape(13, -1)
     whole = LBPTransformer(method="nri_uniform", grid_shape=(2, 3)).fit_transform(X)
-    monkeypatch.setattr(_lbp, "_CHUNK_PIXELS", 250)  # chunks of 2 images
+    monkeypatch.setattr(_lbp_kernel, "_CHUNK_PIXELS", 250)  # chunks of 2 images
+    monkeypatch.setattr(_lbp_kernel, "_STRIP_COLUMNS", 25)  # strips of 2 images
     chunked = LBPTransformer(method="nri_uniform", grid_shape=(2, 3)).fit_transform(X)
     np.testing.assert_array_equal(whole, chunked)
+    as_int16 = LBPTransformer(method="nri_uniform", grid_shape=(2, 3)).fit_transform(
+        X.astype(np.int16))
+    np.testing.assert_array_equal(whole, as_int16)
 
 
 # --- real FER2013 faces ----------------------------------------------------------

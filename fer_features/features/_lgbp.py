@@ -77,17 +77,28 @@ def gabor_magnitudes(images, kernels):
     -------
     magnitudes : ndarray of shape (n_images, n_kernels, height, width), uint8
     """
-    from scipy.signal import fftconvolve
+    from scipy import fft
 
     images = np.asarray(images, dtype=np.float64)
     n, h, w = images.shape
     out = np.empty((n, len(kernels), h, w), dtype=np.uint8)
+    if n == 0 or not kernels:
+        return out
+    # one FFT size for the whole bank (the largest kernel's full convolution), so
+    # that each batch of images is transformed once, not once per filter
+    kh = max(k.shape[0] for k in kernels)
+    kw = max(k.shape[1] for k in kernels)
+    shape = (fft.next_fast_len(h + kh - 1), fft.next_fast_len(w + kw - 1))
+    spectra = [fft.fft2(k, shape) for k in kernels]
     step = max(1, _BATCH_PIXELS // max(1, h * w))
     for start in range(0, n, step):
-        batch = images[start:start + step]
-        for k, kernel in enumerate(kernels):
-            mag = np.abs(fftconvolve(batch, kernel[None], mode="same", axes=(1, 2)))
-            peak = mag.reshape(len(batch), -1).max(axis=1)
+        batch = fft.fft2(images[start:start + step], shape, axes=(1, 2))
+        for k, (kernel, spectrum) in enumerate(zip(kernels, spectra)):
+            full = fft.ifft2(batch * spectrum, axes=(1, 2))
+            # "same": the centre of the full convolution, as scipy.signal does
+            top, left = (kernel.shape[0] - 1) // 2, (kernel.shape[1] - 1) // 2
+            mag = np.abs(full[:, top:top + h, left:left + w])
+            peak = mag.reshape(len(mag), -1).max(axis=1)
             peak[peak == 0] = 1.0
             out[start:start + step, k] = np.rint(mag * (255.0 / peak)[:, None, None])
     return out
