@@ -5,20 +5,10 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from .._images import check_positive_pair
 from ._base import _ImageTransformer
 
 __all__ = ["ImageResizer", "CenterCrop"]
-
-
-def _size_pair(value, name):
-    try:
-        a, b = value
-    except (TypeError, ValueError):
-        a = b = None
-    if not all(isinstance(v, Integral) and not isinstance(v, bool) and v > 0 for v in (a, b)):
-        raise ValueError(f"{name} must be a pair (height, width) of positive integers, "
-                         f"got {value!r}")
-    return int(a), int(b)
 
 
 class ImageResizer(_ImageTransformer):
@@ -87,10 +77,10 @@ class ImageResizer(_ImageTransformer):
         self.image_shape = image_shape
 
     def _check_params(self, image_shape):
-        _size_pair(self.size, "size")
+        check_positive_pair(self.size, "size", "(height, width)")
 
     def _output_shape(self, image_shape):
-        return _size_pair(self.size, "size")
+        return check_positive_pair(self.size, "size", "(height, width)")
 
     def _transform_images(self, images):
         from skimage.transform import resize
@@ -182,7 +172,7 @@ class CenterCrop(_ImageTransformer):
         h, w = image_shape
         if isinstance(self.size, Real) and not isinstance(self.size, bool):
             return max(1, int(round(h * self.size))), max(1, int(round(w * self.size)))
-        ch, cw = _size_pair(self.size, "size")
+        ch, cw = check_positive_pair(self.size, "size", "(height, width)")
         if ch > h or cw > w:
             raise ValueError(
                 f"size={(ch, cw)} is larger than the images, of shape {image_shape}; "
