@@ -34,8 +34,10 @@ class EigenfaceTransformer(TransformerMixin, BaseEstimator):
     svd_solver : {"auto", "full", "covariance_eigh", "arpack", "randomized"}, default="auto"
         PCA's solver.
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
     random_state : int, RandomState instance or None, default=None
         Seed for the randomized and arpack solvers.
 

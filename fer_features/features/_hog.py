@@ -202,8 +202,10 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
     block_norm : {"L2-Hys", "L2", "L1", "L1-sqrt"}, default="L2-Hys"
         Block normalisation, as in :func:`skimage.feature.hog`.
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
     n_jobs : int or None, default=None
         Number of chunks computed in parallel (joblib threads; the NumPy work
         releases the GIL). ``None`` means 1.

@@ -430,8 +430,10 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         of pixels in the cell (the histogram sums to 1), ``"l2"`` by its
         Euclidean norm, ``None`` keeps raw counts.
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
 
     Attributes
     ----------

@@ -32,8 +32,10 @@ class ImageResizer(_ImageTransformer):
     anti_aliasing : bool or None, default=None
         Gaussian smoothing before shrinking; ``None`` smooths when shrinking.
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
 
     Attributes
     ----------
@@ -123,8 +125,10 @@ class CenterCrop(_ImageTransformer):
         (rounded to the nearest pixel, at least one; 0.875 keeps 42x42 of 48x48).
         A pair of ints: the output ``(height, width)`` in pixels.
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
 
     Attributes
     ----------
