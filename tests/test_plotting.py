@@ -465,16 +465,3 @@ def test_cnn_feature_maps(synthetic):
     np.testing.assert_allclose(one.feature_maps[0], disp.feature_maps[0], atol=1e-5)
     with pytest.raises(ValueError, match="the model has no layer named 'nope'"):
         FeatureMapsDisplay.from_estimator(cnn, X, layers=["nope"])
-
-
-# --- the docstrings' examples ----------------------------------------------------
-
-@pytest.mark.parametrize("module", ["_base", "_eigenfaces", "_lbp", "_metrics", "_gallery",
-                                    "_benchmark", "_cnn"])
-def test_docstring_examples(module):
-    import doctest
-    import importlib
-
-    mod = importlib.import_module(f"fer_features.plotting.{module}")
-    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
