@@ -279,6 +279,7 @@ def test_grid_search_macro_f1_stratified(faces, capsys):
 
 def test_grid_search_halving_and_default_grid(faces):
     X_train, y_train, _, _ = faces
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
     from sklearn.model_selection import HalvingGridSearchCV
 
     pipe = make_estimator("eigenfaces-logreg")
