@@ -13,8 +13,15 @@ Estimators use these helpers in this order::
     shape = resolve_image_shape(X.shape[1], self.image_shape, implied)
     images = as_images(X, shape)            # (n, h, w) view, no copy
 
-and, after ``fit``, :func:`validate_fitted_images` does the first three steps
-plus the check that the images have the fitted ``image_shape_``.
+:func:`validate_images` does the first three steps in ``fit``, and
+:func:`validate_fitted_images` does them after ``fit``, plus the check that
+the images have the fitted ``image_shape_``. Every estimator documents its
+``image_shape`` parameter with the same words (:data:`IMAGE_SHAPE_DOC`).
+
+The other helpers are what the image estimators share besides:
+:func:`check_positive_pair` for their ``(height, width)``-like parameters,
+:func:`check_input_features` and :func:`feature_names_out` for
+``get_feature_names_out``, and :func:`check_non_negative_pixels`.
 """
 
 from math import isqrt
@@ -23,12 +30,26 @@ from numbers import Integral
 import numpy as np
 
 __all__ = [
+    "IMAGE_SHAPE_DOC",
     "flatten_images",
     "resolve_image_shape",
     "as_images",
+    "check_positive_pair",
     "check_non_negative_pixels",
+    "validate_images",
     "validate_fitted_images",
+    "check_input_features",
+    "feature_names_out",
+    "pixel_names",
 ]
+
+# How every estimator documents its ``image_shape`` parameter.
+IMAGE_SHAPE_DOC = """\
+image_shape : tuple of (int, int) or None, default=None
+    ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+    it is then inferred from the number of features, as in
+    :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+    strip). ``None``: the shape of 3-D input, otherwise a square."""
 
 
 def flatten_images(X):
@@ -72,8 +93,10 @@ def resolve_image_shape(n_features, image_shape=None, implied=None):
     n_features : int
         Number of values per row.
     image_shape : tuple of (int, int) or None
-        The estimator's ``image_shape`` parameter. ``None`` means: the shape of
-        the 3-D input if one was given, otherwise a square image.
+        The estimator's ``image_shape`` parameter. One side may be -1: it is
+        then inferred from ``n_features``, as in :func:`numpy.reshape`.
+        ``None`` means: the shape of the 3-D input if one was given, otherwise
+        a square image.
     implied : tuple of (int, int) or None
         The shape of a 3-D input, as returned by :func:`flatten_images`.
 
@@ -85,6 +108,16 @@ def resolve_image_shape(n_features, image_shape=None, implied=None):
     ------
     ValueError
         If the shape is malformed or does not hold ``n_features`` pixels.
+
+    Examples
+    --------
+    >>> from fer_features._images import resolve_image_shape
+    >>> resolve_image_shape(2304)
+    (48, 48)
+    >>> resolve_image_shape(12, (3, 4))
+    (3, 4)
+    >>> resolve_image_shape(12, (1, -1)), resolve_image_shape(12, (-1, 2))
+    ((1, 12), (6, 2))
     """
     if image_shape is None:
         if implied is not None:
@@ -96,20 +129,16 @@ def resolve_image_shape(n_features, image_shape=None, implied=None):
                 f"pass image_shape=(height, width)"
             )
         return (side, side)
-    try:
-        height, width = image_shape
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"image_shape must be a pair (height, width) of positive integers, "
-            f"got {image_shape!r}"
-        ) from None
-    if not all(isinstance(v, Integral) and not isinstance(v, bool) and v > 0
-               for v in (height, width)):
-        raise ValueError(
-            f"image_shape must be a pair (height, width) of positive integers, "
-            f"got {image_shape!r}"
-        )
-    height, width = int(height), int(width)
+    height, width = _shape_pair(image_shape)
+    if height == -1 or width == -1:
+        known = width if height == -1 else height
+        if n_features % known:
+            raise ValueError(
+                f"X has {n_features} features per row, which cannot be read as images "
+                f"of shape {(height, width)}: {n_features} is not a multiple of {known}"
+            )
+        inferred = n_features // known
+        height, width = (inferred, width) if height == -1 else (height, inferred)
     if implied is not None and implied != (height, width):
         raise ValueError(
             f"image_shape={(height, width)} does not match the shape of the "
@@ -123,13 +152,116 @@ def resolve_image_shape(n_features, image_shape=None, implied=None):
     return (height, width)
 
 
+def _is_positive_int(value):
+    return isinstance(value, Integral) and not isinstance(value, bool) and value > 0
+
+
+def _shape_pair(image_shape):
+    """Check an ``image_shape`` parameter: positive integers, at most one -1."""
+    try:
+        height, width = image_shape
+    except (TypeError, ValueError):
+        height = width = None
+    sides = (height, width)
+    if (isinstance(image_shape, str)
+            or not all(_is_positive_int(v) or _is_minus_one(v) for v in sides)
+            or all(_is_minus_one(v) for v in sides)):
+        raise ValueError(
+            f"image_shape must be a pair (height, width) of positive integers, "
+            f"got {image_shape!r}; one side may be -1, to be inferred from the "
+            f"number of features"
+        )
+    return int(height), int(width)
+
+
+def _is_minus_one(value):
+    return isinstance(value, Integral) and not isinstance(value, bool) and value == -1
+
+
+def check_positive_pair(value, name, labels=None):
+    """Check that a parameter is a pair of positive integers.
+
+    Parameters
+    ----------
+    value : object
+        The parameter's value, such as ``grid_shape`` or ``pixels_per_cell``.
+    name : str
+        The parameter's name, used in the message.
+    labels : str or None, default=None
+        What the two numbers are, as ``"(height, width)"``, used in the message.
+
+    Returns
+    -------
+    pair : tuple of (int, int)
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its value, if it is not such a pair.
+
+    Examples
+    --------
+    >>> from fer_features._images import check_positive_pair
+    >>> check_positive_pair([6, 7], "grid_shape")
+    (6, 7)
+    >>> check_positive_pair((6, 0), "grid_shape", "(rows, cols)")
+    Traceback (most recent call last):
+    ...
+    ValueError: grid_shape must be a pair (rows, cols) of positive integers, got (6, 0)
+    """
+    try:
+        a, b = value
+    except (TypeError, ValueError):
+        a = b = None
+    if not (_is_positive_int(a) and _is_positive_int(b)):
+        what = "a pair" if labels is None else f"a pair {labels}"
+        raise ValueError(f"{name} must be {what} of positive integers, got {value!r}")
+    return int(a), int(b)
+
+
 def as_images(X, image_shape):
     """View validated 2-D data ``X`` as a batch of images ``(n, height, width)``."""
     X = np.asarray(X)
     return X.reshape(X.shape[0], *image_shape)
 
 
-def validate_fitted_images(estimator, X, dtype):
+def validate_images(estimator, X, dtype, non_negative=False):
+    """Validate the images given to ``fit`` and record their shape.
+
+    Flattens ``X``, runs scikit-learn's ``validate_data(estimator, X,
+    dtype=dtype)`` (which sets ``n_features_in_``), resolves the image shape
+    from ``estimator.image_shape`` and stores it as ``estimator.image_shape_``.
+
+    Parameters
+    ----------
+    estimator : estimator with an ``image_shape`` parameter
+        The estimator being fitted.
+    X : array-like of shape (n_samples, height * width) or (n_samples, height, width)
+        The images.
+    dtype : dtype or list of dtypes
+        Passed to ``validate_data``.
+    non_negative : bool, default=False
+        Refuse negative pixels (:func:`check_non_negative_pixels`), before the
+        shape is checked.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, height * width)
+        The validated rows.
+    image_shape : tuple of (int, int)
+        Their ``(height, width)``, also stored as ``estimator.image_shape_``.
+    """
+    from sklearn.utils.validation import validate_data
+
+    X, implied = flatten_images(X)
+    X = validate_data(estimator, X, dtype=dtype)
+    if non_negative:
+        check_non_negative_pixels(X, type(estimator).__name__)
+    estimator.image_shape_ = resolve_image_shape(X.shape[1], estimator.image_shape, implied)
+    return X, estimator.image_shape_
+
+
+def validate_fitted_images(estimator, X, dtype, non_negative=False):
     """Validate images given to a fitted estimator (``transform``, ``predict``).
 
     Checks that ``estimator`` is fitted, flattens ``X``, runs scikit-learn's
@@ -145,6 +277,9 @@ def validate_fitted_images(estimator, X, dtype):
         The images.
     dtype : dtype or list of dtypes
         Passed to ``validate_data``.
+    non_negative : bool, default=False
+        Refuse negative pixels (:func:`check_non_negative_pixels`), before the
+        shape is checked.
 
     Returns
     -------
@@ -158,6 +293,8 @@ def validate_fitted_images(estimator, X, dtype):
     check_is_fitted(estimator)
     X, implied = flatten_images(X)
     X = validate_data(estimator, X, dtype=dtype, reset=False)
+    if non_negative:
+        check_non_negative_pixels(X, type(estimator).__name__)
     shape = resolve_image_shape(X.shape[1], estimator.image_shape, implied)
     if shape != estimator.image_shape_:
         raise ValueError(
@@ -184,3 +321,72 @@ def check_non_negative_pixels(X, whom):
             f"Negative values in data passed to {whom}: pixel values must be >= 0, "
             f"but row {row} has {X[row, col].item()!r} at feature {col}"
         )
+
+
+def check_input_features(estimator, input_features):
+    """Check ``input_features`` of ``get_feature_names_out`` against the fit input.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Has ``n_features_in_`` and, if fitted on a DataFrame, ``feature_names_in_``.
+    input_features : array-like of str or None
+        The argument given to ``get_feature_names_out``.
+
+    Raises
+    ------
+    ValueError
+        If ``input_features`` differs from ``feature_names_in_`` or has the
+        wrong length.
+    """
+    if input_features is None:
+        return
+    input_features = np.asarray(input_features, dtype=object)
+    names_in = getattr(estimator, "feature_names_in_", None)
+    if names_in is not None and not np.array_equal(names_in, input_features):
+        raise ValueError("input_features is not equal to feature_names_in_")
+    if input_features.shape != (estimator.n_features_in_,):
+        raise ValueError(
+            f"input_features should have length equal to number of features "
+            f"({estimator.n_features_in_}), got {len(input_features)}"
+        )
+
+
+def feature_names_out(estimator, input_features, names):
+    """What an image transformer's ``get_feature_names_out`` returns.
+
+    Checks that ``estimator`` is fitted and ``input_features`` (only checked,
+    since the output features of an image transformer are not input columns),
+    then returns ``names()`` as an object array.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The transformer.
+    input_features : array-like of str or None
+        The argument given to ``get_feature_names_out``.
+    names : callable
+        Called with no argument once the checks pass: the iterable of names.
+
+    Returns
+    -------
+    feature_names_out : ndarray of str objects
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(estimator)
+    check_input_features(estimator, input_features)
+    return np.asarray(list(names()), dtype=object)
+
+
+def pixel_names(image_shape, prefix="pixel"):
+    """Names ``{prefix}_r{row}_c{col}`` of the pixels of an image, row by row.
+
+    Examples
+    --------
+    >>> from fer_features._images import pixel_names
+    >>> pixel_names((2, 2))
+    ['pixel_r0_c0', 'pixel_r0_c1', 'pixel_r1_c0', 'pixel_r1_c1']
+    """
+    h, w = image_shape
+    return [f"{prefix}_r{r}_c{c}" for r in range(h) for c in range(w)]

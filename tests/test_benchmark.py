@@ -621,19 +621,3 @@ def test_benchmark_on_real_faces(fer2013_small, tmp_path):
     assert table.loc["hog-logreg", "accuracy"] > 0.2
     assert result.meta["split"].startswith("train on Training, test on PublicTest")
     assert result.confusion_matrices["hog-logreg"][1][:2] == ["angry", "disgust"]
-
-
-@pytest.mark.parametrize("module", [
-    "fer_features.benchmark._metrics", "fer_features.benchmark._runner",
-    "fer_features.benchmark._splits", "fer_features.benchmark._store",
-    "fer_features.benchmark._roster", "fer_features.pipelines._classic",
-    "fer_features.pipelines._grids", "fer_features.pipelines._label_encoding",
-    "fer_features.pipelines._registry",
-])
-def test_docstring_examples(module):
-    import doctest
-    import importlib
-
-    failures, tried = doctest.testmod(importlib.import_module(module),
-                                      optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert tried > 0 and failures == 0

@@ -19,7 +19,6 @@ from sklearn.base import clone  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from fer_features.datasets import make_synthetic_faces  # noqa: E402
 from fer_features.deep import (  # noqa: E402
@@ -95,31 +94,6 @@ def fitted(faces):
     labels = np.asarray(faces.target_names)[faces.target]
     clf = KerasCNNClassifier(**{**TINY, "epochs": 2, "augmentation": "mid"})
     return clf.fit(faces.data, labels)
-
-
-# --------------------------------------------------------------- scikit-learn checks
-
-def _expected_failed_checks(estimator):
-    # every check applies: reading each row as a 1-pixel-high strip (image_shape=(1, -1))
-    # lets the network take the checks' few-feature data, and 3 epochs at a learning
-    # rate of 0.03 give check_classifiers_train's blobs 0.92 to 0.96 training accuracy
-    # (its threshold is 0.83)
-    return {}
-
-
-# the checks' X have 1 to 20 features: read each row as a 1-pixel-high strip
-CHECKED = {**TINY, "image_shape": (1, -1)}
-
-
-@parametrize_with_checks(
-    [
-        KerasCNNClassifier(**{**CHECKED, "epochs": 3, "learning_rate": 0.03}),
-        CNNFeatureTransformer(KerasCNNClassifier(**CHECKED)),
-    ],
-    expected_failed_checks=_expected_failed_checks,
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 # --------------------------------------------------------------- import and install

@@ -47,8 +47,18 @@ def test_image_shape_and_attributes(faces):
 
 
 def test_n_components_reduced_to_data_size(faces):
-    eig = EigenfaceTransformer(image_shape=(8, 6)).fit(faces)  # default 150 > 30 samples
+    message = ("n_components=150 is more than the data allow, min(n_samples, n_pixels) = "
+               "min(30, 48): keeping 30 eigenfaces")
+    with pytest.warns(UserWarning, match=re.escape(message)):
+        eig = EigenfaceTransformer(image_shape=(8, 6)).fit(faces)  # default 150 > 30 samples
     assert eig.n_components_ == 30 and eig.transform(faces).shape == (30, 30)
+    with pytest.warns(UserWarning, match=re.escape("min(30, 48): keeping 30 eigenfaces")):
+        assert EigenfaceTransformer(n_components=31, image_shape=(8, 6)).fit_transform(
+            faces).shape == (30, 30)
+    # fewer pixels than images: the pixels bound it
+    with pytest.warns(UserWarning, match=re.escape("min(30, 6): keeping 6 eigenfaces")):
+        assert EigenfaceTransformer(n_components=7, image_shape=(2, 3)).fit(
+            faces[:, :6]).n_components_ == 6
     eig = EigenfaceTransformer(n_components=0.9, image_shape=(8, 6)).fit(faces)
     assert eig.explained_variance_ratio_.sum() >= 0.9
     assert eig.explained_variance_ratio_[:-1].sum() < 0.9
@@ -118,3 +128,38 @@ def test_real_faces(fer2013_small):
         errors.append(np.mean((partial - X) ** 2))
     np.testing.assert_allclose(partial, eig.inverse_transform(codes), atol=1e-8)
     assert errors[0] > errors[1] > errors[2]
+
+
+def test_n_components_the_data_allow_kept_silently(faces):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert EigenfaceTransformer(n_components=30, image_shape=(8, 6)).fit(
+            faces).n_components_ == 30
+
+
+def test_transform_before_fit_is_not_fitted_error(faces):
+    from sklearn.exceptions import NotFittedError
+
+    eig = EigenfaceTransformer(image_shape=(8, 6))
+    for method in (eig.transform, eig.inverse_transform):
+        with pytest.raises(NotFittedError, match="EigenfaceTransformer instance is not fitted"):
+            method(faces)
+    with pytest.raises(NotFittedError):
+        eig.get_feature_names_out()
+
+
+def test_one_image_refused_without_dividing_by_zero(faces):
+    import warnings
+
+    message = ("EigenfaceTransformer needs at least 2 images to find principal components, "
+               "got n_samples=1")
+    for method in ("fit", "fit_transform"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no divide-by-zero RuntimeWarning either
+            with pytest.raises(ValueError, match=re.escape(message)):
+                getattr(EigenfaceTransformer(n_components=1, image_shape=(8, 6)), method)(
+                    faces[:1])
+    two = EigenfaceTransformer(n_components=1, image_shape=(8, 6)).fit_transform(faces[:2])
+    assert np.isfinite(two).all() and two.shape == (2, 1)

@@ -1,13 +1,24 @@
 """The image convention helpers in fer_features/_images.py."""
 
+import re
+
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 
 from fer_features._images import (
     as_images,
+    check_input_features,
     check_non_negative_pixels,
+    check_positive_pair,
+    feature_names_out,
     flatten_images,
+    pixel_names,
     resolve_image_shape,
+    validate_fitted_images,
+    validate_images,
 )
 
 
@@ -47,6 +58,13 @@ def test_flatten_images_rejects_colour_images():
         (12, (3, 4), None, (3, 4)),
         (12, (4, 3), None, (4, 3)),
         (12, [3, 4], (3, 4), (3, 4)),
+        # one side -1: inferred from the number of features, as in numpy.reshape
+        (12, (1, -1), None, (1, 12)),
+        (12, (-1, 1), None, (12, 1)),
+        (12, (-1, 4), None, (3, 4)),
+        (12, (3, -1), (3, 4), (3, 4)),
+        (1, (1, -1), None, (1, 1)),
+        (12, (np.int64(-1), np.int64(6)), None, (2, 6)),
     ],
 )
 def test_resolve_image_shape(n_features, image_shape, implied, expected):
@@ -67,6 +85,16 @@ def test_resolve_image_shape(n_features, image_shape, implied, expected):
         (12, "ab", None, r"image_shape must be a pair"),
         (12, (2, 6), (3, 4), r"image_shape=\(2, 6\) does not match the shape of the images "
                              r"given, \(3, 4\)"),
+        (12, (5, -1), None, r"X has 12 features per row, which cannot be read as images of "
+                            r"shape \(5, -1\): 12 is not a multiple of 5"),
+        (12, (-1, -1), None, r"image_shape must be a pair \(height, width\) of positive "
+                             r"integers, got \(-1, -1\); one side may be -1"),
+        (12, (-2, 6), None, r"got \(-2, 6\); one side may be -1, to be inferred"),
+        (12, (-1, 0), None, r"got \(-1, 0\); one side may be -1"),
+        (12, (True, -1), None, r"image_shape must be a pair"),
+        (12, (-1.0, 12), None, r"image_shape must be a pair"),
+        (12, (-1, 6), (3, 4), r"image_shape=\(2, 6\) does not match the shape of the images "
+                              r"given, \(3, 4\)"),
     ],
 )
 def test_resolve_image_shape_errors(n_features, image_shape, implied, message):
@@ -81,3 +109,82 @@ def test_check_non_negative_pixels_names_row_and_value():
                                          r"-0.5 at feature 1"):
         check_non_negative_pixels(X, "Foo")
     check_non_negative_pixels(np.zeros((2, 2), dtype=np.uint8), "Foo")
+
+
+@pytest.mark.parametrize("value, labels, expected", [
+    ((2, 3), None, (2, 3)),
+    ([np.int64(1), 7], "(rows, cols)", (1, 7)),
+])
+def test_check_positive_pair(value, labels, expected):
+    pair = check_positive_pair(value, "grid_shape", labels)
+    assert pair == expected and all(type(v) is int for v in pair)
+
+
+@pytest.mark.parametrize("value, labels, message", [
+    ((0, 3), None, "grid_shape must be a pair of positive integers, got (0, 3)"),
+    ((2, 3, 4), "(rows, cols)",
+     "grid_shape must be a pair (rows, cols) of positive integers, got (2, 3, 4)"),
+    (4, "(height, width)", "grid_shape must be a pair (height, width) of positive integers, got 4"),
+    ((2.0, 3), None, "got (2.0, 3)"),
+    ((True, 3), None, "got (True, 3)"),
+    ((-1, 3), None, "got (-1, 3)"),
+])
+def test_check_positive_pair_errors(value, labels, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        check_positive_pair(value, "grid_shape", labels)
+
+
+class _Images(BaseEstimator):
+    def __init__(self, image_shape=None):
+        self.image_shape = image_shape
+
+    def fit(self, X, y=None):
+        validate_images(self, X, np.float64)
+        return self
+
+
+def test_validate_images_then_validate_fitted_images():
+    est = _Images(image_shape=(1, -1))
+    X, shape = validate_images(est, np.arange(12.0).reshape(2, 6), np.float64)
+    assert shape == est.image_shape_ == (1, 6) and est.n_features_in_ == 6
+    X2, shape2 = validate_fitted_images(est, np.ones((3, 6)), np.float64)
+    assert shape2 == (1, 6) and X2.shape == (3, 6)
+    est3 = _Images()
+    validate_images(est3, np.zeros((2, 2, 3)), np.float64)
+    assert est3.image_shape_ == (2, 3)
+    with pytest.raises(ValueError, match=re.escape(
+            "_Images was fitted on images of shape (2, 3), got images of shape (3, 2)")):
+        validate_fitted_images(est3, np.zeros((2, 3, 2)), np.float64)
+
+
+def test_validate_fitted_images_before_fit():
+    with pytest.raises(NotFittedError):
+        validate_fitted_images(_Images(), np.zeros((2, 4)), np.float64)
+
+
+def test_feature_names_out_checks_fitted_and_input_features():
+    est = _Images()
+    with pytest.raises(NotFittedError):
+        feature_names_out(est, None, lambda: ["a"])
+    validate_images(est, pd.DataFrame(np.zeros((2, 4)), columns=list("abcd")), np.float64)
+    out = feature_names_out(est, None, lambda: (f"f{i}" for i in range(3)))
+    assert out.dtype == object and list(out) == ["f0", "f1", "f2"]
+    assert list(feature_names_out(est, list("abcd"), lambda: ["x"])) == ["x"]
+    with pytest.raises(ValueError, match="input_features is not equal to feature_names_in_"):
+        feature_names_out(est, list("abce"), lambda: ["x"])
+
+
+def test_check_input_features_length():
+    est = _Images()
+    validate_images(est, np.zeros((2, 4)), np.float64)
+    check_input_features(est, None)
+    check_input_features(est, ["p", "q", "r", "s"])
+    with pytest.raises(ValueError, match=re.escape(
+            "input_features should have length equal to number of features (4), got 3")):
+        check_input_features(est, ["p", "q", "r"])
+
+
+def test_pixel_names_row_major():
+    assert pixel_names((2, 3)) == ["pixel_r0_c0", "pixel_r0_c1", "pixel_r0_c2",
+                                   "pixel_r1_c0", "pixel_r1_c1", "pixel_r1_c2"]
+    assert pixel_names((1, 1), prefix="p") == ["p_r0_c0"]

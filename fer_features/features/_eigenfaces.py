@@ -1,15 +1,15 @@
 """Eigenfaces: principal component analysis of face images, as a thin wrapper over PCA."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.decomposition import PCA
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._images import flatten_images, resolve_image_shape, validate_fitted_images
-from ..preprocessing._base import _check_input_features
+from .._images import feature_names_out, validate_fitted_images, validate_images
 
 __all__ = ["EigenfaceTransformer"]
 
@@ -26,15 +26,18 @@ class EigenfaceTransformer(TransformerMixin, BaseEstimator):
     ----------
     n_components : int, float, "mle" or None, default=150
         Number of eigenfaces kept, as PCA's ``n_components``. An integer larger
-        than ``min(n_samples, n_pixels)`` is reduced to that number (see
-        ``n_components_``), so the default also works on small data sets.
+        than ``min(n_samples, n_pixels)`` is reduced to that number, with a
+        ``UserWarning`` naming both (see ``n_components_``), so the default
+        also works on small data sets. At least two images are needed.
     whiten : bool, default=True
         Scale the projections to unit variance (the usual choice before an SVM).
     svd_solver : {"auto", "full", "covariance_eigh", "arpack", "randomized"}, default="auto"
         PCA's solver.
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
     random_state : int, RandomState instance or None, default=None
         Seed for the randomized and arpack solvers.
 
@@ -81,8 +84,14 @@ class EigenfaceTransformer(TransformerMixin, BaseEstimator):
     (40, 10)
     >>> eig.inverse_transform(codes).shape
     (40, 256)
-    >>> EigenfaceTransformer(n_components=100).fit(X).n_components_
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     EigenfaceTransformer(n_components=100).fit(X).n_components_
     40
+    >>> print(caught[0].message)  # doctest: +NORMALIZE_WHITESPACE
+    n_components=100 is more than the data allow, min(n_samples, n_pixels) =
+    min(40, 256): keeping 40 eigenfaces
     """
 
     _parameter_constraints = {
@@ -108,12 +117,25 @@ class EigenfaceTransformer(TransformerMixin, BaseEstimator):
 
     def _fit_pca(self, X, method):
         given = X
-        X, implied = flatten_images(X)
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, implied)
+        X, _ = validate_images(self, X, [np.float64, np.float32])
+        n_samples, n_pixels = X.shape
+        if n_samples < 2:
+            # PCA's variances divide by n_samples - 1
+            raise ValueError(
+                f"EigenfaceTransformer needs at least 2 images to find principal "
+                f"components, got n_samples={n_samples}"
+            )
         n_components = self.n_components
         if isinstance(n_components, Integral) and not isinstance(n_components, bool):
-            n_components = min(int(n_components), *X.shape)
+            n_components = int(n_components)
+            if n_components > min(n_samples, n_pixels):
+                warnings.warn(
+                    f"n_components={n_components} is more than the data allow, "
+                    f"min(n_samples, n_pixels) = min({n_samples}, {n_pixels}): keeping "
+                    f"{min(n_samples, n_pixels)} eigenfaces",
+                    UserWarning, stacklevel=4,
+                )
+                n_components = min(n_samples, n_pixels)
         # validation already copied X when it converted it: let PCA work in place then
         copy = not isinstance(given, np.ndarray) or np.may_share_memory(X, given)
         self.pca_ = PCA(n_components=n_components, whiten=self.whiten,
@@ -178,7 +200,8 @@ class EigenfaceTransformer(TransformerMixin, BaseEstimator):
         -------
         projections : ndarray of shape (n_samples, n_components_)
         """
-        return self.pca_.transform(self._validate_images(X))
+        X = self._validate_images(X)  # first: it raises NotFittedError before fit
+        return self.pca_.transform(X)
 
     def inverse_transform(self, X):
         """Reconstruct images from their eigenface coordinates.
@@ -208,9 +231,8 @@ class EigenfaceTransformer(TransformerMixin, BaseEstimator):
         -------
         feature_names_out : ndarray of str objects
         """
-        check_is_fitted(self)
-        _check_input_features(self, input_features)
-        return np.asarray([f"eigenface{i}" for i in range(self.n_components_)], dtype=object)
+        return feature_names_out(
+            self, input_features, lambda: (f"eigenface{i}" for i in range(self.n_components_)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -23,10 +23,9 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._images import as_images, flatten_images, resolve_image_shape, validate_fitted_images
-from ..preprocessing._base import _check_input_features
+from .._images import (as_images, check_positive_pair, feature_names_out,
+                       validate_fitted_images, validate_images)
 
 __all__ = ["HOGTransformer"]
 
@@ -39,13 +38,7 @@ _CHUNK_PIXELS = 1 << 20
 
 
 def _pair(value, name):
-    try:
-        a, b = value
-    except (TypeError, ValueError):
-        a = b = None
-    if not all(isinstance(v, Integral) and not isinstance(v, bool) and v > 0 for v in (a, b)):
-        raise ValueError(f"{name} must be a pair of positive integers, got {value!r}")
-    return int(a), int(b)
+    return check_positive_pair(value, name)
 
 
 def _float_type(dtype):
@@ -209,8 +202,10 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
     block_norm : {"L2-Hys", "L2", "L1", "L1-sqrt"}, default="L2-Hys"
         Block normalisation, as in :func:`skimage.feature.hog`.
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
     n_jobs : int or None, default=None
         Number of chunks computed in parallel (joblib threads; the NumPy work
         releases the GIL). ``None`` means 1.
@@ -290,9 +285,7 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
         """
         ppc = _pair(self.pixels_per_cell, "pixels_per_cell")
         cpb = _pair(self.cells_per_block, "cells_per_block")
-        X, implied = flatten_images(X)
-        X = validate_data(self, X, dtype=_KEEP_DTYPES)
-        shape = resolve_image_shape(X.shape[1], self.image_shape, implied)
+        _, shape = validate_images(self, X, _KEEP_DTYPES)
         n_cells = (shape[0] // ppc[0], shape[1] // ppc[1])
         n_blocks = (n_cells[0] - cpb[0] + 1, n_cells[1] - cpb[1] + 1)
         if min(n_blocks) <= 0:
@@ -359,15 +352,14 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
         -------
         feature_names_out : ndarray of str objects
         """
-        check_is_fitted(self)
-        _check_input_features(self, input_features)
-        b_row, b_col = _pair(self.cells_per_block, "cells_per_block")
-        names = [
-            f"hog_b{r}_{c}_c{i}_{j}_o{k}"
-            for r in range(self.n_blocks_[0]) for c in range(self.n_blocks_[1])
-            for i in range(b_row) for j in range(b_col) for k in range(self.orientations)
-        ]
-        return np.asarray(names, dtype=object)
+        def names():
+            b_row, b_col = _pair(self.cells_per_block, "cells_per_block")
+            return (f"hog_b{r}_{c}_c{i}_{j}_o{k}"
+                    for r in range(self.n_blocks_[0]) for c in range(self.n_blocks_[1])
+                    for i in range(b_row) for j in range(b_col)
+                    for k in range(self.orientations))
+
+        return feature_names_out(self, input_features, names)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

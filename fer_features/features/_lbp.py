@@ -10,10 +10,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._images import as_images, flatten_images, resolve_image_shape, validate_fitted_images
-from ..preprocessing._base import _check_input_features
+from .._images import (as_images, check_positive_pair, feature_names_out, flatten_images,
+                       resolve_image_shape, validate_fitted_images, validate_images)
 from ._lbp_kernel import lbp_codes, lbp_histograms
 
 __all__ = ["LBPTransformer", "lbp_code_images", "lbp_n_bins"]
@@ -154,8 +154,10 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         of pixels in the cell (the histogram sums to 1), ``"l2"`` by its
         Euclidean norm, ``None`` keeps raw counts.
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
 
     Attributes
     ----------
@@ -220,17 +222,7 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         self.image_shape = image_shape
 
     def _grid(self):
-        try:
-            rows, cols = self.grid_shape
-        except (TypeError, ValueError):
-            rows = cols = None
-        if not all(isinstance(v, Integral) and not isinstance(v, bool) and v > 0
-                   for v in (rows, cols)):
-            raise ValueError(
-                f"grid_shape must be a pair (rows, cols) of positive integers, "
-                f"got {self.grid_shape!r}"
-            )
-        return int(rows), int(cols)
+        return check_positive_pair(self.grid_shape, "grid_shape", "(rows, cols)")
 
     def _check_grid(self, image_shape):
         grid = self._grid()
@@ -258,9 +250,7 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         _check_lbp_params(self.P, self.method)
-        X, implied = flatten_images(X)
-        X = validate_data(self, X, dtype=_KEEP_DTYPES)
-        self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, implied)
+        validate_images(self, X, _KEEP_DTYPES)
         self._check_grid(self.image_shape_)
         self.n_bins_ = lbp_n_bins(self.P, self.method)
         return self
@@ -372,12 +362,12 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         -------
         feature_names_out : ndarray of str objects
         """
-        check_is_fitted(self)
-        _check_input_features(self, input_features)
-        gh, gw = self._grid()
-        names = [f"lbp_r{i}c{j}_b{k}" for i in range(gh) for j in range(gw)
-                 for k in range(self.n_bins_)]
-        return np.asarray(names, dtype=object)
+        def names():
+            gh, gw = self._grid()
+            return (f"lbp_r{i}c{j}_b{k}" for i in range(gh) for j in range(gw)
+                    for k in range(self.n_bins_))
+
+        return feature_names_out(self, input_features, names)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

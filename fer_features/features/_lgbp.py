@@ -5,10 +5,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._images import as_images, flatten_images, resolve_image_shape, validate_fitted_images
-from ..preprocessing._base import _check_input_features
+from .._images import as_images, feature_names_out, validate_fitted_images, validate_images
 from ._lbp import LBPTransformer
 
 __all__ = ["LGBPTransformer", "gabor_kernel", "gabor_magnitudes"]
@@ -139,8 +137,10 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
     normalize : {"l1", "l2"} or None, default="l1"
         Normalisation of each cell histogram.
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
 
     Attributes
     ----------
@@ -246,9 +246,7 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         freqs = self._frequencies()
-        X, implied = flatten_images(X)
-        X = validate_data(self, X, dtype=[np.float64, np.float32, np.uint8])
-        self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, implied)
+        validate_images(self, X, [np.float64, np.float32, np.uint8])
         # the LBP transformer checks its own parameters (P, method, grid) in fit
         self.lbp_ = LBPTransformer(
             P=self.P, R=self.R, method=self.method, grid_shape=self.grid_shape,
@@ -305,11 +303,11 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         -------
         feature_names_out : ndarray of str objects
         """
-        check_is_fitted(self)
-        _check_input_features(self, input_features)
-        cell_names = [name[len("lbp_"):] for name in self.lbp_.get_feature_names_out()]
-        names = [f"lgbp_f{k}_{c}" for k in range(self.n_filters_) for c in cell_names]
-        return np.asarray(names, dtype=object)
+        def names():
+            cells = [name[len("lbp_"):] for name in self.lbp_.get_feature_names_out()]
+            return (f"lgbp_f{k}_{c}" for k in range(self.n_filters_) for c in cells)
+
+        return feature_names_out(self, input_features, names)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -2,25 +2,9 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._images import (as_images, check_non_negative_pixels, flatten_images,
-                       resolve_image_shape)
-
-
-def _check_input_features(estimator, input_features):
-    """Check ``input_features`` of ``get_feature_names_out`` against the fit input."""
-    if input_features is None:
-        return
-    input_features = np.asarray(input_features, dtype=object)
-    names_in = getattr(estimator, "feature_names_in_", None)
-    if names_in is not None and not np.array_equal(names_in, input_features):
-        raise ValueError("input_features is not equal to feature_names_in_")
-    if input_features.shape != (estimator.n_features_in_,):
-        raise ValueError(
-            f"input_features should have length equal to number of features "
-            f"({estimator.n_features_in_}), got {len(input_features)}"
-        )
+from .._images import (as_images, feature_names_out, pixel_names, validate_fitted_images,
+                       validate_images)
 
 
 class _ImageTransformer(TransformerMixin, BaseEstimator):
@@ -42,22 +26,11 @@ class _ImageTransformer(TransformerMixin, BaseEstimator):
         return image_shape
 
     def _images(self, X, reset):
-        if not reset:
-            check_is_fitted(self)
-        X, implied = flatten_images(X)
-        X = validate_data(self, X, dtype=self._keep_dtypes, reset=reset)
-        if self._non_negative:
-            check_non_negative_pixels(X, type(self).__name__)
-        shape = resolve_image_shape(X.shape[1], self.image_shape, implied)
+        validate = validate_images if reset else validate_fitted_images
+        X, shape = validate(self, X, self._keep_dtypes, non_negative=self._non_negative)
         if reset:
             self._check_params(shape)
-            self.image_shape_ = shape
             self.output_shape_ = self._output_shape(shape)
-        elif shape != self.image_shape_:
-            raise ValueError(
-                f"{type(self).__name__} was fitted on images of shape "
-                f"{self.image_shape_}, got images of shape {shape}"
-            )
         return as_images(X, shape)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -108,11 +81,7 @@ class _ImageTransformer(TransformerMixin, BaseEstimator):
         -------
         feature_names_out : ndarray of str objects
         """
-        check_is_fitted(self)
-        _check_input_features(self, input_features)
-        h, w = self.output_shape_
-        return np.asarray([f"pixel_r{r}_c{c}" for r in range(h) for c in range(w)],
-                          dtype=object)
+        return feature_names_out(self, input_features, lambda: pixel_names(self.output_shape_))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

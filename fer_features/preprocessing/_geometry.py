@@ -5,20 +5,10 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from .._images import check_positive_pair
 from ._base import _ImageTransformer
 
 __all__ = ["ImageResizer", "CenterCrop"]
-
-
-def _size_pair(value, name):
-    try:
-        a, b = value
-    except (TypeError, ValueError):
-        a = b = None
-    if not all(isinstance(v, Integral) and not isinstance(v, bool) and v > 0 for v in (a, b)):
-        raise ValueError(f"{name} must be a pair (height, width) of positive integers, "
-                         f"got {value!r}")
-    return int(a), int(b)
 
 
 class ImageResizer(_ImageTransformer):
@@ -42,8 +32,10 @@ class ImageResizer(_ImageTransformer):
     anti_aliasing : bool or None, default=None
         Gaussian smoothing before shrinking; ``None`` smooths when shrinking.
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
 
     Attributes
     ----------
@@ -87,10 +79,10 @@ class ImageResizer(_ImageTransformer):
         self.image_shape = image_shape
 
     def _check_params(self, image_shape):
-        _size_pair(self.size, "size")
+        check_positive_pair(self.size, "size", "(height, width)")
 
     def _output_shape(self, image_shape):
-        return _size_pair(self.size, "size")
+        return check_positive_pair(self.size, "size", "(height, width)")
 
     def _transform_images(self, images):
         from skimage.transform import resize
@@ -133,8 +125,10 @@ class CenterCrop(_ImageTransformer):
         (rounded to the nearest pixel, at least one; 0.875 keeps 42x42 of 48x48).
         A pair of ints: the output ``(height, width)`` in pixels.
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
 
     Attributes
     ----------
@@ -182,7 +176,7 @@ class CenterCrop(_ImageTransformer):
         h, w = image_shape
         if isinstance(self.size, Real) and not isinstance(self.size, bool):
             return max(1, int(round(h * self.size))), max(1, int(round(w * self.size)))
-        ch, cw = _size_pair(self.size, "size")
+        ch, cw = check_positive_pair(self.size, "size", "(height, width)")
         if ch > h or cw > w:
             raise ValueError(
                 f"size={(ch, cw)} is larger than the images, of shape {image_shape}; "

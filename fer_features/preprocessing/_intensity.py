@@ -31,8 +31,10 @@ class ImageStandardizer(OneToOneFeatureMixin, _ImageTransformer):
     with_std : bool, default=True
         Divide each image by its standard deviation (population, ``ddof=0``).
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
 
     Attributes
     ----------
@@ -130,8 +132,10 @@ class HistogramEqualizer(OneToOneFeatureMixin, _ImageTransformer):
         Number of grey-level bins (for float images in global equalisation,
         and for CLAHE).
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` in which a row of ``X`` is read. ``None``: the shape
-        of 3-D input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
     n_jobs : int or None, default=None
         Parallel jobs for CLAHE (joblib); ``None`` means 1.
 
