@@ -10,6 +10,12 @@ import argparse
 import sys
 
 
+def _add_skip_unreadable(p):
+    p.add_argument("--skip-unreadable", action="store_true",
+                   help="with an image folder: skip the images that cannot be read, with a "
+                        "warning naming them, instead of stopping at the first")
+
+
 def _add_datasets(subparsers):
     p = subparsers.add_parser(
         "datasets",
@@ -20,13 +26,15 @@ def _add_datasets(subparsers):
     p.add_argument("data", nargs="?", default=None, metavar="DATA",
                    help="a data set to load and describe: 'synthetic', 'fer2013', the path "
                         "of a FER2013 CSV, or the path of an image folder")
+    _add_skip_unreadable(p)
     return p
 
 
 def _run_datasets(args):
     from .datasets import describe_datasets
 
-    print(describe_datasets(args.data))
+    options = {"skip_unreadable": True} if args.skip_unreadable else {}
+    print(describe_datasets(args.data, **options))
     return 0
 
 
@@ -47,6 +55,7 @@ def _add_eigenfaces(subparsers):
     p.add_argument("--out", default="eigenfaces.png",
                    help="picture to write; its extension sets the format "
                         "(default: eigenfaces.png)")
+    _add_skip_unreadable(p)
     return p
 
 
@@ -54,7 +63,7 @@ def _run_eigenfaces(args):
     from .datasets import load_dataset
     from .plotting import write_eigenfaces_plot
 
-    data = load_dataset(args.data)
+    data = load_dataset(args.data, skip_unreadable=args.skip_unreadable)
     disp = write_eigenfaces_plot(data.images, args.out, n_components=args.n_components,
                                  n_eigenfaces=args.show)
     ratio = disp.estimator_.explained_variance_ratio_
@@ -143,6 +152,7 @@ def _add_benchmark(subparsers):
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the folds, subsampling and bootstrap (default: 0)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    _add_skip_unreadable(p)
     return p
 
 
@@ -160,9 +170,10 @@ def _run_benchmark(args):
 
     if synthetic:
         n_samples = 1400 if args.n_samples is None else args.n_samples
-        data = load_dataset("synthetic", n_samples=n_samples, random_state=args.seed)
+        data = load_dataset("synthetic", n_samples=n_samples, random_state=args.seed,
+                            skip_unreadable=args.skip_unreadable)
     else:
-        data = load_dataset(args.data)
+        data = load_dataset(args.data, skip_unreadable=args.skip_unreadable)
     profile = args.profile or ("quick" if synthetic else "full")
     image_shape = tuple(data.images.shape[1:3]) if "images" in data else None
     verbose = 0 if args.quiet else 1
