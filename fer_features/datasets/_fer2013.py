@@ -184,10 +184,13 @@ def _parse_pixels(name, rownos, fields):
             return _parse_pixels_reference(name, rownos, fields)
     if np.any(is_digit[3:] & is_digit[2:-1] & is_digit[1:-2] & is_digit[:-3]):
         return _parse_pixels_reference(name, rownos, fields)  # 4 digits or more
-    d = digits * is_digit                # digit values, spaces read as 0
-    value = d.astype(np.uint16)
-    value[1:] += np.uint16(10) * d[:-1]
-    value[2:] += np.uint16(100) * (d[:-2] * is_digit[1:-1])  # only in 3-digit numbers
+    # digit values (spaces read as 0) in uint16 *arrays*: under NumPy 1.x a uint16
+    # scalar times a uint8 array stays uint8, so 100 * 3 wrapped to 44 and 300 was
+    # read as 44 instead of being refused
+    d = (digits * is_digit).astype(np.uint16)
+    value = d.copy()
+    value[1:] += 10 * d[:-1]
+    value[2:] += 100 * (d[:-2] * is_digit[1:-1])  # only in 3-digit numbers
     values = value[ends]
     if values.max() > 255:
         return _parse_pixels_reference(name, rownos, fields)
