@@ -58,3 +58,13 @@ def test_extras_and_self_references(script, tmp_path):
     assert script.minimum_pins(path, ["fast", "all"]) == ["dask==2024.1", "scikit-learn==1.8"]
     with pytest.raises(SystemExit, match="pyproject.toml has no extra 'slow'"):
         script.minimum_pins(path, ["slow"])
+
+
+def test_ci_runs_the_readme_test_command_in_a_fresh_venv():
+    """.ci/run runs the README's test command verbatim; both make the venv anew."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    command = re.search(r"^README_TEST='(.*)'$", ci, flags=re.M).group(1)
+    assert command in (ROOT / "README.md").read_text().splitlines()
+    assert command.startswith("python3 -m venv --clear .venv ")
+    assert "python3 -m venv --clear .venv-min" in ci
+    assert "min_constraints.py" in ci and "-c .venv-min/constraints.txt" in ci
