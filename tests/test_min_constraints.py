@@ -63,7 +63,7 @@ def test_extras_and_self_references(script, tmp_path):
 def test_ci_runs_the_readme_test_command_in_a_fresh_venv():
     """.ci/run runs the README's test command verbatim; both make the venv anew."""
     ci = (ROOT / ".ci" / "run").read_text()
-    command = re.search(r"^README_TEST='(.*)'$", ci, flags=re.M).group(1)
+    command = re.search(r"^README_TEST='(.*)'$", ci, flags=re.MULTILINE).group(1)
     assert command in (ROOT / "README.md").read_text().splitlines()
     assert command.startswith("python3 -m venv --clear .venv ")
     assert "python3 -m venv --clear .venv-min" in ci
