@@ -18,6 +18,12 @@ _QUIET_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "GRPC_VERBOSITY": "ERROR"}
 EXIT_INTERRUPTED = 130
 
 
+def _add_skip_unreadable(p):
+    p.add_argument("--skip-unreadable", action="store_true",
+                   help="with an image folder: skip the images that cannot be read, with a "
+                        "warning naming them, instead of stopping at the first")
+
+
 def _add_datasets(subparsers):
     p = subparsers.add_parser(
         "datasets",
@@ -28,13 +34,15 @@ def _add_datasets(subparsers):
     p.add_argument("data", nargs="?", default=None, metavar="DATA",
                    help="a data set to load and describe: 'synthetic', 'fer2013', the path "
                         "of a FER2013 CSV, or the path of an image folder")
+    _add_skip_unreadable(p)
     return p
 
 
 def _run_datasets(args):
     from .datasets import describe_datasets
 
-    print(describe_datasets(args.data))
+    options = {"skip_unreadable": True} if args.skip_unreadable else {}
+    print(describe_datasets(args.data, **options))
     return 0
 
 
@@ -61,6 +69,7 @@ def _add_eigenfaces(subparsers):
                         "(default: 0)")
     p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks and library start-up messages")
+    _add_skip_unreadable(p)
     return p
 
 
@@ -71,9 +80,10 @@ def _run_eigenfaces(args):
 
     path = picture_path(args.out, "eigenfaces.png")  # refuse a bad --out before any work
     if args.data.strip().lower() == "synthetic":
-        data = load_dataset("synthetic", random_state=args.random_state)
+        data = load_dataset("synthetic", random_state=args.random_state,
+                            skip_unreadable=args.skip_unreadable)
     else:
-        data = load_dataset(args.data)
+        data = load_dataset(args.data, skip_unreadable=args.skip_unreadable)
     disp = write_eigenfaces_plot(data.images, path, n_components=args.n_components,
                                  n_eigenfaces=args.show, random_state=args.random_state)
     ratio = disp.estimator_.explained_variance_ratio_
@@ -169,6 +179,7 @@ def _add_benchmark(subparsers):
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks and library start-up messages")
+    _add_skip_unreadable(p)
     return p
 
 
@@ -188,9 +199,11 @@ def _run_benchmark(args):
 
     if synthetic:
         n_samples = 1400 if args.n_samples is None else args.n_samples
-        data = load_dataset("synthetic", n_samples=n_samples, random_state=args.seed)
+        data = load_dataset("synthetic", n_samples=n_samples, random_state=args.seed,
+                            skip_unreadable=args.skip_unreadable)
     else:
-        data = load_dataset(args.data)
+        data = load_dataset(args.data, skip_unreadable=args.skip_unreadable)
+    profile = args.profile or ("quick" if synthetic else "full")
     image_shape = tuple(data.images.shape[1:3]) if "images" in data else None
     verbose = 0 if args.quiet else 1
     if args.estimators:
@@ -280,6 +293,7 @@ def _add_train(subparsers):
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks and library start-up messages")
+    _add_skip_unreadable(p)
     return p
 
 
@@ -323,9 +337,10 @@ def _run_train(args):
         print(f"[train] loading {args.data}", file=sys.stderr, flush=True)
     if synthetic:
         n_samples = 1400 if args.n_samples is None else args.n_samples
-        data = load_dataset("synthetic", n_samples=n_samples, random_state=args.seed)
+        data = load_dataset("synthetic", n_samples=n_samples, random_state=args.seed,
+                            skip_unreadable=args.skip_unreadable)
     else:
-        data = load_dataset(args.data)
+        data = load_dataset(args.data, skip_unreadable=args.skip_unreadable)
     image_shape = tuple(data.images.shape[1:3])
     estimator = make_estimator(args.estimator, profile=profile, image_shape=image_shape,
                                random_state=args.seed)

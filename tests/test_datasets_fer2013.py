@@ -1,6 +1,8 @@
 """Tests of load_fer2013: the real file, its variants, and every kind of defect."""
 
 import gzip
+import io
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -290,3 +292,80 @@ def test_bulk_parse_exact_values(values):
     fields = [" ".join(map(str, r)).encode() for r in rows]
     out = _parse_pixels("x.csv", [1, 2, 3], fields)
     np.testing.assert_array_equal(out, np.array(rows, dtype=np.uint8))
+
+
+# --- arguments, line ends and memory on bad files ------------------------------------
+
+def test_folder_instead_of_file_is_named(tmp_path):
+    with pytest.raises(ValueError, match="is a folder, not a FER2013 CSV file") as info:
+        load_fer2013(tmp_path)
+    assert str(tmp_path) in str(info.value)
+
+
+@pytest.mark.parametrize("usage", [5, 2.5, b"Training", {"Training": 1}])
+def test_usage_of_a_wrong_type_is_named(tmp_path, usage):
+    path = write(tmp_path, "emotion,pixels,Usage\n" + good_rows(2))
+    with pytest.raises(ValueError, match="usage must be a Usage value such as 'Training'") \
+            as info:
+        load_fer2013(path, usage=usage)
+    assert repr(usage) in str(info.value)
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_any_line_ends_read_alike(tmp_path, newline):
+    """Old Mac files end their lines with a lone CR: every row is still read."""
+    text = "emotion,pixels,Usage\n" + good_rows(4) + "\n" + good_rows(3)
+    path = tmp_path / "faces.csv"
+    path.write_bytes(text.replace("\n", newline).encode())
+    faces = load_fer2013(path)
+    expected = load_fer2013(write(tmp_path, text, "lf.csv"))
+    np.testing.assert_array_equal(faces.data, expected.data)
+    assert faces.target.tolist() == [0, 1, 2, 3, 0, 1, 2]
+    bad = text + "4," + pixels(n=2303) + ",Training\n"
+    path.write_bytes(bad.replace("\n", newline).encode())
+    with pytest.raises(ValueError, match="row 9: 2303 pixel values"):
+        load_fer2013(path)
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 64])
+def test_lines_split_like_bytes_splitlines_whatever_the_block(monkeypatch, block):
+    """Line ends cut between two blocks (a CR, then its LF) are still one line end."""
+    from fer_features.datasets import _fer2013
+
+    monkeypatch.setattr(_fer2013, "_READ_BLOCK", block)
+    rng = np.random.default_rng(block)
+    pieces = [b"a", b"bc", b"\r", b"\n", b"\r\n", b","]
+    for _ in range(300):
+        text = b"".join(pieces[i] for i in rng.integers(0, len(pieces), rng.integers(0, 25)))
+        assert list(_fer2013._lines(io.BytesIO(text))) == text.splitlines(), text
+
+
+BAD_LONG_LINES = {
+    "pixels": ("3," + "12 " * 700_000 + ",Training",
+               "row 1: 700000 pixel values, expected 2304"),
+    "commas": ("3," + "," * 2_000_000, "row 1: 2000002 fields, expected 3"),
+    "usage": ("3," + pixels() + "," + "T" * 2_000_000,
+              ("row 1: Usage value 'TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT'... (2000000 "
+               "characters) is not a split name")),
+    "label": ("9" * 2_000_000 + "," + pixels() + ",Training",
+              ("unknown emotion label '9999999999999999999999999999999999999999'... "
+               "(2000000 characters)")),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_LONG_LINES)
+def test_a_huge_bad_line_costs_memory_proportional_to_it(tmp_path, kind):
+    """A 2 MB line is reported with a short message, using a few times its size."""
+    line, message = BAD_LONG_LINES[kind]
+    path = write(tmp_path, "emotion,pixels,Usage\n" + good_rows(2) + line + "\n")
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError) as info:
+            load_fer2013(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert message.replace("row 1", "row 3") in str(info.value)
+    assert len(str(info.value)) < 300
+    assert peak < 5 * size, f"peak {peak / size:.1f} times the file"

@@ -236,3 +236,69 @@ def test_folder_errors(tmp_path):
     with pytest.raises(ValueError, match="the folders 'Anger' and 'angry' of .* both name "
                                          "the class 'angry'; merge them"):
         load_image_folder(tmp_path)
+
+
+# --- folders that are not classes, empty classes, broken links -------------------------
+
+def test_system_and_hidden_folders_are_not_classes(tmp_path):
+    """A zip made on a Mac holds __MACOSX/ (AppleDouble ._ files): it is no class."""
+    root = tmp_path / "faces"
+    for sub in ("happy", "sad", "__MACOSX/happy", "@eaDir", ".git", "sad/@eaDir"):
+        (root / sub).mkdir(parents=True)
+    Image.fromarray(gradient()).save(root / "happy" / "a.png")
+    Image.fromarray(gradient()).save(root / "sad" / "b.png")
+    (root / "__MACOSX" / "happy" / "._a.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    Image.fromarray(gradient()).save(root / "__MACOSX" / "c.png")
+    Image.fromarray(gradient()).save(root / "@eaDir" / "d.png")
+    Image.fromarray(gradient()).save(root / "sad" / "@eaDir" / "thumb.png")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        faces = load_image_folder(root, subject_pattern=None)
+    assert faces.target_names == ["happy", "sad"]
+    assert faces.target.tolist() == [0, 1]
+    assert [f.split("/")[-1] for f in faces.filenames] == ["a.png", "b.png"]
+    assert [f.split("/")[-1] for f in faces.ignored_folders] == [".git", "@eaDir", "__MACOSX"]
+
+
+def test_class_folder_without_images_is_ignored_with_a_warning(tmp_path):
+    root = tmp_path / "faces"
+    for sub in ("happy", "sad", "fear"):
+        (root / sub).mkdir(parents=True)
+    Image.fromarray(gradient()).save(root / "happy" / "a.png")
+    Image.fromarray(gradient()).save(root / "sad" / "b.png")
+    (root / "fear" / "notes.txt").write_text("no image here")
+    with pytest.warns(UserWarning, match="ignored 1 class folder.* holding no image: fear"):
+        faces = load_image_folder(root, subject_pattern=None)
+    assert faces.target_names == ["happy", "sad"]
+    assert faces.target.tolist() == [0, 1]
+    assert [f.split("/")[-1] for f in faces.ignored_folders] == ["fear"]
+    assert "1 sub-folder(s) ignored (fear)" in faces.DESCR
+
+
+def test_dangling_symlink_is_unreadable_and_listed(tmp_path):
+    root = tmp_path / "faces"
+    for sub in ("happy", "sad"):
+        (root / sub).mkdir(parents=True)
+    Image.fromarray(gradient()).save(root / "happy" / "a.png")
+    Image.fromarray(gradient()).save(root / "sad" / "b.png")
+    (root / "sad" / "gone.png").symlink_to(tmp_path / "moved-away.png")
+    with pytest.raises(ValueError, match=r"cannot read image '.*gone\.png': a symbolic link "
+                                         r"to the missing file '.*moved-away\.png'"):
+        load_image_folder(root, subject_pattern=None)
+    faces = load_image_folder(root, errors="skip", subject_pattern=None)
+    assert [s.split("/")[-1] for s in faces.skipped] == ["gone.png"]
+    assert faces.target.tolist() == [0, 1]
+
+
+def test_class_whose_every_image_is_unreadable_is_left_out(tmp_path):
+    root = tmp_path / "faces"
+    for sub in ("happy", "sad", "fear"):
+        (root / sub).mkdir(parents=True)
+    Image.fromarray(gradient()).save(root / "happy" / "a.png")
+    Image.fromarray(gradient()).save(root / "sad" / "b.png")
+    (root / "fear" / "broken.png").write_bytes(b"not an image")
+    with pytest.warns(UserWarning, match="no image of the class.*'fear' could be read"):
+        faces = load_image_folder(root, errors="skip", subject_pattern=None)
+    assert faces.target_names == ["happy", "sad"]
+    assert faces.target.tolist() == [0, 1]
+    assert np.bincount(faces.target).tolist() == [1, 1]

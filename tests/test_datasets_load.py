@@ -95,3 +95,46 @@ def test_describe_one_dataset(tmp_path):
     assert lines[2].split() == ["Training", "PublicTest", "total"]
     assert lines[3].split() == ["angry", "0", "1", "1"]
     assert lines[-3].split() == ["total", "2", "2", "4"]
+
+
+def unreadable_folder(tmp_path):
+    root = tmp_path / "faces"
+    for sub, grey in (("happy", 3), ("sad", 200)):
+        (root / sub).mkdir(parents=True)
+        Image.new("L", (10, 10), grey).save(root / sub / "ok.png")
+    (root / "sad" / "broken.png").write_bytes(b"not an image")
+    return root
+
+
+def test_skip_unreadable_skips_and_reports(tmp_path):
+    root = unreadable_folder(tmp_path)
+    with pytest.raises(ValueError, match=r"cannot read image '.*broken\.png'"):
+        load_dataset(root)
+    with pytest.warns(UserWarning, match="skipped 1 unreadable image.*: broken.png"):
+        faces = load_dataset(root, skip_unreadable=True)
+    assert faces.target.tolist() == [0, 1]
+    assert [s.split("/")[-1] for s in faces.skipped] == ["broken.png"]
+    with pytest.raises(ValueError, match="skip_unreadable=True and errors='raise' contradict"):
+        load_dataset(root, skip_unreadable=True, errors="raise")
+    csv = write_csv(tmp_path / "fer.csv")
+    for spec in (csv, "synthetic"):
+        with pytest.raises(ValueError, match=r"skip_unreadable \(--skip-unreadable\) applies "
+                                             r"to folders of images"):
+            load_dataset(spec, skip_unreadable=True)
+
+
+@pytest.mark.parametrize("command", [["datasets"], ["eigenfaces", "--n-components", "2",
+                                                     "--show", "2", "--data"]])
+def test_cli_skip_unreadable(tmp_path, capsys, command):
+    """The CLI stops at an unreadable image, or with --skip-unreadable skips it, naming it."""
+    from fer_features.cli import main
+
+    root = unreadable_folder(tmp_path)
+    extra = ["--out", str(tmp_path / "e.png")] if command[0] == "eigenfaces" else []
+    assert main(command + [str(root)] + extra) == 2
+    assert "broken.png" in capsys.readouterr().err
+    with pytest.warns(UserWarning, match="skipped 1 unreadable image.*: broken.png"):
+        assert main(command + [str(root), "--skip-unreadable"] + extra) == 0
+    out = capsys.readouterr().out
+    assert ("1 unreadable file(s) skipped" in out if command[0] == "datasets"
+            else out.startswith("2 faces of 48x48"))

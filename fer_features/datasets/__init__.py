@@ -8,7 +8,12 @@ Every loader returns a :class:`sklearn.utils.Bunch` with the same fields
 
 from ._base import select_classes
 from ._fer2013 import FER2013_USAGES, load_fer2013
-from ._folder import IMAGE_EXTENSIONS, SUBJECT_PATTERNS, load_image_folder
+from ._folder import (
+    IMAGE_EXTENSIONS,
+    SUBJECT_PATTERNS,
+    SYSTEM_FOLDERS,
+    load_image_folder,
+)
 from ._load import FER2013_ENV, describe_datasets, load_dataset
 from ._synthetic import make_synthetic_faces
 from ._vocabulary import DATASET_CODES, EXPRESSIONS, align_targets, canonical_expression
@@ -28,4 +33,5 @@ __all__ = [
     "FER2013_ENV",
     "IMAGE_EXTENSIONS",
     "SUBJECT_PATTERNS",
+    "SYSTEM_FOLDERS",
 ]

@@ -3,7 +3,9 @@
 import csv
 import gzip
 import os
+import re
 import zlib
+from collections.abc import Iterable
 
 import numpy as np
 from sklearn.utils import Bunch
@@ -20,6 +22,12 @@ _SIDE = 48
 _N_PIXELS = _SIDE * _SIDE
 _NAMES = list(EXPRESSIONS[:7])
 _CHUNK = 128  # rows per bulk conversion: ~1 MB, so that its ~20 passes stay in cache
+# the longest pixel field the bulk conversion takes: 2304 values of 3 digits and
+# single spaces; longer ones (extra spaces, leading zeros, or garbage) go row by row
+_MAX_BULK_FIELD = 4 * _N_PIXELS - 1
+_READ_BLOCK = 1 << 20  # bytes read at a time when splitting lines
+_TOKEN = re.compile(r"\S+")
+_MAX_USAGE_CHARS = 100  # a longer Usage value is a defect, not a split name
 
 # accepted header spellings (compared stripped and lower-cased)
 _COLUMN_ALIASES = {
@@ -38,10 +46,59 @@ def _open_binary(path):
     return open(path, "rb")
 
 
+def _lines(f):
+    """The lines of a binary file, without their ends, whatever those are.
+
+    Lines end with ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac files). The
+    file is read a block at a time, so memory stays proportional to the longest
+    line, not to the file.
+    """
+    parts, skip_lf = [], False
+    while True:
+        block = f.read(_READ_BLOCK)
+        if not block:
+            break
+        if skip_lf and block.startswith(b"\n"):  # a \r\n cut between two blocks
+            block = block[1:]
+        skip_lf = False
+        for piece in block.splitlines(keepends=True):
+            # skip_lf: this piece ends with a lone \r, which a \n may follow
+            skip_lf = piece.endswith(b"\r")
+            if piece.endswith(b"\r\n"):
+                parts.append(piece[:-2])
+            elif piece.endswith((b"\n", b"\r")):
+                parts.append(piece[:-1])
+            else:  # the end of the block cuts this line
+                parts.append(piece)
+                continue
+            yield b"".join(parts) if len(parts) > 1 else parts[0]
+            parts = []
+    if parts:
+        yield b"".join(parts)
+
+
+def _shown(value, limit=40):
+    """``repr`` of a value read from the file, cut after ``limit`` characters."""
+    size = len(value)
+    if isinstance(value, bytes):
+        value = value[:limit].decode("utf-8", "replace")
+    if size > limit:
+        return f"{value[:limit]!r}... ({size} characters)"
+    return repr(value)
+
+
 def _check_usage_arg(usage):
     if usage is None:
         return None
-    values = [usage] if isinstance(usage, str) else list(usage)
+    if isinstance(usage, str):
+        values = [usage]
+    elif isinstance(usage, Iterable) and not isinstance(usage, (bytes, dict)):
+        values = list(usage)
+    else:
+        raise ValueError(
+            f"usage must be a Usage value such as 'Training', a list of them, or None; "
+            f"got {usage!r}"
+        )
     if not values:
         raise ValueError("usage is empty: give a Usage value such as 'Training', or None")
     canonical = {u.lower(): u for u in FER2013_USAGES}
@@ -56,19 +113,28 @@ def _check_usage_arg(usage):
     return set(out)
 
 
-def _row_error(name, rowno, pixels):
-    """The error of one row of pixels (a str), or None when the row is valid."""
-    tokens = pixels.split()
-    if len(tokens) != _N_PIXELS:
-        return f"{name}, row {rowno}: {len(tokens)} pixel values, expected {_N_PIXELS}"
-    for position, token in enumerate(tokens, start=1):
+def _row_values(name, rowno, pixels):
+    """The 2304 values of one row of pixels (a str) as ints.
+
+    Raises the ``ValueError`` naming the row and its first problem. The values
+    are counted before they are split, so a huge row costs no more memory than
+    its text.
+    """
+    count = sum(1 for _ in _TOKEN.finditer(pixels))
+    if count != _N_PIXELS:
+        raise ValueError(f"{name}, row {rowno}: {count} pixel values, expected {_N_PIXELS}")
+    values = []
+    for position, token in enumerate(pixels.split(), start=1):
         if not token.isascii() or not token.isdigit():
-            return (f"{name}, row {rowno}: pixel value {token!r} at position {position} "
-                    f"is not an integer in 0..255")
-        if int(token) > 255:
-            return (f"{name}, row {rowno}: pixel value {token} at position {position} "
-                    f"is out of range 0..255")
-    return None
+            raise ValueError(f"{name}, row {rowno}: pixel value {_shown(token)} at position "
+                             f"{position} is not an integer in 0..255")
+        digits = token.lstrip("0") or "0"
+        if len(digits) > 3 or int(digits) > 255:
+            shown = token if len(token) <= 40 else _shown(token)
+            raise ValueError(f"{name}, row {rowno}: pixel value {shown} at position "
+                             f"{position} is out of range 0..255")
+        values.append(int(digits))
+    return values
 
 
 def _parse_pixels_reference(name, rownos, fields):
@@ -80,10 +146,7 @@ def _parse_pixels_reference(name, rownos, fields):
     out = np.empty((len(fields), _N_PIXELS), dtype=np.uint8)
     for i, (rowno, field) in enumerate(zip(rownos, fields)):
         text = field.decode("utf-8", "replace") if isinstance(field, bytes) else field
-        error = _row_error(name, rowno, text)
-        if error:
-            raise ValueError(error)
-        out[i] = np.array(text.split(), dtype=np.int64)
+        out[i] = _row_values(name, rowno, text)
     return out
 
 
@@ -93,11 +156,14 @@ def _parse_pixels(name, rownos, fields):
     The bytes of all rows are parsed at once with whole-array operations: a
     value is read at the last digit of each number from that digit and the two
     before it. Anything unexpected (a wrong count, characters other than digits
-    and spaces, a number of 4 digits or more, a value above 255) sends the block
+    and spaces, a number of 4 digits or more, a value above 255, a row longer
+    than 2304 three-digit values and single spaces) sends the block
     to :func:`_parse_pixels_reference`, which accepts the valid variants and
     names the first bad row.
     """
     n = len(fields)
+    if any(len(field) > _MAX_BULK_FIELD for field in fields):
+        return _parse_pixels_reference(name, rownos, fields)
     n_tokens = n * _N_PIXELS
     buf = np.frombuffer(b" ".join(fields), dtype=np.uint8)
     digits = buf - np.uint8(48)          # a space wraps around to 240
@@ -118,10 +184,13 @@ def _parse_pixels(name, rownos, fields):
             return _parse_pixels_reference(name, rownos, fields)
     if np.any(is_digit[3:] & is_digit[2:-1] & is_digit[1:-2] & is_digit[:-3]):
         return _parse_pixels_reference(name, rownos, fields)  # 4 digits or more
-    d = digits * is_digit                # digit values, spaces read as 0
-    value = d.astype(np.uint16)
-    value[1:] += np.uint16(10) * d[:-1]
-    value[2:] += np.uint16(100) * (d[:-2] * is_digit[1:-1])  # only in 3-digit numbers
+    # digit values (spaces read as 0) in uint16 *arrays*: under NumPy 1.x a uint16
+    # scalar times a uint8 array stays uint8, so 100 * 3 wrapped to 44 and 300 was
+    # read as 44 instead of being refused
+    d = (digits * is_digit).astype(np.uint16)
+    value = d.copy()
+    value[1:] += 10 * d[:-1]
+    value[2:] += 100 * (d[:-2] * is_digit[1:-1])  # only in 3-digit numbers
     values = value[ends]
     if values.max() > 255:
         return _parse_pixels_reference(name, rownos, fields)
@@ -163,7 +232,8 @@ def load_fer2013(path, *, usage=None, classes=None, return_X_y=False):
     Reads the file as users download it: a header ``emotion,pixels,Usage`` then
     one row per 48x48 grey image, ``pixels`` holding 2304 space-separated values
     in 0..255 (row-major), ``emotion`` a code 0..6 (angry, disgust, fear, happy,
-    sad, surprise, neutral). Plain or gzip-compressed; the header may name the
+    sad, surprise, neutral). Plain or gzip-compressed, lines ending with LF,
+    CRLF or a lone CR (old Mac files); the header may name the
     columns in another order or with spaces (``icml_face_data.csv``:
     ``emotion, Usage, pixels``) and may lack ``Usage`` (Kaggle's ``train.csv``).
     The pixel strings are converted in bulk, a chunk of rows per call, so the
@@ -210,7 +280,13 @@ def load_fer2013(path, *, usage=None, classes=None, return_X_y=False):
         Naming the row (data rows counted from 1 after the header) and the
         problem: a wrong number of pixel values or fields, a value that is not
         an integer in 0..255, an unknown label; or a missing column, an empty
-        file, no rows left after filtering. Nothing is returned half-loaded.
+        file, no rows left after filtering; a ``usage`` that is neither a
+        string nor a list of them; a folder given as ``path``. Values quoted
+        from the file are cut to 40 characters. Nothing is returned
+        half-loaded, and a bad file, however long its lines, costs memory of a
+        few times its longest line.
+    FileNotFoundError
+        If ``path`` does not exist.
 
     See Also
     --------
@@ -237,6 +313,12 @@ def load_fer2013(path, *, usage=None, classes=None, return_X_y=False):
     """
     path = os.fspath(path)
     name = os.path.basename(path)
+    if os.path.isdir(path):
+        raise ValueError(f"{path!r} is a folder, not a FER2013 CSV file: give the path of "
+                         f"the CSV (e.g. fer2013.csv), or load a folder of images with "
+                         f"load_image_folder")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"FER2013 CSV file {path!r} does not exist")
     wanted_usage = _check_usage_arg(usage)
     class_keep, class_code, names = select_classes(np.arange(len(_NAMES)), _NAMES, classes)
     code_table = np.full(len(_NAMES), -1, dtype=np.int64)
@@ -250,12 +332,13 @@ def load_fer2013(path, *, usage=None, classes=None, return_X_y=False):
     try:
         with _open_binary(path) as f:
             header, lineno = None, 0
-            for line in f:
+            lines = _lines(f)
+            for line in lines:
                 lineno += 1
                 if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
                     line = line[3:]
                 if line.strip():
-                    header = [h.decode("utf-8") for h in _split_line(line.rstrip(b"\r\n"))]
+                    header = [h.decode("utf-8") for h in _split_line(line)]
                     break
             if header is None:
                 raise ValueError(
@@ -272,30 +355,42 @@ def load_fer2013(path, *, usage=None, classes=None, return_X_y=False):
                     f"rows; pass usage=None"
                 )
             header_line = lineno
-            for line in f:
+            for line in lines:
                 lineno += 1
-                line = line.rstrip(b"\r\n")
                 if not line.strip():
                     continue  # blank line
                 rowno = lineno - header_line
                 n_data_rows += 1
-                row = _split_line(line)
-                if len(row) != n_fields:
+                # count the fields before splitting: a line of a million commas
+                # must not become a million objects (quotes only merge fields)
+                n_commas = line.count(b",")
+                if n_commas + 1 < n_fields or (n_commas + 1 > n_fields and b'"' not in line):
+                    row = None
+                else:
+                    row = _split_line(line)
+                del line
+                if row is None or len(row) != n_fields:
+                    found = n_commas + 1 if row is None else len(row)
                     raise ValueError(
-                        f"{name}, row {rowno}: {len(row)} fields, expected {n_fields} "
+                        f"{name}, row {rowno}: {found} fields, expected {n_fields} "
                         f"({','.join(h.strip() for h in header)})"
                     )
                 label = label_table.get(row[ie].strip())
                 if label is None:
                     raise ValueError(
                         f"{name}, row {rowno}: unknown emotion label "
-                        f"{row[ie].decode('utf-8', 'replace')!r}, expected an integer "
+                        f"{_shown(row[ie])}, expected an integer "
                         f"0..6 ({', '.join(f'{i}={n}' for i, n in enumerate(_NAMES))})"
                     )
                 if iu is not None:
                     raw = row[iu]
                     row_usage = usage_names.get(raw)
                     if row_usage is None:
+                        if len(raw.strip()) > _MAX_USAGE_CHARS:
+                            raise ValueError(
+                                f"{name}, row {rowno}: Usage value {_shown(raw.strip())} is "
+                                f"not a split name; expected {', '.join(FER2013_USAGES)}"
+                            )
                         row_usage = usage_names[raw] = raw.decode("utf-8").strip()
                 else:
                     row_usage = ""

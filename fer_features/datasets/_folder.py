@@ -12,7 +12,7 @@ from sklearn.utils import Bunch
 from ._base import select_classes, summarize_targets
 from ._vocabulary import EXPRESSIONS, _canonical_or_verbatim
 
-__all__ = ["load_image_folder", "IMAGE_EXTENSIONS", "SUBJECT_PATTERNS"]
+__all__ = ["load_image_folder", "IMAGE_EXTENSIONS", "SUBJECT_PATTERNS", "SYSTEM_FOLDERS"]
 
 #: File name endings read as images (compared in lower case).
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif",
@@ -28,6 +28,17 @@ SUBJECT_PATTERNS = {
 
 #: Images with more pixels than this are refused as decompression bombs.
 MAX_IMAGE_PIXELS = 50_000_000
+
+#: Folders that archivers and operating systems add beside the data (compared in
+#: lower case); they are never classes and their files are never read. Hidden
+#: folders (``.git``, ``.Trashes``, ...) are ignored too.
+SYSTEM_FOLDERS = frozenset({"__macosx", "@eadir", "$recycle.bin", "system volume information",
+                            "lost+found", "__pycache__", ".ipynb_checkpoints"})
+
+
+def _is_system(name):
+    """Whether a file or folder name is hidden or one of :data:`SYSTEM_FOLDERS`."""
+    return name.startswith(".") or name.lower() in SYSTEM_FOLDERS
 
 
 def _to_grey(image):
@@ -120,7 +131,11 @@ def load_image_folder(root, *, image_size=(48, 48), classes=None, errors="raise"
     16-bit and float images included), converted to grey and resized to
     ``image_size``. Class folder names are read through the shared expression
     vocabulary (``Anger`` and ``AN`` become ``angry``); other names are kept
-    as written. Files with other endings and hidden files are ignored.
+    as written. Files with other endings and hidden files are ignored, and so
+    are hidden and system folders (``__MACOSX/`` of a zip made on a Mac,
+    ``@eaDir/``, ``$RECYCLE.BIN/``, ...; see :data:`SYSTEM_FOLDERS`) wherever
+    they are. A class folder holding no image is ignored with a warning, and
+    so is a class whose every image was skipped as unreadable.
 
     Parameters
     ----------
@@ -137,7 +152,8 @@ def load_image_folder(root, *, image_size=(48, 48), classes=None, errors="raise"
         What an unreadable image does: raise a ``ValueError`` naming it, or be
         skipped, with one warning giving the count and the first names
         (``"warn"``) or silently (``"skip"``). Skipped files are listed in
-        the ``skipped`` field either way.
+        the ``skipped`` field either way. A symbolic link to a missing file is
+        an unreadable image.
     subject_pattern : "auto", "ck+", "jaffe", str, re.Pattern, callable or None, \
 default="auto"
         How ``groups`` (the subject each image shows) is read from the file name
@@ -164,8 +180,9 @@ default="auto"
         With ``images`` (n, height, width) uint8, ``data`` (n, height * width)
         uint8, ``target`` (n,) int64, ``target_names`` (list of str),
         ``usage`` (None), ``groups`` ((n,) str array or None), ``filenames``
-        ((n,) str array of paths), ``skipped`` (list of the paths skipped) and
-        ``DESCR``.
+        ((n,) str array of paths), ``skipped`` (list of the paths skipped),
+        ``ignored_folders`` (list of the paths of the sub-folders of ``root``
+        not read as classes: hidden, system or without images) and ``DESCR``.
     (data, target) : tuple
         With ``return_X_y=True``.
 
@@ -222,7 +239,9 @@ default="auto"
         raise ValueError(f"max_pixels must be a positive integer, got {max_pixels!r}")
     subject_of, strict = _subject_function(subject_pattern)
 
-    folders = sorted(p for p in root_path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    subfolders = sorted(p for p in root_path.iterdir() if p.is_dir())
+    folders = [p for p in subfolders if not _is_system(p.name)]
+    ignored_folders = [os.fspath(p) for p in subfolders if _is_system(p.name)]
     if not folders:
         raise ValueError(f"{os.fspath(root)!r} has no class sub-folder: put the images of "
                          f"each class in a sub-folder named after it (e.g. happy/, sad/)")
@@ -236,14 +255,27 @@ default="auto"
     order = {name: i for i, name in enumerate(EXPRESSIONS)}
     names = sorted(by_name, key=lambda n: (order.get(n, len(order)), n))
 
+    files_of = {}
+    for name in names:
+        # image files, and links to missing files (unreadable images, reported)
+        files_of[name] = [
+            path for path in sorted(by_name[name].rglob("*"))
+            if path.suffix.lower() in IMAGE_EXTENSIONS
+            and (path.is_file() or (path.is_symlink() and not path.exists()))
+            and not any(_is_system(part) for part in path.relative_to(root_path).parts)
+        ]
+    empty = [name for name in names if not files_of[name]]
+    if empty and len(empty) < len(names):
+        ignored_folders += [os.fspath(by_name[name]) for name in empty]
+        warnings.warn(f"ignored {len(empty)} class folder(s) of {os.fspath(root)!r} holding "
+                      f"no image: {', '.join(by_name[name].name for name in empty)}",
+                      UserWarning, stacklevel=2)
+        names = [name for name in names if files_of[name]]
+    ignored_folders.sort()
     files, codes = [], []
     for code, name in enumerate(names):
-        for path in sorted(by_name[name].rglob("*")):
-            if (path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file()
-                    and not any(part.startswith(".") for part in
-                                path.relative_to(root_path).parts)):
-                files.append(path)
-                codes.append(code)
+        files += files_of[name]
+        codes += [code] * len(files_of[name])
     codes = np.asarray(codes, dtype=np.int64)
     keep, target, names = select_classes(codes, names, classes)
     files = [f for f, k in zip(files, keep) if k]
@@ -258,6 +290,9 @@ default="auto"
         cropper = FaceCropper(image_shape=size or (48, 48)).fit()
     for i, path in enumerate(files):
         try:
+            if path.is_symlink() and not path.exists():
+                raise ValueError(f"a symbolic link to the missing file "
+                                 f"{os.readlink(path)!r}")
             grey = _read_image(path, None if crop_faces else size, max_pixels)
             if crop_faces:
                 grey = cropper.transform([grey]).reshape(cropper.image_shape_)
@@ -287,6 +322,15 @@ default="auto"
                          f"be read")
     images = np.stack(images)
     target = target[kept]
+    lost = [name for code, name in enumerate(names) if not np.any(target == code)]
+    if lost:  # every image of these classes was skipped: drop the classes
+        warnings.warn(f"no image of the class(es) {', '.join(map(repr, lost))} could be "
+                      f"read: the class(es) are left out", UserWarning, stacklevel=2)
+        present = [code for code, name in enumerate(names) if name not in lost]
+        renumber = np.full(len(names), -1, dtype=np.int64)
+        renumber[present] = np.arange(len(present))
+        target = renumber[target]
+        names = [names[code] for code in present]
     filenames = np.asarray([os.fspath(files[i]) for i in kept], dtype=str)
     data = images.reshape(images.shape[0], -1)
     if return_X_y:
@@ -313,10 +357,14 @@ default="auto"
         f"{images.shape[1]}x{images.shape[2]} images"
         + (f" of {len(np.unique(groups))} subjects" if groups is not None else "")
         + (f", {len(skipped)} unreadable file(s) skipped" if skipped else "")
+        + (f", {len(ignored_folders)} sub-folder(s) ignored ("
+           f"{', '.join(os.path.basename(f) for f in ignored_folders)})"
+           if ignored_folders else "")
         + ".\n\n" + summarize_targets(target, names)
     )
     bunch = Bunch(images=images, data=data, target=target, target_names=names, usage=None,
-                  groups=groups, filenames=filenames, skipped=skipped, DESCR=descr)
+                  groups=groups, filenames=filenames, skipped=skipped,
+                  ignored_folders=ignored_folders, DESCR=descr)
     if crop_faces:
         bunch.fallback = fallback  # the paths of images centre-cropped, no face found
     return bunch

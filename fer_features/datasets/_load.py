@@ -28,7 +28,7 @@ def _call(loader, what, args, kwargs):
     return loader(*args, **kwargs)
 
 
-def load_dataset(spec, **kwargs):
+def load_dataset(spec, *, skip_unreadable=False, **kwargs):
     """Load a data set named by a string: the entry point of the benchmark and CLI.
 
     Parameters
@@ -39,6 +39,13 @@ def load_dataset(spec, **kwargs):
         the environment variable ``FER_FEATURES_FER2013``. A path to a FER2013
         CSV (``.csv`` or ``.csv.gz``; :func:`load_fer2013`) or to a folder of
         images with one sub-folder per class (:func:`load_image_folder`).
+    skip_unreadable : bool, default=False
+        For a folder of images: skip the images that cannot be read instead of
+        raising, with one warning giving their count and first names (they
+        are all in the ``skipped`` field of the result): ``errors="warn"`` of
+        :func:`load_image_folder`. The ``--skip-unreadable`` option of the
+        command line. Other data sets have no image files to skip: there it is
+        an error.
     **kwargs
         Passed to the loader, e.g. ``n_samples=700`` for ``"synthetic"``,
         ``usage="Training"`` for a CSV, ``image_size=(64, 64)`` for a folder.
@@ -51,7 +58,8 @@ def load_dataset(spec, **kwargs):
     Raises
     ------
     ValueError
-        If ``spec`` names nothing loadable, or a keyword does not apply to it.
+        If ``spec`` names nothing loadable, or a keyword (``skip_unreadable``
+        included) does not apply to it.
     FileNotFoundError
         If ``spec`` looks like a path but nothing is there.
 
@@ -66,6 +74,11 @@ def load_dataset(spec, **kwargs):
     >>> faces.data.shape, faces.target_names[:3]
     ((21, 2304), ['angry', 'disgust', 'fear'])
     """
+    if skip_unreadable and not (isinstance(spec, (str, os.PathLike)) and Path(spec).is_dir()):
+        shown = os.fspath(spec) if isinstance(spec, (str, os.PathLike)) else spec
+        raise ValueError(f"skip_unreadable (--skip-unreadable) applies to folders of images; "
+                         f"{shown!r} is not one (a FER2013 CSV has no image "
+                         f"files to skip: a bad row is an error)")
     if isinstance(spec, str) and spec.strip().lower() == "synthetic":
         return _call(make_synthetic_faces, "'synthetic'", (), kwargs)
     if isinstance(spec, str) and spec.strip().lower() == "fer2013":
@@ -79,6 +92,11 @@ def load_dataset(spec, **kwargs):
         raise ValueError(f"data set must be 'synthetic', 'fer2013' or a path, got {spec!r}")
     path = Path(spec)
     if path.is_dir():
+        if skip_unreadable:
+            if kwargs.get("errors", "warn") == "raise":
+                raise ValueError("skip_unreadable=True and errors='raise' contradict "
+                                 "each other: give one of them")
+            kwargs.setdefault("errors", "warn")
         return _call(load_image_folder, f"the image folder {os.fspath(spec)!r}", (path,),
                      kwargs)
     name = path.name.lower()
@@ -95,7 +113,7 @@ def load_dataset(spec, **kwargs):
                      f"a folder of images with one sub-folder per class")
 
 
-def describe_datasets(spec=None):
+def describe_datasets(spec=None, **kwargs):
     """Describe what can be loaded, or one data set.
 
     Parameters
@@ -104,6 +122,9 @@ def describe_datasets(spec=None):
         Without it, the text printed by ``fer-features datasets``: the data
         sources :func:`load_dataset` accepts and the expression vocabulary. With
         it, the data set is loaded and its description (class counts) returned.
+    **kwargs
+        With ``spec``: passed to :func:`load_dataset` (e.g.
+        ``skip_unreadable=True``).
 
     Returns
     -------
@@ -116,7 +137,9 @@ def describe_datasets(spec=None):
     Data sets fer_features can load (name them with --data, or load_dataset(...)):
     """
     if spec is not None:
-        return load_dataset(spec).DESCR
+        return load_dataset(spec, **kwargs).DESCR
+    if kwargs:
+        raise ValueError(f"{', '.join(k + '=' for k in kwargs)} needs a data set to load")
     env = os.environ.get(FER2013_ENV)
     env_line = (f"{FER2013_ENV} is set to {env!r}" if env else f"{FER2013_ENV} is not set")
     ck = ", ".join(f"{c}={n}" for c, n in DATASET_CODES["ck+"].items())
