@@ -400,7 +400,7 @@ def test_bad_data():
 # ----------------------------------------------------------------- real data
 @pytest.mark.fer2013
 def test_benchmark_on_real_faces(fer2013_small, tmp_path):
-    from fer_features.pipelines import make_estimator
+    from fer_features.registry import make_estimator
 
     roster = {"hog-logreg": "hog-logreg",  # a name: built by make_estimator
               "pixels-xgb": make_estimator("pixels-xgb", profile="quick")}
@@ -421,7 +421,7 @@ def test_benchmark_on_real_faces(fer2013_small, tmp_path):
     "fer_features.benchmark._splits", "fer_features.benchmark._store",
     "fer_features.benchmark._roster", "fer_features.pipelines._classic",
     "fer_features.pipelines._grids", "fer_features.pipelines._label_encoding",
-    "fer_features.pipelines._registry",
+    "fer_features.registry",
 ])
 def test_docstring_examples(module):
     import doctest

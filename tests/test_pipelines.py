@@ -18,11 +18,13 @@ from fer_features.pipelines import (
     CLASSIFIERS,
     FEATURES,
     LabelEncodedClassifier,
+    make_classic_pipeline,
+    make_recommended_pipeline,
+)
+from fer_features.registry import (
     grid_search,
     list_estimators,
-    make_classic_pipeline,
     make_estimator,
-    make_recommended_pipeline,
     param_grid,
     parse_name,
     quick_params,

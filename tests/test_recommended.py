@@ -1,89 +1,17 @@
-"""Tests of the recommended classic pipeline and its two helper estimators."""
+"""Tests of the recommended classic pipeline and of HellingerTransformer."""
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.linear_model import LogisticRegression
+from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from fer_features.features import HellingerTransformer
 from fer_features.pipelines import make_recommended_pipeline
-from fer_features.pipelines._recommended import (
-    FlipAugmentedClassifier,
-    HellingerTransformer,
-)
-
-# --------------------------------------------------------------------------
-# scikit-learn's common checks
-# --------------------------------------------------------------------------
-
-# The checks feed 2, 3 or 10 features per row: not a square image, so a
-# FlipAugmentedClassifier without image_shape cannot read them as images and
-# refuses them (as every image estimator of the library does).
-_NOT_IMAGES = ("the check's X has a non-square number of features (2, 3 or 10), "
-               "which cannot be read as images to mirror")
-_FLIP_EXPECTED_FAILURES = {
-    name: _NOT_IMAGES for name in (
-        "check_estimators_nan_inf",
-        "check_estimators_pickle",
-        "check_f_contiguous_array_estimator",
-        "check_classifier_data_not_an_array",
-        "check_classifiers_one_label",
-        "check_classifiers_one_label_sample_weights",
-        "check_classifiers_classes",
-        "check_classifiers_train",
-        "check_supervised_y_2d",
-        "check_decision_proba_consistency",
-        "check_methods_sample_order_invariance",
-        "check_methods_subset_invariance",
-        "check_fit2d_1sample",
-        "check_dict_unchanged",
-        "check_fit_idempotent",
-        "check_fit_check_is_fitted",
-        "check_n_features_in",
-        "check_fit2d_predict1d",
-        "check_fit_score_takes_y",
-        "check_estimators_overwrite_params",
-        "check_dont_overwrite_parameters",
-        "check_estimators_fit_returns_self",
-        "check_readonly_memmap_input",
-        "check_estimators_dtypes",
-        "check_dtype_object",
-        "check_pipeline_consistency",
-    )
-}
 
 
-def _expected_failures(estimator):
-    if isinstance(estimator, FlipAugmentedClassifier):
-        return _FLIP_EXPECTED_FAILURES
-    return {}
-
-
-@parametrize_with_checks(
-    [HellingerTransformer(), HellingerTransformer(power=1.0, norm="l2"),
-     FlipAugmentedClassifier()],
-    expected_failed_checks=_expected_failures,
-)
+@parametrize_with_checks([HellingerTransformer(), HellingerTransformer(power=1.0, norm="l2")])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
-
-
-def test_flip_classifier_passes_the_checks_that_use_square_images():
-    # the checks above that are expected to fail do so only for the shape of
-    # their data: on square images the same behaviours hold
-    rng = np.random.RandomState(0)
-    X = rng.rand(30, 16)
-    y = np.repeat([0, 1, 2], 10)
-    clf = FlipAugmentedClassifier().fit(X, y)
-    proba = clf.predict_proba(X)
-    assert proba.shape == (30, 3)
-    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    # subset and order invariance, idempotent fit
-    np.testing.assert_allclose(clf.predict_proba(X[::-1]), proba[::-1])
-    np.testing.assert_allclose(clf.predict_proba(X[:7]), proba[:7])
-    np.testing.assert_allclose(clone(clf).fit(X, y).predict_proba(X), proba)
-    with pytest.raises(ValueError, match="X has 15 features"):
-        clf.predict(X[:, :15])
 
 
 # --------------------------------------------------------------------------
@@ -132,86 +60,6 @@ def test_hellinger_rejects_bad_power():
 
 
 # --------------------------------------------------------------------------
-# FlipAugmentedClassifier
-# --------------------------------------------------------------------------
-
-class _Recorder(ClassifierMixin, BaseEstimator):
-    """Remembers what it was fitted on; scores = first pixel of each row."""
-
-    def fit(self, X, y, sample_weight=None):
-        self.X_ = np.asarray(X)
-        self.y_ = np.asarray(y)
-        self.sample_weight_ = sample_weight
-        self.classes_ = np.unique(y)
-        return self
-
-    def decision_function(self, X):
-        return np.asarray(X, dtype=float)[:, 0]
-
-    def predict(self, X):
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
-
-
-def test_flip_mirrors_each_row_of_the_image():
-    X = np.arange(12).reshape(2, 6)  # two 2x3 images
-    clf = FlipAugmentedClassifier(image_shape=(2, 3))
-    np.testing.assert_array_equal(
-        clf.flip(X), [[2, 1, 0, 5, 4, 3], [8, 7, 6, 11, 10, 9]]
-    )
-    # 3-D input keeps its own shape
-    np.testing.assert_array_equal(
-        FlipAugmentedClassifier().flip(X.reshape(2, 2, 3)), clf.flip(X)
-    )
-
-
-def test_flip_augmentation_doubles_the_training_set():
-    X = np.arange(8).reshape(2, 4)  # two 2x2 images
-    y = np.array([0, 1])
-    w = np.array([1.0, 3.0])
-    clf = FlipAugmentedClassifier(_Recorder()).fit(X, y, sample_weight=w)
-    np.testing.assert_array_equal(
-        clf.estimator_.X_, [[0, 1, 2, 3], [4, 5, 6, 7], [1, 0, 3, 2], [5, 4, 7, 6]]
-    )
-    np.testing.assert_array_equal(clf.estimator_.y_, [0, 1, 0, 1])
-    np.testing.assert_array_equal(clf.estimator_.sample_weight_, [1, 3, 1, 3])
-    assert clf.image_shape_ == (2, 2)
-
-    plain = FlipAugmentedClassifier(_Recorder(), augment=False).fit(X, y)
-    np.testing.assert_array_equal(plain.estimator_.X_, X)
-
-
-def test_flip_averaging_of_decision_function():
-    X = np.array([[4.0, -2.0, 0.0, 0.0], [-1.0, -5.0, 0.0, 0.0]])
-    y = np.array([0, 1])
-    clf = FlipAugmentedClassifier(_Recorder()).fit(X, y)
-    # the recorder's score is the first pixel; the mirror's first pixel is the second
-    np.testing.assert_allclose(clf.decision_function(X), [1.0, -3.0])
-    np.testing.assert_array_equal(clf.predict(X), [1, 0])
-    one_view = FlipAugmentedClassifier(_Recorder(), average_flips=False).fit(X, y)
-    np.testing.assert_allclose(one_view.decision_function(X), [4.0, -1.0])
-    np.testing.assert_array_equal(one_view.predict(X), [1, 0])
-    assert not hasattr(clf, "predict_proba")
-
-
-def test_flip_classifier_is_mirror_symmetric():
-    rng = np.random.RandomState(1)
-    X = rng.rand(40, 36)
-    y = rng.randint(0, 3, 40)
-    clf = FlipAugmentedClassifier(LogisticRegression()).fit(X, y)
-    np.testing.assert_allclose(clf.predict_proba(X), clf.predict_proba(clf.flip(X)))
-
-
-def test_flip_classifier_errors_name_the_shape():
-    X = np.zeros((4, 6))
-    y = np.array([0, 1, 0, 1])
-    with pytest.raises(ValueError, match="6 features per row, which is not a square"):
-        FlipAugmentedClassifier().fit(X, y)
-    clf = FlipAugmentedClassifier(image_shape=(2, 3)).fit(X, y)
-    with pytest.raises(ValueError, match=r"images of shape \(3, 2\) given"):
-        clf.predict(np.zeros((4, 3, 2)))
-
-
-# --------------------------------------------------------------------------
 # The recommended pipeline, on real and synthetic faces
 # --------------------------------------------------------------------------
 
@@ -228,7 +76,7 @@ def test_recommended_pipeline_on_real_fer2013_subset(fer2013_small):
     train = data.usage == "Training"
     test = data.usage == "PublicTest"
     # 420 training faces: fewer than the 450 PCA components of the recipe
-    pipe = make_recommended_pipeline(pca__n_components=200)
+    pipe = make_recommended_pipeline(reduce__n_components=200)
     pipe.fit(data.data[train], data.target[train])
     score = pipe.score(data.data[test], data.target[test])
     # 7 classes (chance 0.14); 60 faces per class is far too few for the

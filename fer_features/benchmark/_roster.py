@@ -2,7 +2,7 @@
 
 import sys
 
-from ..pipelines import PROFILES, list_estimators, make_estimator, parse_name
+from ..registry import PROFILES, accepts, list_estimators, make_estimator, parse_name
 
 __all__ = ["DEFAULT_ROSTER", "default_roster", "make_roster"]
 
@@ -68,9 +68,7 @@ def make_roster(names, *, profile="full", image_shape=None):
         params = {}
         if image_shape is not None:
             if classifier == "cnn":
-                from ..pipelines._registry import _cnn_accepts
-
-                if _cnn_accepts("image_shape"):
+                if accepts(name, "image_shape"):
                     params["image_shape"] = tuple(image_shape)
             else:
                 params["image_shape"] = tuple(image_shape)

@@ -149,7 +149,7 @@ def _build(spec):
     from sklearn.base import clone
 
     if isinstance(spec, str):
-        from ..pipelines import make_estimator
+        from ..registry import make_estimator
 
         return make_estimator(spec)
     if hasattr(spec, "fit"):

@@ -17,12 +17,9 @@ _GRIDS = {
     "HistGradientBoostingClassifier": {"learning_rate": [0.05, 0.1],
                                        "max_leaf_nodes": [15, 31]},
     "XGBClassifier": {"max_depth": [4, 6], "learning_rate": [0.1, 0.3]},
-    # the CNN: only the keys it has are used (see _grid_for)
+    # the CNN (defined in fer_features.deep; known here by its class name only)
     "KerasCNNClassifier": {"learning_rate": [1e-3, 3e-4], "batch_size": [32, 64]},
 }
-
-# classes whose grid is filtered by their actual parameters (defined elsewhere)
-_FILTERED = {"KerasCNNClassifier"}
 
 
 def _grid_for(estimator, prefix=""):
@@ -44,14 +41,19 @@ def _grid_for(estimator, prefix=""):
     if inner is not None and hasattr(inner, "get_params"):  # meta-estimators
         grid.update(_grid_for(inner, f"{prefix}estimator__"))
     own = _GRIDS.get(type(estimator).__name__, {})
-    if type(estimator).__name__ in _FILTERED:
-        known = estimator.get_params(deep=False)
-        own = {k: v for k, v in own.items() if k in known}
     grid.update({f"{prefix}{key}": list(values) for key, values in own.items()})
     return grid
 
 
-def param_grid(pipeline_or_name):
+def _no_name(estimator):
+    if isinstance(estimator, str):
+        raise TypeError(
+            f"got the estimator name {estimator!r}; pass an estimator, or use "
+            f"fer_features.param_grid / fer_features.grid_search, which accept names"
+        )
+
+
+def param_grid(estimator):
     """A ready parameter grid for ``GridSearchCV`` / ``HalvingGridSearchCV``.
 
     The grid is assembled from the steps of the pipeline: each feature
@@ -63,9 +65,10 @@ def param_grid(pipeline_or_name):
 
     Parameters
     ----------
-    pipeline_or_name : str or estimator
-        An estimator name (see :func:`make_estimator`) or an estimator, such as
-        a pipeline from :func:`make_classic_pipeline` or the recommended one.
+    estimator : estimator
+        An estimator, such as a pipeline from :func:`make_classic_pipeline` or
+        the recommended one (:func:`fer_features.registry.param_grid` also
+        takes estimator names).
 
     Returns
     -------
@@ -80,17 +83,16 @@ def param_grid(pipeline_or_name):
 
     Examples
     --------
-    >>> from fer_features.pipelines import param_grid
-    >>> param_grid("lbp-svc")
+    >>> from fer_features.pipelines import make_classic_pipeline, param_grid
+    >>> param_grid(make_classic_pipeline("lbp", "svc"))
     {'features__grid_shape': [(6, 6), (8, 8)], 'reduce__n_components': [0.9, 0.95], \
 'clf__estimator__C': [1.0, 10.0, 100.0]}
     """
-    if isinstance(pipeline_or_name, str):
-        from ._registry import make_estimator
+    _no_name(estimator)
+    return _grid_of(estimator)
 
-        estimator = make_estimator(pipeline_or_name)
-    else:
-        estimator = pipeline_or_name
+
+def _grid_of(estimator):
     grid = _grid_for(estimator)
     if not grid:
         raise ValueError(
@@ -109,8 +111,9 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
 
     Parameters
     ----------
-    estimator : str or estimator
-        An estimator name (see :func:`make_estimator`) or an estimator.
+    estimator : estimator
+        The estimator (:func:`fer_features.registry.grid_search` also takes
+        estimator names).
     X : array-like of shape (n_samples, n_features)
         Images in the library's convention (flattened rows).
     y : array-like of shape (n_samples,)
@@ -128,7 +131,8 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
             import joblib
             client = Client("scheduler-address:8786")
             with joblib.parallel_backend("dask"):
-                search = grid_search("lbp-svc", X, y, n_jobs=-1)
+                search = grid_search(make_classic_pipeline("lbp", "svc"), X, y,
+                                     n_jobs=-1)
     verbose : int, default=1
         Progress: 0 is silent; 1 prints the number of candidates and the best
         result (stderr) and scikit-learn's own summary (stdout); 2 and more add
@@ -160,14 +164,9 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
     """
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-    if isinstance(estimator, str):
-        from ._registry import make_estimator
-
-        estimator = make_estimator(estimator)
+    _no_name(estimator)
     if param_grid is None:
-        from ._grids import param_grid as grid_of
-
-        param_grid = grid_of(estimator)
+        param_grid = _grid_of(estimator)
     if isinstance(cv, int) and not isinstance(cv, bool):
         cv = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
     options = dict(scoring="f1_macro", cv=cv, n_jobs=n_jobs, verbose=verbose,
