@@ -98,3 +98,58 @@ def test_recommended_pipeline_on_synthetic_faces():
     # 7 classes (chance 0.14); held-out faces drawn with another seed
     assert pipe.score(X_test, y_test) > 0.3
     np.testing.assert_allclose(pipe.predict_proba(X_test).sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_recommended_pipeline_fits_three_faces_per_class():
+    from fer_features.datasets import make_synthetic_faces
+
+    X, y = make_synthetic_faces(21, random_state=0, return_X_y=True)
+    assert np.bincount(y).tolist() == [3] * 7
+    pipe = make_recommended_pipeline().fit(X, y)
+    # the PCA keeps what 21 faces allow; its parameter is left as set
+    assert pipe.named_steps["reduce"].n_components_ == 21
+    assert pipe.named_steps["reduce"].n_components == 450
+    proba = pipe.predict_proba(X)
+    assert proba.shape == (21, 7)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_recommended_features_are_float32_without_copies():
+    import tracemalloc
+
+    from fer_features.datasets import make_synthetic_faces
+
+    def peak_and_features(n):
+        X, y = make_synthetic_faces(n, random_state=0, return_X_y=True)
+        front = make_recommended_pipeline(features__batch_size=50)[:2]  # + scaling
+        tracemalloc.start()
+        try:
+            Z = front.fit_transform(X, y)
+            return tracemalloc.get_traced_memory()[1], Z
+        finally:
+            tracemalloc.stop()
+
+    small_peak, small = peak_and_features(100)
+    large_peak, large = peak_and_features(400)
+    assert large.dtype == np.float32 and large.shape == (400, 6552)
+    # memory per extra face: the float32 features plus the scaler's variance
+    # work, about 1.4 times the features; with float64 blocks, their stacking,
+    # the Gabor responses of all faces at once and the scaler's copy it was 12
+    per_face = (large_peak - small_peak) / (large.nbytes - small.nbytes)
+    assert per_face < 2.5, per_face
+
+
+def test_batched_features_equal_features_of_one_batch():
+    from fer_features.datasets import make_synthetic_faces
+
+    X, _ = make_synthetic_faces(120, random_state=0, return_X_y=True)
+    one = make_recommended_pipeline().named_steps["features"].fit_transform(X)
+    batched = make_recommended_pipeline(features__batch_size=50).named_steps["features"]
+    np.testing.assert_array_equal(batched.fit_transform(X), one)
+    np.testing.assert_array_equal(batched.transform(X[:70]), one[:70])
+    np.testing.assert_array_equal(batched.transform(X.reshape(120, 48, 48)), one)
+    assert one.dtype == np.float32
+    names = batched.get_feature_names_out()
+    assert len(names) == one.shape[1] == 6552
+    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
+        batched.set_params(batch_size=0).fit(X)

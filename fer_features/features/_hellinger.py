@@ -81,7 +81,11 @@ class HellingerTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        out = np.sign(X) * np.abs(X) ** self.power
+        # one output array and no temporaries of the input's size: features of a
+        # whole data set are large
+        out = np.abs(X)
+        np.power(out, self.power, out=out)
+        np.copysign(out, X, out=out)
         if self.norm == "l2":
             lengths = np.linalg.norm(out, axis=1, keepdims=True)
             lengths[lengths == 0] = 1.0

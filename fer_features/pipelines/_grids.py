@@ -1,6 +1,7 @@
 """Parameter grids for the named pipelines, and a grid-search helper."""
 
 import sys
+import tempfile
 
 __all__ = ["param_grid", "grid_search"]
 
@@ -92,7 +93,23 @@ def param_grid(estimator):
     return _grid_of(estimator)
 
 
+def _is_recommended(estimator):
+    """Whether ``estimator`` is built like the recommended pipeline."""
+    from sklearn.pipeline import Pipeline
+
+    from ._batched import BatchedFeatureUnion
+    from ._recommended import CappedPCA
+
+    return (isinstance(estimator, Pipeline)
+            and isinstance(estimator.steps[0][1], BatchedFeatureUnion)
+            and isinstance(estimator.named_steps.get("reduce"), CappedPCA))
+
+
 def _grid_of(estimator):
+    if _is_recommended(estimator):
+        from ._recommended import RECOMMENDED_GRID
+
+        return {key: list(values) for key, values in RECOMMENDED_GRID.items()}
     grid = _grid_for(estimator)
     if not grid:
         raise ValueError(
@@ -108,6 +125,13 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
 
     Macro-F1 weighs every expression equally, so a search cannot win by
     predicting Happy more often; the folds keep the class proportions.
+
+    Features are computed once per feature setting: for the recommended
+    pipeline (whose features learn nothing from the images) they are computed
+    once for all images and the search runs on the steps after them; other
+    pipelines are searched with ``Pipeline(memory=...)`` in a temporary
+    directory, so that candidates differing only in later steps reuse each
+    fold's features.
 
     Parameters
     ----------
@@ -149,7 +173,9 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
     Returns
     -------
     search : GridSearchCV or HalvingGridSearchCV
-        Fitted; ``best_estimator_`` is refitted on all of ``X``.
+        Fitted; ``best_estimator_`` is the whole pipeline refitted on all of
+        ``X`` (for the recommended pipeline, ``search.estimator`` is the part
+        searched on the precomputed features).
 
     Examples
     --------
@@ -162,7 +188,9 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
     >>> search.scoring, search.cv_results_["params"]
     ('f1_macro', [{'C': 0.1}, {'C': 1}])
     """
+    from sklearn.base import clone
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.pipeline import Pipeline
 
     _no_name(estimator)
     if param_grid is None:
@@ -171,23 +199,70 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
         cv = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
     options = dict(scoring="f1_macro", cv=cv, n_jobs=n_jobs, verbose=verbose,
                    error_score="raise", refit=True)
+    fixed = _fixed_features(estimator, param_grid)
+    cache = None
+    if fixed is not None:
+        # features that learn nothing from the images, and a grid that leaves them
+        # alone: computed once for all images, the search runs on the rest
+        name, features = fixed
+        features = clone(features)
+        X = features.fit_transform(X, y)
+        searched = Pipeline(estimator.steps[1:])
+    elif isinstance(estimator, Pipeline) and estimator.memory is None:
+        # each step's fit on a fold is cached: candidates that differ only in
+        # later steps reuse the features of the fold
+        cache = tempfile.TemporaryDirectory(prefix="fer_features_grid_")
+        searched = clone(estimator).set_params(memory=cache.name)
+    else:
+        searched = estimator
     if halving:
         from sklearn.experimental import enable_halving_search_cv  # noqa: F401
         from sklearn.model_selection import HalvingGridSearchCV
 
-        search = HalvingGridSearchCV(estimator, param_grid, random_state=random_state,
+        search = HalvingGridSearchCV(searched, param_grid, random_state=random_state,
                                      **options)
     else:
-        search = GridSearchCV(estimator, param_grid, **options)
+        search = GridSearchCV(searched, param_grid, **options)
     if verbose:
         n = len(list(_iter_candidates(param_grid)))
         print(f"[grid_search] {type(estimator).__name__}: {n} candidates, "
               f"scoring macro-F1", file=sys.stderr)
-    search.fit(X, y, groups=groups)
+    try:
+        search.fit(X, y, groups=groups)
+    finally:
+        if cache is not None:
+            search.estimator.set_params(memory=None)
+            if hasattr(search, "best_estimator_"):
+                search.best_estimator_.set_params(memory=None)
+            cache.cleanup()
+    if fixed is not None:
+        search.best_estimator_ = Pipeline([(name, features),
+                                           *search.best_estimator_.steps])
     if verbose:
         print(f"[grid_search] best macro-F1 {search.best_score_:.4f} with "
               f"{search.best_params_}", file=sys.stderr)
     return search
+
+
+def _fixed_features(estimator, grid):
+    """``(name, step)`` of a first step to compute once for a search, or None.
+
+    Only a :class:`BatchedFeatureUnion` (features that learn nothing from the
+    images but their shape) that no key of the grid changes.
+    """
+    from sklearn.pipeline import Pipeline
+
+    from ._batched import BatchedFeatureUnion
+
+    if not isinstance(estimator, Pipeline) or len(estimator.steps) < 2:
+        return None
+    name, first = estimator.steps[0]
+    if not isinstance(first, BatchedFeatureUnion):
+        return None
+    grids = grid if isinstance(grid, list) else [grid]
+    if any(key == name or key.startswith(f"{name}__") for g in grids for key in g):
+        return None
+    return name, first
 
 
 def _iter_candidates(grid):
