@@ -31,7 +31,7 @@ class HoldoutSplit:
     >>> from fer_features.pipelines._calibration import HoldoutSplit
     >>> y = np.repeat([0, 1, 2], 3)
     >>> train, held_out = next(HoldoutSplit().split(np.zeros((9, 1)), y))
-    >>> len(train), sorted(y[held_out])
+    >>> len(train), sorted(y[held_out].tolist())
     (6, [0, 1, 2])
     """
 
