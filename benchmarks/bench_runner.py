@@ -30,7 +30,7 @@ def main(argv=None):
 
     from fer_features.benchmark import resolve_split, run_benchmark
     from fer_features.datasets import make_synthetic_faces
-    from fer_features.pipelines import make_estimator
+    from fer_features.registry import make_estimator
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-samples", type=int, default=1400)

@@ -19,8 +19,10 @@ Timed: ``fit`` (features, scaling, PCA and classifier) and ``predict`` on
 PublicTest, wall-clock seconds, in this process; the fit's CPU seconds too
 (``time.process_time``, all threads of the process), which is what the fit
 costs when other jobs share the CPU. Prints accuracy, macro-F1, fit and predict
-seconds per estimator, the number of training images each saw, and the
-machine's CPU count and load averages (other jobs sharing the CPU slow the fits
+seconds per estimator, the number of training images each saw, the peak
+resident memory of the process after each fit (``resource.getrusage``: the
+peak since the process started, so it is the fit's own peak for the first
+estimator of a run), and the machine's CPU count and load averages (other jobs sharing the CPU slow the fits
 down; the load says how much). Run it with ``OMP_NUM_THREADS=1`` to time one
 thread.
 
@@ -38,6 +40,8 @@ then ``../shared/data/fer2013/fer2013.csv.gz`` beside the project.
 
 import argparse
 import os
+import resource
+import sys
 import time
 from pathlib import Path
 
@@ -113,6 +117,12 @@ def training_rows(target, protocol, max_train):
     ]))
 
 
+def _peak_rss_mib():
+    """Peak resident memory of this process so far, in MiB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes / KiB
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fer2013", default=None)
@@ -136,7 +146,8 @@ def main(argv=None):
           f"{os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.1f}",
           flush=True)
     header = ("| estimator | training images | accuracy | macro-F1 | fit s (wall) "
-              "| fit s (CPU) | predict s | load avg (1 min) |")
+              "| fit s (CPU) | peak RSS MiB | predict s | load avg (1 min) |")
+    print(f"peak RSS before the first fit: {_peak_rss_mib():.0f} MiB", flush=True)
     rows = []
     for name in names:
         estimator, protocol = make(name)
@@ -144,18 +155,19 @@ def main(argv=None):
         t0, c0 = time.perf_counter(), time.process_time()
         estimator.fit(X_train[rows_], y_train[rows_])
         fit_s, fit_cpu = time.perf_counter() - t0, time.process_time() - c0
+        peak = _peak_rss_mib()
         t0 = time.perf_counter()
         pred = estimator.predict(X_test)
         predict_s = time.perf_counter() - t0
         seen = f"{len(rows_)}" + (" (100 per class)" if protocol != "all" else "")
         row = (f"| {name} | {seen} | {accuracy_score(y_test, pred):.4f} "
                f"| {f1_score(y_test, pred, average='macro'):.4f} | {fit_s:.1f} | {fit_cpu:.1f} "
-               f"| {predict_s:.1f} | {os.getloadavg()[0]:.1f} |")
+               f"| {peak:.0f} | {predict_s:.1f} | {os.getloadavg()[0]:.1f} |")
         rows.append(row)
         print(row, flush=True)
     print()
     print(header)
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 

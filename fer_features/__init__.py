@@ -34,12 +34,14 @@ _LAZY = {
     "LGBPTransformer": ".features",
     "EigenfaceTransformer": ".features",
     "HOGTransformer": ".features",
+    "HellingerTransformer": ".features",
     # pipelines
     "make_classic_pipeline": ".pipelines",
-    "param_grid": ".pipelines",
-    "grid_search": ".pipelines",
-    "make_estimator": ".pipelines",
-    "list_estimators": ".pipelines",
+    # estimator names
+    "param_grid": ".registry",
+    "grid_search": ".registry",
+    "make_estimator": ".registry",
+    "list_estimators": ".registry",
     # benchmark
     "run_benchmark": ".benchmark",
     # faces in photos and video (video needs the [video] extra, imported when used)

@@ -105,7 +105,7 @@ def _add_list(subparsers):
 
 
 def _run_list(args):
-    from .pipelines import list_estimators
+    from .registry import list_estimators
 
     infos = list_estimators()
     width = max(len(info.name) for info in infos)

@@ -607,7 +607,7 @@ def test_bad_data():
 # ----------------------------------------------------------------- real data
 @pytest.mark.fer2013
 def test_benchmark_on_real_faces(fer2013_small, tmp_path):
-    from fer_features.pipelines import make_estimator
+    from fer_features.registry import make_estimator
 
     roster = {"hog-logreg": "hog-logreg",  # a name: built by make_estimator
               "pixels-xgb": make_estimator("pixels-xgb", profile="quick")}

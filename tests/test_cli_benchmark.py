@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from fer_features.cli import main
-from fer_features.pipelines import list_estimators
+from fer_features.registry import list_estimators
 
 
 @pytest.fixture(autouse=True)
@@ -279,7 +279,7 @@ def test_benchmark_on_the_real_file(fer2013_path, tmp_path, capsys):
 
 
 def test_default_roster_with_and_without_the_cnn(monkeypatch, capsys):
-    import fer_features.pipelines._registry as registry
+    import fer_features.registry as registry
     from fer_features.benchmark import DEFAULT_ROSTER, default_roster
 
     monkeypatch.setattr(registry, "_cnn_missing", lambda: "needs the [deep] extra")
@@ -309,7 +309,7 @@ def test_listing_and_building_do_not_import_keras():
     import subprocess
     import sys
 
-    code = ("import sys; from fer_features.pipelines import list_estimators, "
+    code = ("import sys; from fer_features.registry import list_estimators, "
             "make_estimator; from fer_features.benchmark import default_roster; "
             "list_estimators(); [f() for f in default_roster(verbose=0).values()]; "
             "print(sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))")

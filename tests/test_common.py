@@ -178,11 +178,11 @@ def test_keras_estimators_skipped(name):
 def test_every_public_estimator_is_checked():
     names = {cls.__name__ for cls in ESTIMATOR_CLASSES}
     # one from each subpackage: the discovery walks them all
-    assert {"LBPTransformer", "ImageResizer", "LabelEncodedClassifier",
-            "KerasCNNClassifier"} <= names
+    assert {"LBPTransformer", "HellingerTransformer", "ImageResizer",
+            "LabelEncodedClassifier", "KerasCNNClassifier"} <= names
     # no stale entries: every class named in the two lists exists
     stale = (set(EXPECTED_FAILED_CHECKS) | set(CHECK_PARAMS)) - names
-    assert stale <= {"HellingerTransformer"}  # moving to fer_features.features
+    assert stale == set()
     for cls in ESTIMATOR_CLASSES:
         if not needs_keras(cls):
             assert all(type(est) is cls for est in check_instances(cls))

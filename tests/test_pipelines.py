@@ -7,6 +7,8 @@ from sklearn.decomposition import PCA
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.class_weight import compute_sample_weight
 
 from fer_features.benchmark import describe_estimator
@@ -15,11 +17,13 @@ from fer_features.pipelines import (
     CLASSIFIERS,
     FEATURES,
     LabelEncodedClassifier,
+    make_classic_pipeline,
+    make_recommended_pipeline,
+)
+from fer_features.registry import (
     grid_search,
     list_estimators,
-    make_classic_pipeline,
     make_estimator,
-    make_recommended_pipeline,
     param_grid,
     parse_name,
     quick_params,
@@ -335,3 +339,141 @@ def test_label_encoded_xgboost_with_gapped_labels():
     assert set(clf.predict(X)) <= {1, 2, 5}
     assert clf.predict_proba(X).shape == (60, len(np.unique(y)))
     assert clf.score(X, y) > 0.9
+
+
+# ------------------------------------------- single class, calibration, seeds
+def test_every_classifier_refuses_a_single_class_like_svc(faces):
+    X = faces[0][:20]
+    y = np.zeros(20, dtype=int)
+    with pytest.raises(ValueError) as svc_error:
+        make_estimator("hog-svc").fit(X, y)
+    message = "The number of classes has to be greater than one; got 1 class"
+    assert str(svc_error.value) == message
+    for name in ("hog-xgb", "pixels-xgb"):
+        with pytest.raises(ValueError) as error:
+            make_estimator(name, clf__estimator__n_estimators=2).fit(X, y)
+        assert str(error.value) == message, name
+    with pytest.raises(ValueError, match=message):
+        LabelEncodedClassifier(DecisionTreeClassifier()).fit(X, y)
+
+
+class _CountingSVC(SVC):
+    """An SVC that records the number of rows of every fit."""
+
+    fits = []
+
+    def fit(self, X, y, sample_weight=None):
+        _CountingSVC.fits.append(len(X))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("name", ["hog-svc", "eigenfaces-svc", "classic"])
+def test_svc_is_fitted_once_and_calibrated_on_a_holdout(faces, name):
+    X_train, y_train, X_test, _ = faces
+    _CountingSVC.fits.clear()
+    pipe = make_estimator(name, clf__estimator=_CountingSVC(class_weight="balanced"))
+    pipe.fit(X_train, y_train)
+    # 5% of the 315 faces (16, rounded up) held out for the temperature
+    assert _CountingSVC.fits == [315 - 16]
+    np.testing.assert_allclose(pipe.predict_proba(X_test).sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_linear_svc_is_fitted_once(faces):
+    from sklearn.svm import LinearSVC
+
+    calls = []
+
+    class CountingLinearSVC(LinearSVC):
+        def fit(self, X, y, sample_weight=None):
+            calls.append(len(X))
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    X_train, y_train, _, _ = faces
+    make_estimator("hog-linear-svc", clf__estimator=CountingLinearSVC()).fit(
+        X_train, y_train)
+    assert calls == [315 - 16]
+
+
+def test_holdout_keeps_one_image_per_class_out():
+    from fer_features.pipelines._calibration import HoldoutSplit
+
+    y = np.repeat(np.arange(7), 3)  # 21 images: 5% would be 2, fewer than 7 classes
+    (train, held_out), = HoldoutSplit(random_state=3).split(np.zeros((21, 1)), y)
+    np.testing.assert_array_equal(np.bincount(y[held_out]), np.ones(7))
+    np.testing.assert_array_equal(np.bincount(y[train]), np.full(7, 2))
+    assert set(train) | set(held_out) == set(range(21))
+    # with many images: 5%, rounded up, as StratifiedShuffleSplit(test_size=0.05)
+    y = np.repeat(np.arange(7), 100)
+    (train, held_out), = HoldoutSplit().split(np.zeros((700, 1)), y)
+    assert len(held_out) == 35 and len(train) == 665
+
+
+@pytest.mark.parametrize("name", ["classic", "hog-svc", "eigenfaces-svc",
+                                  "lbp-linear-svc", "hog-xgb", "hog-rf", "hog-gb"])
+def test_same_seed_same_probabilities(faces, name):
+    X_train, y_train, X_test, _ = faces
+    params = {"hog-xgb": {"clf__estimator__n_estimators": 10},
+              "hog-rf": {"clf__n_estimators": 20},
+              "hog-gb": {"clf__max_iter": 10}}.get(name, {})
+    first = make_estimator(name, random_state=1, **params).fit(X_train, y_train)
+    second = make_estimator(name, random_state=1, **params).fit(X_train, y_train)
+    np.testing.assert_array_equal(first.predict_proba(X_test),
+                                  second.predict_proba(X_test))
+    # the seed reaches every randomised step
+    seeds = {k: v for k, v in first.get_params(deep=True).items()
+             if k.endswith("random_state") and v is not None}
+    assert seeds and set(seeds.values()) == {1}, seeds
+
+
+# ------------------------------------------------------- the recipe's grid
+def test_classic_grid_is_small_and_holds_the_recipe():
+    recipe = make_recommended_pipeline()
+    grid = param_grid("classic")
+    assert param_grid(recipe) == grid
+    n_candidates = np.prod([len(values) for values in grid.values()])
+    assert n_candidates <= 6
+    params = recipe.get_params(deep=True)
+    for key, values in grid.items():
+        assert params[key] in values, key  # the recipe's own setting is a candidate
+        assert not key.startswith("features__")  # features computed once
+
+
+def test_grid_search_computes_the_recipe_features_once(faces, monkeypatch):
+    from fer_features.pipelines._batched import BatchedFeatureUnion
+
+    calls = []
+    original = BatchedFeatureUnion.transform
+
+    def counting(self, X):
+        calls.append(len(X))
+        return original(self, X)
+
+    monkeypatch.setattr(BatchedFeatureUnion, "transform", counting)
+    monkeypatch.setattr(BatchedFeatureUnion, "fit_transform",
+                        lambda self, X, y=None: counting(self.fit(X, y), X))
+    X_train, y_train, X_test, _ = faces
+    search = grid_search(make_recommended_pipeline(), X_train, y_train, cv=2,
+                         param_grid={"clf__estimator__C": [1.0, 10.0]}, verbose=0)
+    assert calls == [315]  # once, for all images, not per fold and candidate
+    best = search.best_estimator_
+    assert [name for name, _ in best.steps] == ["features", "scale", "reduce", "clf"]
+    assert best.predict_proba(X_test).shape == (105, 7)
+    assert search.predict(X_test).shape == (105,)
+
+
+def test_grid_search_caches_the_features_of_each_fold(faces, monkeypatch):
+    calls = []
+    original = HOGTransformer.transform
+
+    def counting(self, X):
+        calls.append(len(X))
+        return original(self, X)
+
+    monkeypatch.setattr(HOGTransformer, "transform", counting)
+    X_train, y_train, _, _ = faces
+    grid_search("hog-logreg", X_train, y_train, cv=3,
+                param_grid={"clf__C": [0.01, 0.1, 1.0]}, verbose=0)
+    # training features once per fold (3), test features per fold and candidate
+    # (9), the refit (1); without the cache the training features of every
+    # candidate of every fold were computed (9 instead of 3)
+    assert sorted(calls).count(210) == 3 and len(calls) == 13, sorted(calls)

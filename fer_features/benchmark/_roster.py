@@ -3,7 +3,7 @@
 import sys
 from collections.abc import Mapping
 
-from ..pipelines import PROFILES, list_estimators, make_estimator, parse_name
+from ..registry import PROFILES, accepts, list_estimators, make_estimator, parse_name
 
 __all__ = ["DEFAULT_ROSTER", "build_estimator", "default_roster", "make_roster",
            "normalize_roster"]
@@ -29,9 +29,9 @@ def make_roster(names, *, profile="full", image_shape=None):
     Parameters
     ----------
     names : iterable of str
-        Estimator names (see :func:`fer_features.pipelines.make_estimator`).
+        Estimator names (see :func:`fer_features.registry.make_estimator`).
     profile : {"full", "quick"}, default="full"
-        Settings profile (see :func:`fer_features.pipelines.quick_params`).
+        Settings profile (see :func:`fer_features.registry.quick_params`).
     image_shape : tuple of (int, int) or None, default=None
         Shape of the images, given to every classic pipeline (and to the CNN when
         it has an ``image_shape`` parameter); ``None`` reads rows as square images.
@@ -70,9 +70,7 @@ def make_roster(names, *, profile="full", image_shape=None):
         params = {}
         if image_shape is not None:
             if classifier == "cnn":
-                from ..pipelines._registry import _cnn_accepts
-
-                if _cnn_accepts("image_shape"):
+                if accepts(name, "image_shape"):
                     params["image_shape"] = tuple(image_shape)
             else:
                 params["image_shape"] = tuple(image_shape)

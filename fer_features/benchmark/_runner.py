@@ -113,7 +113,7 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
         zero-argument factories returning one (called only when that estimator's
         turn comes, e.g. to import Keras lazily; an error there is recorded as
         a failure), or to estimator names; or a list of estimator names (see
-        :func:`fer_features.pipelines.make_estimator`), built with their full
+        :func:`fer_features.registry.make_estimator`), built with their full
         settings.
     data : Bunch or (X, y)
         A loader's Bunch (``data`` as ``(n_samples, h * w)`` rows, ``target``,

@@ -1,6 +1,7 @@
 """Parameter grids for the named pipelines, and a grid-search helper."""
 
 import sys
+import tempfile
 
 __all__ = ["param_grid", "grid_search"]
 
@@ -17,12 +18,9 @@ _GRIDS = {
     "HistGradientBoostingClassifier": {"learning_rate": [0.05, 0.1],
                                        "max_leaf_nodes": [15, 31]},
     "XGBClassifier": {"max_depth": [4, 6], "learning_rate": [0.1, 0.3]},
-    # the CNN: only the keys it has are used (see _grid_for)
+    # the CNN (defined in fer_features.deep; known here by its class name only)
     "KerasCNNClassifier": {"learning_rate": [1e-3, 3e-4], "batch_size": [32, 64]},
 }
-
-# classes whose grid is filtered by their actual parameters (defined elsewhere)
-_FILTERED = {"KerasCNNClassifier"}
 
 
 def _grid_for(estimator, prefix=""):
@@ -44,14 +42,19 @@ def _grid_for(estimator, prefix=""):
     if inner is not None and hasattr(inner, "get_params"):  # meta-estimators
         grid.update(_grid_for(inner, f"{prefix}estimator__"))
     own = _GRIDS.get(type(estimator).__name__, {})
-    if type(estimator).__name__ in _FILTERED:
-        known = estimator.get_params(deep=False)
-        own = {k: v for k, v in own.items() if k in known}
     grid.update({f"{prefix}{key}": list(values) for key, values in own.items()})
     return grid
 
 
-def param_grid(pipeline_or_name):
+def _no_name(estimator):
+    if isinstance(estimator, str):
+        raise TypeError(
+            f"got the estimator name {estimator!r}; pass an estimator, or use "
+            f"fer_features.param_grid / fer_features.grid_search, which accept names"
+        )
+
+
+def param_grid(estimator):
     """A ready parameter grid for ``GridSearchCV`` / ``HalvingGridSearchCV``.
 
     The grid is assembled from the steps of the pipeline: each feature
@@ -63,9 +66,10 @@ def param_grid(pipeline_or_name):
 
     Parameters
     ----------
-    pipeline_or_name : str or estimator
-        An estimator name (see :func:`make_estimator`) or an estimator, such as
-        a pipeline from :func:`make_classic_pipeline` or the recommended one.
+    estimator : estimator
+        An estimator, such as a pipeline from :func:`make_classic_pipeline` or
+        the recommended one (:func:`fer_features.registry.param_grid` also
+        takes estimator names).
 
     Returns
     -------
@@ -80,17 +84,32 @@ def param_grid(pipeline_or_name):
 
     Examples
     --------
-    >>> from fer_features.pipelines import param_grid
-    >>> param_grid("lbp-svc")
+    >>> from fer_features.pipelines import make_classic_pipeline, param_grid
+    >>> param_grid(make_classic_pipeline("lbp", "svc"))
     {'features__grid_shape': [(6, 6), (8, 8)], 'reduce__n_components': [0.9, 0.95], \
 'clf__estimator__C': [1.0, 10.0, 100.0]}
     """
-    if isinstance(pipeline_or_name, str):
-        from ._registry import make_estimator
+    _no_name(estimator)
+    return _grid_of(estimator)
 
-        estimator = make_estimator(pipeline_or_name)
-    else:
-        estimator = pipeline_or_name
+
+def _is_recommended(estimator):
+    """Whether ``estimator`` is built like the recommended pipeline."""
+    from sklearn.pipeline import Pipeline
+
+    from ._batched import BatchedFeatureUnion
+    from ._recommended import CappedPCA
+
+    return (isinstance(estimator, Pipeline)
+            and isinstance(estimator.steps[0][1], BatchedFeatureUnion)
+            and isinstance(estimator.named_steps.get("reduce"), CappedPCA))
+
+
+def _grid_of(estimator):
+    if _is_recommended(estimator):
+        from ._recommended import RECOMMENDED_GRID
+
+        return {key: list(values) for key, values in RECOMMENDED_GRID.items()}
     grid = _grid_for(estimator)
     if not grid:
         raise ValueError(
@@ -107,10 +126,18 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
     Macro-F1 weighs every expression equally, so a search cannot win by
     predicting Happy more often; the folds keep the class proportions.
 
+    Features are computed once per feature setting: for the recommended
+    pipeline (whose features learn nothing from the images) they are computed
+    once for all images and the search runs on the steps after them; other
+    pipelines are searched with ``Pipeline(memory=...)`` in a temporary
+    directory, so that candidates differing only in later steps reuse each
+    fold's features.
+
     Parameters
     ----------
-    estimator : str or estimator
-        An estimator name (see :func:`make_estimator`) or an estimator.
+    estimator : estimator
+        The estimator (:func:`fer_features.registry.grid_search` also takes
+        estimator names).
     X : array-like of shape (n_samples, n_features)
         Images in the library's convention (flattened rows).
     y : array-like of shape (n_samples,)
@@ -128,7 +155,8 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
             import joblib
             client = Client("scheduler-address:8786")
             with joblib.parallel_backend("dask"):
-                search = grid_search("lbp-svc", X, y, n_jobs=-1)
+                search = grid_search(make_classic_pipeline("lbp", "svc"), X, y,
+                                     n_jobs=-1)
     verbose : int, default=1
         Progress: 0 is silent; 1 prints the number of candidates and the best
         result (stderr) and scikit-learn's own summary (stdout); 2 and more add
@@ -145,7 +173,9 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
     Returns
     -------
     search : GridSearchCV or HalvingGridSearchCV
-        Fitted; ``best_estimator_`` is refitted on all of ``X``.
+        Fitted; ``best_estimator_`` is the whole pipeline refitted on all of
+        ``X`` (for the recommended pipeline, ``search.estimator`` is the part
+        searched on the precomputed features).
 
     Examples
     --------
@@ -158,37 +188,81 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
     >>> search.scoring, search.cv_results_["params"]
     ('f1_macro', [{'C': 0.1}, {'C': 1}])
     """
+    from sklearn.base import clone
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.pipeline import Pipeline
 
-    if isinstance(estimator, str):
-        from ._registry import make_estimator
-
-        estimator = make_estimator(estimator)
+    _no_name(estimator)
     if param_grid is None:
-        from ._grids import param_grid as grid_of
-
-        param_grid = grid_of(estimator)
+        param_grid = _grid_of(estimator)
     if isinstance(cv, int) and not isinstance(cv, bool):
         cv = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
     options = dict(scoring="f1_macro", cv=cv, n_jobs=n_jobs, verbose=verbose,
                    error_score="raise", refit=True)
+    fixed = _fixed_features(estimator, param_grid)
+    cache = None
+    if fixed is not None:
+        # features that learn nothing from the images, and a grid that leaves them
+        # alone: computed once for all images, the search runs on the rest
+        name, features = fixed
+        features = clone(features)
+        X = features.fit_transform(X, y)
+        searched = Pipeline(estimator.steps[1:])
+    elif isinstance(estimator, Pipeline) and estimator.memory is None:
+        # each step's fit on a fold is cached: candidates that differ only in
+        # later steps reuse the features of the fold
+        cache = tempfile.TemporaryDirectory(prefix="fer_features_grid_")
+        searched = clone(estimator).set_params(memory=cache.name)
+    else:
+        searched = estimator
     if halving:
         from sklearn.experimental import enable_halving_search_cv  # noqa: F401
         from sklearn.model_selection import HalvingGridSearchCV
 
-        search = HalvingGridSearchCV(estimator, param_grid, random_state=random_state,
+        search = HalvingGridSearchCV(searched, param_grid, random_state=random_state,
                                      **options)
     else:
-        search = GridSearchCV(estimator, param_grid, **options)
+        search = GridSearchCV(searched, param_grid, **options)
     if verbose:
         n = len(list(_iter_candidates(param_grid)))
         print(f"[grid_search] {type(estimator).__name__}: {n} candidates, "
               f"scoring macro-F1", file=sys.stderr)
-    search.fit(X, y, groups=groups)
+    try:
+        search.fit(X, y, groups=groups)
+    finally:
+        if cache is not None:
+            search.estimator.set_params(memory=None)
+            if hasattr(search, "best_estimator_"):
+                search.best_estimator_.set_params(memory=None)
+            cache.cleanup()
+    if fixed is not None:
+        search.best_estimator_ = Pipeline([(name, features),
+                                           *search.best_estimator_.steps])
     if verbose:
         print(f"[grid_search] best macro-F1 {search.best_score_:.4f} with "
               f"{search.best_params_}", file=sys.stderr)
     return search
+
+
+def _fixed_features(estimator, grid):
+    """``(name, step)`` of a first step to compute once for a search, or None.
+
+    Only a :class:`BatchedFeatureUnion` (features that learn nothing from the
+    images but their shape) that no key of the grid changes.
+    """
+    from sklearn.pipeline import Pipeline
+
+    from ._batched import BatchedFeatureUnion
+
+    if not isinstance(estimator, Pipeline) or len(estimator.steps) < 2:
+        return None
+    name, first = estimator.steps[0]
+    if not isinstance(first, BatchedFeatureUnion):
+        return None
+    grids = grid if isinstance(grid, list) else [grid]
+    if any(key == name or key.startswith(f"{name}__") for g in grids for key in g):
+        return None
+    return name, first
 
 
 def _iter_candidates(grid):

@@ -117,11 +117,23 @@ class LabelEncodedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         Returns
         -------
         self : LabelEncodedClassifier
+
+        Raises
+        ------
+        ValueError
+            If ``y`` holds a single class.
         """
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"])
         check_classification_targets(y)
         self._encoder = LabelEncoder().fit(y)
         self.classes_ = self._encoder.classes_
+        if len(self.classes_) < 2:
+            # as SVC (and so the svc pipelines and the recipe) and the CNN refuse it:
+            # XGBoost would fit one class and predict it for everything
+            raise ValueError(
+                f"The number of classes has to be greater than one; got "
+                f"{len(self.classes_)} class"
+            )
         y_encoded = self._encoder.transform(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)

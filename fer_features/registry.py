@@ -1,20 +1,28 @@
 """One naming scheme for every estimator: ``FEATURES-CLASSIFIER``, ``classic``, ``cnn``.
 
 The names are used by :func:`make_estimator`, :func:`list_estimators`,
-:func:`param_grid`, the benchmark runner and the ``fer-features`` command.
+:func:`param_grid`, :func:`grid_search`, the benchmark runner and the
+``fer-features`` command. This module sits above :mod:`fer_features.pipelines`
+(the classic names) and :mod:`fer_features.deep` (``cnn``, imported only when
+that name is built).
 """
 
 import importlib.util
 import os
 from collections import namedtuple
 
-from ._classic import CLASSIFIERS, FEATURES, make_classic_pipeline, parse_features
+from .pipelines import CLASSIFIERS, FEATURES, make_classic_pipeline, parse_features
+from .pipelines import grid_search as _grid_search
+from .pipelines import param_grid as _param_grid
 
 __all__ = [
     "EstimatorInfo",
     "PROFILES",
+    "accepts",
+    "grid_search",
     "list_estimators",
     "make_estimator",
+    "param_grid",
     "parse_name",
     "quick_params",
 ]
@@ -38,9 +46,6 @@ _QUICK_CLASSIFIER = {
     "xgb": {"clf__estimator__n_estimators": 60, "clf__estimator__max_depth": 4,
             "clf__estimator__max_bin": 64},
 }
-# used when fer_features.deep has no quick_cnn_params
-_QUICK_CNN = {"architecture": "simple", "epochs": 8, "batch_size": 32, "verbose": 0}
-
 # the names shown by list_estimators (any union of features is accepted too)
 _LISTED_FEATURES = ("pixels", "eigenfaces", "lbp", "hog", "lbp+hog")
 
@@ -68,7 +73,7 @@ def parse_name(name):
 
     Examples
     --------
-    >>> from fer_features.pipelines import parse_name
+    >>> from fer_features.registry import parse_name
     >>> parse_name("lbp+hog-linear-svc")
     ('lbp+hog', 'linear-svc')
     """
@@ -98,29 +103,6 @@ def _cnn_missing():
     for module in ("keras", backend):
         if importlib.util.find_spec(module) is None:
             return f"needs the [deep] extra ({module} is not installed): pip install 'fer_features[deep]'"
-    try:
-        deep = importlib.import_module("fer_features.deep")
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        return f"fer_features.deep cannot be imported: {exc}"
-    if not hasattr(deep, "KerasCNNClassifier"):
-        return "fer_features.deep has no KerasCNNClassifier yet"
-    return ""
-
-
-def _cnn_accepts(param):
-    """Whether KerasCNNClassifier has the parameter ``param`` (False when absent)."""
-    if _cnn_missing():
-        return False
-    import inspect
-
-    from ..deep import KerasCNNClassifier
-
-    return param in inspect.signature(KerasCNNClassifier).parameters
-
-
-def _xgb_missing():
-    if importlib.util.find_spec("xgboost") is None:
-        return "needs xgboost: pip install xgboost"
     return ""
 
 
@@ -144,16 +126,15 @@ def quick_params(name):
 
     Examples
     --------
-    >>> from fer_features.pipelines import quick_params
+    >>> from fer_features.registry import quick_params
     >>> quick_params("lbp-rf")
     {'clf__n_estimators': 100}
     """
     _, classifier = parse_name(name)
     if classifier == "cnn":
-        try:  # the deep part's own quick settings (importing it does not import Keras)
-            from ..deep import quick_cnn_params
-        except ImportError:
-            return dict(_QUICK_CNN)
+        # the deep part's own quick settings (importing it does not import Keras)
+        from .deep import quick_cnn_params
+
         return {**quick_cnn_params(), "verbose": 0}
     return dict(_QUICK_CLASSIFIER.get(classifier, {}))
 
@@ -193,7 +174,7 @@ def make_estimator(name, *, profile="full", **params):
 
     Examples
     --------
-    >>> from fer_features.pipelines import make_estimator
+    >>> from fer_features.registry import make_estimator
     >>> make_estimator("hog-rf", profile="quick").named_steps["clf"].n_estimators
     100
     """
@@ -205,10 +186,8 @@ def make_estimator(name, *, profile="full", **params):
         missing = _cnn_missing()
         if missing:
             raise ImportError(f"estimator 'cnn' is not available: {missing}")
-        from ..deep import KerasCNNClassifier
+        from .deep import KerasCNNClassifier
 
-        # the profile's settings that this version of the CNN knows
-        settings = {k: v for k, v in settings.items() if _cnn_accepts(k)}
         settings.update(params)
         settings.setdefault("random_state", 0)
         return KerasCNNClassifier(**settings)
@@ -231,7 +210,7 @@ def list_estimators():
 
     Examples
     --------
-    >>> from fer_features.pipelines import list_estimators
+    >>> from fer_features.registry import list_estimators
     >>> names = [info.name for info in list_estimators()]
     >>> names[:3]
     ['classic', 'pixels-rf', 'pixels-gb']
@@ -243,15 +222,86 @@ def list_estimators():
         "the recommended classic pipeline for 48x48 faces "
         "(fer_features.pipelines.make_recommended_pipeline)",
         True, "")]
-    xgb_missing = _xgb_missing()
     for features in _LISTED_FEATURES:
         described = " + ".join(FEATURES[p] for p in parse_features(features))
         for clf, clf_text in CLASSIFIERS.items():
-            missing = xgb_missing if clf == "xgb" else ""
             infos.append(EstimatorInfo(f"{features}-{clf}", f"{described}; {clf_text}",
-                                       not missing, missing))
+                                       True, ""))
     cnn_missing = _cnn_missing()
     infos.append(EstimatorInfo(
         "cnn", "Keras CNN trained from scratch (KerasCNNClassifier)",
         not cnn_missing, cnn_missing))
     return infos
+
+
+def accepts(name, param):
+    """Whether the estimator built for ``name`` has the parameter ``param``.
+
+    Parameters
+    ----------
+    name : str
+        An estimator name.
+    param : str
+        A parameter name (``step__param`` for pipelines).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from fer_features.registry import accepts
+    >>> accepts("lbp-svc", "features__image_shape"), accepts("lbp-svc", "epochs")
+    (True, False)
+    """
+    return param in make_estimator(name).get_params(deep=True)
+
+
+def param_grid(estimator):
+    """A ready parameter grid for ``GridSearchCV``, by name or for an estimator.
+
+    Parameters
+    ----------
+    estimator : str or estimator
+        An estimator name (built with :func:`make_estimator`) or an estimator.
+
+    Returns
+    -------
+    grid : dict of str to list
+        See :func:`fer_features.pipelines.param_grid`.
+
+    Examples
+    --------
+    >>> from fer_features.registry import param_grid
+    >>> param_grid("hog-rf")
+    {'features__pixels_per_cell': [(6, 6), (8, 8)], 'clf__max_features': ['sqrt', 0.1], \
+'clf__min_samples_leaf': [1, 3]}
+    """
+    if isinstance(estimator, str):
+        estimator = make_estimator(estimator)
+    return _param_grid(estimator)
+
+
+def grid_search(estimator, X, y, **kwargs):
+    """:func:`fer_features.pipelines.grid_search`, with the estimator given by name or not.
+
+    Parameters
+    ----------
+    estimator : str or estimator
+        An estimator name (built with :func:`make_estimator`) or an estimator.
+    X : array-like of shape (n_samples, n_features)
+        Images in the library's convention (flattened rows).
+    y : array-like of shape (n_samples,)
+        Labels.
+    **kwargs : dict
+        The options of :func:`fer_features.pipelines.grid_search` (``param_grid``,
+        ``cv``, ``n_jobs``, ``verbose``, ``halving``, ``groups``, ``random_state``).
+
+    Returns
+    -------
+    search : GridSearchCV or HalvingGridSearchCV
+        Fitted.
+    """
+    if isinstance(estimator, str):
+        estimator = make_estimator(estimator)
+    return _grid_search(estimator, X, y, **kwargs)
