@@ -9,7 +9,8 @@ from numbers import Integral
 
 import numpy as np
 
-__all__ = ["confused_cells", "label_names", "per_class_scores", "row_rates"]
+__all__ = ["confused_cells", "label_names", "most_confused_pairs", "per_class_scores",
+           "row_rates"]
 
 
 def label_names(classes, target_names=None):
@@ -113,3 +114,38 @@ def confused_cells(matrix, top=5):
              if i != j and cm[i, j] > 0]
     cells.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
     return [(i, j, count, rate) for count, rate, i, j in cells[:top]]
+
+
+def most_confused_pairs(confusion_matrix, labels=None, n_pairs=5):
+    """The off-diagonal cells of a confusion matrix with the most mistakes.
+
+    Parameters
+    ----------
+    confusion_matrix : array-like of shape (n_classes, n_classes)
+        Counts, true classes in rows and predicted classes in columns.
+    labels : sequence of str, default=None
+        Class names; ``"0"``, ``"1"``, ... if None.
+    n_pairs : int, default=5
+        How many pairs to return at most (pairs with no mistakes are left out).
+
+    Returns
+    -------
+    pairs : list of tuple (true, predicted, count, rate)
+        Most mistakes first (ties: higher rate first, then matrix order);
+        ``rate`` is the count divided by the number of faces of the true class.
+
+    Examples
+    --------
+    >>> most_confused_pairs([[5, 3, 0], [1, 7, 0], [0, 3, 1]], ["angry", "sad", "fear"], 2)
+    [('fear', 'sad', 3, 0.75), ('angry', 'sad', 3, 0.375)]
+    """
+    cm = np.asarray(confusion_matrix)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"confusion_matrix must be square, got shape {cm.shape}")
+    labels = [str(i) for i in range(cm.shape[0])] if labels is None else list(labels)
+    if len(labels) != cm.shape[0]:
+        raise ValueError(
+            f"labels has {len(labels)} names for a {cm.shape[0]}x{cm.shape[0]} matrix"
+        )
+    return [(labels[i], labels[j], count, rate)
+            for i, j, count, rate in confused_cells(cm, n_pairs)]

@@ -11,9 +11,14 @@ import importlib.util
 import os
 from collections import namedtuple
 
-from .pipelines import CLASSIFIERS, FEATURES, make_classic_pipeline, parse_features
-from .pipelines import grid_search as _grid_search
-from .pipelines import param_grid as _param_grid
+from .pipelines import (
+    CLASSIFIERS,
+    FEATURES,
+    make_classic_pipeline,
+    parse_features,
+    pipeline_grid_search,
+    pipeline_param_grid,
+)
 
 __all__ = [
     "EstimatorInfo",
@@ -268,7 +273,7 @@ def param_grid(estimator):
     Returns
     -------
     grid : dict of str to list
-        See :func:`fer_features.pipelines.param_grid`.
+        See :func:`fer_features.pipelines.pipeline_param_grid`.
 
     Examples
     --------
@@ -279,11 +284,11 @@ def param_grid(estimator):
     """
     if isinstance(estimator, str):
         estimator = make_estimator(estimator)
-    return _param_grid(estimator)
+    return pipeline_param_grid(estimator)
 
 
 def grid_search(estimator, X, y, **kwargs):
-    """:func:`fer_features.pipelines.grid_search`, with the estimator given by name or not.
+    """:func:`fer_features.pipelines.pipeline_grid_search`, with the estimator given by name or not.
 
     Parameters
     ----------
@@ -294,7 +299,7 @@ def grid_search(estimator, X, y, **kwargs):
     y : array-like of shape (n_samples,)
         Labels.
     **kwargs : dict
-        The options of :func:`fer_features.pipelines.grid_search` (``param_grid``,
+        The options of :func:`fer_features.pipelines.pipeline_grid_search` (``param_grid``,
         ``cv``, ``n_jobs``, ``verbose``, ``halving``, ``groups``, ``random_state``).
 
     Returns
@@ -304,4 +309,4 @@ def grid_search(estimator, X, y, **kwargs):
     """
     if isinstance(estimator, str):
         estimator = make_estimator(estimator)
-    return _grid_search(estimator, X, y, **kwargs)
+    return pipeline_grid_search(estimator, X, y, **kwargs)

@@ -26,11 +26,11 @@ from fer_features.benchmark import (
     classification_metrics,
     describe_estimator,
     estimator_fingerprint,
-    most_confused_pairs,
     resolve_split,
     run_benchmark,
     subsample_per_class,
 )
+from fer_features.benchmark._metrics import _confused_pair_records as most_confused_pairs
 from fer_features.benchmark._metrics import _scores_from_confusion
 
 

@@ -10,7 +10,6 @@ from ._metrics import (
     SCALAR_METRICS,
     bootstrap_interval,
     classification_metrics,
-    most_confused_pairs,
 )
 from ._report import format_table
 from ._result import BenchmarkInterrupted, BenchmarkResult
@@ -37,7 +36,6 @@ __all__ = [
     "estimator_fingerprint",
     "format_table",
     "make_roster",
-    "most_confused_pairs",
     "resolve_split",
     "run_benchmark",
     "split_fingerprint",

@@ -2,13 +2,12 @@
 
 import numpy as np
 
-from .._confusion import confused_cells, per_class_scores
+from .._confusion import most_confused_pairs, per_class_scores
 
 __all__ = [
     "SCALAR_METRICS",
     "bootstrap_interval",
     "classification_metrics",
-    "most_confused_pairs",
 ]
 
 # metrics reported as one number per estimator (mean over folds), in table order
@@ -121,36 +120,14 @@ def _balanced_accuracy(y_true, y_pred, scorer):
         return scorer(y_true, y_pred)
 
 
-def most_confused_pairs(matrix, class_names, top=5):
-    """The off-diagonal cells of a confusion matrix with the most images.
+def _confused_pair_records(matrix, class_names, top=5):
+    """:func:`fer_features.plotting.most_confused_pairs` as JSON-ready records.
 
-    Parameters
-    ----------
-    matrix : array-like of shape (n_classes, n_classes)
-        Counts, rows true and columns predicted.
-    class_names : list of str
-        Names of the classes, in the matrix's order.
-    top : int, default=5
-        How many pairs to return (pairs with no image are left out).
-
-    Returns
-    -------
-    pairs : list of dict
-        ``true``, ``predicted``, ``count`` and ``rate`` (the share of the true
-        class's images given that prediction), most frequent first; ties go to
-        the higher rate, then to matrix order. The same pairs, in the same order,
-        as :func:`fer_features.plotting.most_confused_pairs` and the confusion
-        plot.
-
-    Examples
-    --------
-    >>> from fer_features.benchmark import most_confused_pairs
-    >>> most_confused_pairs([[5, 3], [1, 9]], ["sad", "neutral"], top=1)
-    [{'true': 'sad', 'predicted': 'neutral', 'count': 3, 'rate': 0.375}]
+    ``true``, ``predicted``, ``count`` and ``rate``: the same pairs, in the same
+    order, as the confusion plot lists.
     """
-    return [{"true": str(class_names[i]), "predicted": str(class_names[j]),
-             "count": count, "rate": rate}
-            for i, j, count, rate in confused_cells(matrix, top)]
+    return [{"true": str(true), "predicted": str(predicted), "count": count, "rate": rate}
+            for true, predicted, count, rate in most_confused_pairs(matrix, class_names, top)]
 
 
 def _scores_from_confusion(cms):
@@ -296,5 +273,5 @@ def summarize_folds(folds, classes, class_names):
     summary["per_class"] = {"precision": precision.tolist(), "recall": recall.tolist(),
                             "f1": f1.tolist(), "support": support.tolist()}
     summary["confusion_matrix"] = matrix.tolist()
-    summary["most_confused"] = most_confused_pairs(matrix, class_names)
+    summary["most_confused"] = _confused_pair_records(matrix, class_names)
     return summary

@@ -34,7 +34,7 @@ class BenchmarkResult:
         rows true, columns predicted.
     confused_pairs : dict
         Estimator name to its most-confused class pairs (see
-        :func:`most_confused_pairs`).
+        :func:`fer_features.plotting.most_confused_pairs`).
     failures : dict
         Estimator name to its error message.
     records : list of dict

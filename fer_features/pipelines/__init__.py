@@ -7,7 +7,7 @@ resolved by :mod:`fer_features.registry` (:func:`~fer_features.make_estimator`).
 """
 
 from ._classic import CLASSIFIERS, FEATURES, make_classic_pipeline, parse_features
-from ._grids import grid_search, param_grid
+from ._grids import pipeline_grid_search, pipeline_param_grid
 from ._label_encoding import LabelEncodedClassifier
 from ._recommended import make_recommended_pipeline
 
@@ -15,9 +15,9 @@ __all__ = [
     "CLASSIFIERS",
     "FEATURES",
     "LabelEncodedClassifier",
-    "grid_search",
     "make_classic_pipeline",
     "make_recommended_pipeline",
-    "param_grid",
+    "pipeline_grid_search",
+    "pipeline_param_grid",
     "parse_features",
 ]

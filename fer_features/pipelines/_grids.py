@@ -3,7 +3,7 @@
 import sys
 import tempfile
 
-__all__ = ["param_grid", "grid_search"]
+__all__ = ["pipeline_param_grid", "pipeline_grid_search"]
 
 # values to search, per estimator class name; keys are that class's own parameters
 _GRIDS = {
@@ -54,7 +54,7 @@ def _no_name(estimator):
         )
 
 
-def param_grid(estimator):
+def pipeline_param_grid(estimator):
     """A ready parameter grid for ``GridSearchCV`` / ``HalvingGridSearchCV``.
 
     The grid is assembled from the steps of the pipeline: each feature
@@ -84,8 +84,8 @@ def param_grid(estimator):
 
     Examples
     --------
-    >>> from fer_features.pipelines import make_classic_pipeline, param_grid
-    >>> param_grid(make_classic_pipeline("lbp", "svc"))
+    >>> from fer_features.pipelines import make_classic_pipeline, pipeline_param_grid
+    >>> pipeline_param_grid(make_classic_pipeline("lbp", "svc"))
     {'features__grid_shape': [(6, 6), (8, 8)], 'reduce__n_components': [0.9, 0.95], \
 'clf__estimator__C': [1.0, 10.0, 100.0]}
     """
@@ -119,7 +119,7 @@ def _grid_of(estimator):
     return grid
 
 
-def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=1,
+def pipeline_grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=1,
                 halving=False, groups=None, random_state=0):
     """Search a parameter grid with macro-F1 scoring and stratified folds.
 
@@ -143,7 +143,7 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
     y : array-like of shape (n_samples,)
         Labels.
     param_grid : dict or list of dict, default=None
-        The grid; ``None`` uses :func:`param_grid` of the estimator.
+        The grid; ``None`` uses :func:`pipeline_param_grid` of the estimator.
     cv : int or cross-validation splitter, default=5
         An integer means ``StratifiedKFold(cv, shuffle=True)`` seeded with
         ``random_state``.
@@ -155,7 +155,7 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
             import joblib
             client = Client("scheduler-address:8786")
             with joblib.parallel_backend("dask"):
-                search = grid_search(make_classic_pipeline("lbp", "svc"), X, y,
+                search = pipeline_grid_search(make_classic_pipeline("lbp", "svc"), X, y,
                                      n_jobs=-1)
     verbose : int, default=1
         Progress: 0 is silent; 1 prints the number of candidates and the best
@@ -181,9 +181,9 @@ def grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=
     --------
     >>> from sklearn.datasets import make_classification
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from fer_features.pipelines import grid_search
+    >>> from fer_features.pipelines import pipeline_grid_search
     >>> X, y = make_classification(n_samples=60, random_state=0)
-    >>> search = grid_search(LogisticRegression(), X, y, param_grid={"C": [0.1, 1]},
+    >>> search = pipeline_grid_search(LogisticRegression(), X, y, param_grid={"C": [0.1, 1]},
     ...                      cv=3, verbose=0)
     >>> search.scoring, search.cv_results_["params"]
     ('f1_macro', [{'C': 0.1}, {'C': 1}])

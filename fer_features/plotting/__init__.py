@@ -19,6 +19,7 @@ from ._eigenfaces import (
     ReconstructionDisplay,
     write_eigenfaces_plot,
 )
+from .._confusion import most_confused_pairs
 from ._faces import FaceExpressionsDisplay, VideoExpressionsDisplay
 from ._gallery import FaceGalleryDisplay
 from ._lbp import LBPDisplay
@@ -26,7 +27,6 @@ from ._metrics import (
     BinaryROCDisplay,
     ClassificationReportDisplay,
     ExpressionConfusionDisplay,
-    most_confused_pairs,
 )
 
 __all__ = [
