@@ -11,7 +11,7 @@ The file is the first argument, else ``$FER_FEATURES_FER2013``, else
 Profiles:
 
 * ``default``: ``KerasCNNClassifier(random_state=0)``, exactly the library
-  default (its 55-minute time budget keeps it within an hour on 2 CPU cores);
+  default (30 epochs, no time budget: about an hour on 2 CPU cores);
 * ``full``: for a GPU: the default network with a 512-unit head, 120 epochs,
   "high" augmentation, batch 128, no time budget;
 * ``smoke``: 1 epoch on ``--limit`` images, to check the script.

@@ -30,7 +30,8 @@ from fer_features.deep import (  # noqa: E402
 )
 from fer_features.deep._architectures import backbone_blocks  # noqa: E402
 from fer_features.deep._augmentation import build_augmentation, resolve_augmentation  # noqa: E402
-from fer_features.deep._classifier import _CosineSchedule, _resolve_shape  # noqa: E402
+from fer_features.deep._inputs import resolve_network_shape  # noqa: E402
+from fer_features.deep._training import CosineSchedule  # noqa: E402
 
 pytestmark = pytest.mark.deep
 
@@ -200,12 +201,12 @@ def test_one_class_is_an_error():
     (16, None, (4, 4)),
 ])
 def test_image_shape_with_minus_one(n_features, image_shape, expected):
-    assert _resolve_shape(n_features, image_shape, None) == expected
+    assert resolve_network_shape(n_features, image_shape, None) == expected
 
 
 def test_image_shape_minus_one_that_does_not_divide():
     with pytest.raises(ValueError, match=r"image_shape=\(-1, 5\) cannot be read from rows of 12"):
-        _resolve_shape(12, (-1, 5), None)
+        resolve_network_shape(12, (-1, 5), None)
 
 
 def test_string_labels_and_class_weights():
@@ -230,15 +231,109 @@ def test_class_weight_changes_training():
     assert a.history_["loss"][0] != pytest.approx(b.history_["loss"][0], rel=1e-3)
 
 
-def test_same_random_state_same_model():
+def _dropout_net(x, n_classes):
+    """OneConvNet with a dropout layer (whose seed Keras draws when none is given)."""
+    x = keras.layers.BatchNormalization(momentum=0.5)(x)
+    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu")(x)
+    x = keras.layers.Dropout(0.3)(keras.layers.Flatten()(x))
+    return keras.layers.Dense(n_classes)(x)
+
+
+def test_same_random_state_same_model_whatever_the_global_state():
+    import random
+
+    import tensorflow as tf
+
     X, y = _easy(32)
-    # initial weights, shuffling and the random augmentation all follow random_state
-    params = {**TINY, "augmentation": "high"}
+    # initial weights, dropout, shuffling (batches of 8 over 2 epochs) and the
+    # random augmentation all follow random_state, and only it
+    params = {**TINY, "architecture": _dropout_net, "augmentation": "high", "epochs": 2,
+              "batch_size": 8, "validation_split": 0.25}
     p1 = KerasCNNClassifier(**params).fit(X, y).predict_proba(X)
+    random.seed(1)
+    np.random.seed(2)
+    tf.random.set_seed(3)
+    keras.layers.Dense(2)  # a layer made by the user between the fits
     p2 = KerasCNNClassifier(**params).fit(X, y).predict_proba(X)
-    np.testing.assert_allclose(p1, p2, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(p1, p2)
     p3 = KerasCNNClassifier(**{**params, "random_state": 1}).fit(X, y).predict_proba(X)
     assert not np.allclose(p1, p3, rtol=1e-3)
+
+
+def test_defaults_train_by_epochs_and_the_tags_say_so():
+    clf = KerasCNNClassifier()
+    assert clf.max_time is None and clf.epochs == 30
+    assert not clf.__sklearn_tags__().non_deterministic
+    # a time budget makes the result depend on the machine's speed
+    assert KerasCNNClassifier(max_time=60).__sklearn_tags__().non_deterministic
+
+
+def test_fit_leaves_the_process_state_alone():
+    import random
+
+    tf_context = pytest.importorskip("tensorflow.python.eager.context")
+
+    class ProbeLayer(keras.layers.Layer):
+        def call(self, x):
+            return x
+
+    X, y = _easy(16)
+    user_model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    user_out = keras.ops.convert_to_numpy(user_model(np.ones((1, 3), dtype="float32")))
+    user_layers = [layer.name for layer in user_model.layers]
+    first_probe = ProbeLayer()
+    random.seed(11)
+    np.random.seed(12)
+    before_random, before_np = random.getstate(), np.random.get_state()
+    before_tf = tf_context.global_seed()
+    previous_policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        clf = KerasCNNClassifier(**{**TINY, "architecture": _dropout_net,
+                                    "augmentation": "low"}).fit(X, y)
+        assert keras.config.dtype_policy().name == "mixed_bfloat16"
+        # the network follows mixed_precision, not the global policy
+        assert clf.model_.get_layer("rescale").dtype_policy.name == "float32"
+    finally:
+        keras.config.set_dtype_policy(previous_policy)
+    assert random.getstate() == before_random
+    after_np = np.random.get_state()
+    assert after_np[0] == before_np[0] and after_np[2:] == before_np[2:]
+    np.testing.assert_array_equal(after_np[1], before_np[1])
+    assert tf_context.global_seed() == before_tf  # no tf.random.set_seed
+    # Keras's name counters were not reset: the user's new layers keep unique names
+    assert ProbeLayer().name != first_probe.name
+    assert [layer.name for layer in user_model.layers] == user_layers
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(user_model(np.ones((1, 3), dtype="float32"))), user_out)
+
+
+def test_shuffled_batches_follow_their_seed_only():
+    from fer_features.deep._training import ShuffledBatches
+
+    X = np.arange(10)[:, None] * 1.0
+    Y = np.arange(10)[:, None] * 2.0
+    w = np.arange(10) * 3.0
+
+    def epochs(seed, n=3):
+        batches = ShuffledBatches(X, Y, w, batch_size=4, seed=seed)
+        out = []
+        for _ in range(n):
+            batches.on_epoch_begin()
+            parts = [batches[i] for i in range(len(batches))]
+            assert [len(p[0]) for p in parts] == [4, 4, 2]
+            rows = np.concatenate([p[0][:, 0] for p in parts]).astype(int)
+            np.testing.assert_array_equal(np.concatenate([p[1][:, 0] for p in parts]), 2 * rows)
+            np.testing.assert_array_equal(np.concatenate([p[2] for p in parts]), 3 * rows)
+            out.append(rows.tolist())
+        return out
+
+    first = epochs(0)
+    assert all(sorted(rows) == list(range(10)) for rows in first)  # each epoch: every row once
+    assert first[0] != first[1] != first[2]  # reshuffled at each epoch
+    assert epochs(0) == first and epochs(1) != first
+    with pytest.raises(IndexError):
+        ShuffledBatches(X, Y, None, batch_size=4, seed=0)[3]
 
 
 def test_clone_keeps_every_setting_and_grid_search_runs():
@@ -326,13 +421,13 @@ def test_validation_split_early_stopping_and_time_budget():
 
 
 def test_cosine_schedule_values():
-    schedule = _CosineSchedule(1.0, total_steps=100, max_time=None, warmup_steps=10)
+    schedule = CosineSchedule(1.0, total_steps=100, max_time=None, warmup_steps=10)
     assert schedule(0, 0.0) == pytest.approx(0.1)
     assert schedule(9, 0.0) == pytest.approx(1.0)
     assert schedule(50, 0.0) == pytest.approx(0.01 + 0.99 * 0.5)
     assert schedule(100, 0.0) == pytest.approx(0.01)
     # the clock drives it when it is ahead of the steps
-    clock = _CosineSchedule(1.0, total_steps=100, max_time=60.0, warmup_steps=0)
+    clock = CosineSchedule(1.0, total_steps=100, max_time=60.0, warmup_steps=0)
     assert clock(10, 30.0) == pytest.approx(0.01 + 0.99 * 0.5)
     assert clock(10, 120.0) == pytest.approx(0.01)
     assert clock(50, 1.0) == pytest.approx(0.01 + 0.99 * 0.5)
@@ -543,6 +638,40 @@ def test_cnn_features_from_a_prefitted_network(fitted, faces):
     assert features.shape == (4, 24 * 24 * 8)
     again = pickle.loads(pickle.dumps(transformer))
     np.testing.assert_array_equal(again.transform(faces.data[:4]), features)
+
+
+def test_cnn_features_refit_uses_the_new_network():
+    X, y = _easy(24)
+    a = KerasCNNClassifier(**TINY).fit(X, y)
+    b = KerasCNNClassifier(**{**TINY, "random_state": 1}).fit(X, y)
+    expected_b = CNNFeatureTransformer(b, prefit=True).fit(X).transform(X[:4])
+    transformer = CNNFeatureTransformer(a, prefit=True).fit(X)
+    from_a = transformer.transform(X[:4])
+    assert not np.allclose(from_a, expected_b)
+    transformer.set_params(estimator=b).fit(X)
+    np.testing.assert_array_equal(transformer.transform(X[:4]), expected_b)
+
+    # refit on other labels: the features are those of the new network, whose
+    # output is softmax(features @ W + b)
+    transformer = CNNFeatureTransformer(KerasCNNClassifier(**TINY)).fit(X, y)
+    first = transformer.transform(X[:4])
+    transformer.fit(X, 1 - y)
+    features = transformer.transform(X[:4])
+    assert not np.allclose(features, first)
+    W, bias = transformer.estimator_.model_.get_layer("scores").get_weights()
+    logits = features @ W + bias
+    proba = np.exp(logits - logits.max(1, keepdims=True))
+    proba /= proba.sum(1, keepdims=True)
+    np.testing.assert_allclose(transformer.estimator_.predict_proba(X[:4]), proba,
+                               rtol=1e-4, atol=1e-6)
+
+
+def test_cnn_features_check_the_image_shape_themselves(fitted):
+    transformer = CNNFeatureTransformer(fitted, prefit=True).fit(np.zeros((2, 24 * 24)))
+    with pytest.raises(ValueError, match=r"the network of CNNFeatureTransformer was fitted on "
+                                         r"images of shape \(24, 24\), got images of shape "
+                                         r"\(12, 48\)"):
+        transformer.transform(np.zeros((2, 12, 48)))
 
 
 def test_cnn_features_need_labels_or_a_fitted_network():

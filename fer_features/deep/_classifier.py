@@ -1,5 +1,6 @@
 """``KerasCNNClassifier``: a Keras 3 CNN behind the scikit-learn classifier API."""
 
+import gc
 import math
 import tempfile
 import time
@@ -15,10 +16,13 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._images import flatten_images, resolve_image_shape
+from .._images import flatten_images
 from ._architectures import ARCHITECTURES, BACKBONES
 from ._augmentation import build_augmentation, resolve_augmentation
 from ._backend import has_gpu, import_keras
+from ._inputs import network_images, resolve_network_shape
+from ._seeding import seeded_build
+from ._training import CosineSchedule, shuffled_batches, training_callbacks
 
 __all__ = ["KerasCNNClassifier", "quick_cnn_params"]
 
@@ -45,23 +49,6 @@ def quick_cnn_params():
     """
     return {"architecture": "simple", "epochs": 8, "batch_size": 32,
             "augmentation": "low", "max_time": None}
-
-
-def _resolve_shape(n_features, image_shape, implied):
-    """``resolve_image_shape``, plus ``-1`` for one side as in ``numpy.reshape``."""
-    if (image_shape is not None and not isinstance(image_shape, str)
-            and hasattr(image_shape, "__len__") and len(image_shape) == 2
-            and -1 in tuple(image_shape)):
-        h, w = image_shape
-        known = w if h == -1 else h
-        if (not isinstance(known, Integral) or known <= 0 or n_features % known
-                or (h == -1 and w == -1)):
-            raise ValueError(
-                f"image_shape={tuple(image_shape)!r} cannot be read from rows of "
-                f"{n_features} features"
-            )
-        image_shape = (n_features // known, known) if h == -1 else (known, n_features // known)
-    return resolve_image_shape(n_features, image_shape, implied)
 
 
 def _model_to_bytes(model):
@@ -95,57 +82,6 @@ def _forward(model, X, batch_size):
     parts = [keras.ops.convert_to_numpy(model(X[start:start + batch_size], training=False))
              for start in range(0, X.shape[0], batch_size)]
     return np.concatenate(parts).astype(np.float64, copy=False)
-
-
-class _CosineSchedule:
-    """Cosine decay with linear warm-up, driven by epochs or by the clock.
-
-    Progress is the larger of the fraction of steps done and the fraction of
-    ``max_time`` spent, so the learning rate reaches its floor when training
-    ends, whichever of the two ends it.
-    """
-
-    def __init__(self, base_lr, total_steps, max_time, warmup_steps):
-        self.base_lr = base_lr
-        self.total_steps = max(1, total_steps)
-        self.max_time = max_time
-        self.warmup_steps = warmup_steps
-
-    def __call__(self, step, elapsed):
-        if step < self.warmup_steps:
-            return self.base_lr * (step + 1) / self.warmup_steps
-        progress = step / self.total_steps
-        if self.max_time:
-            progress = max(progress, elapsed / self.max_time)
-        progress = min(1.0, progress)
-        return self.base_lr * (0.01 + 0.99 * 0.5 * (1.0 + math.cos(math.pi * progress)))
-
-
-def _training_callbacks(keras, schedule, max_time):
-    """Keras callbacks for a cosine schedule and a time budget (one object)."""
-
-    class _Clock(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.step = 0
-            self.start = None
-            self.timed_out = False
-
-        def on_train_begin(self, logs=None):
-            self.start = time.perf_counter()
-
-        def on_train_batch_begin(self, batch, logs=None):
-            if schedule is not None:
-                lr = schedule(self.step, time.perf_counter() - self.start)
-                self.model.optimizer.learning_rate.assign(lr)
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.step += 1
-            if max_time is not None and time.perf_counter() - self.start > max_time:
-                self.timed_out = True
-                self.model.stop_training = True
-
-    return _Clock()
 
 
 class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
@@ -200,8 +136,13 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         architecture's default (256; none for ``"mini_xception"``), 0 none.
     dropout : float, default=0.5
         Dropout rate before the output layer.
-    epochs : int, default=40
-        Maximum number of passes over the training data.
+    epochs : int, default=30
+        Number of passes over the training data (fewer if ``early_stopping``
+        or ``max_time`` ends training first). The default, 30, is chosen to
+        take about as long as the former default's 55-minute time budget on
+        FER2013's 28,709 training faces on 2 CPU cores: that budget got through
+        32 epochs on a shared 2-core machine, so 30 epochs take about 52
+        minutes at the same speed (an estimate, not a timed run).
     batch_size : int, default=64
         Images per gradient step.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
@@ -211,16 +152,17 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         Initial (peak) learning rate.
     schedule : {"cosine", "plateau"} or None, default="cosine"
         ``"cosine"``: one epoch of linear warm-up, then cosine decay to 1% of
-        ``learning_rate`` at the end of training, the end being ``epochs`` or
-        ``max_time``, whichever comes first. ``"plateau"``: halve the rate when
+        ``learning_rate`` at the end of the ``epochs`` (or of ``max_time``,
+        if that comes first). ``"plateau"``: halve the rate when
         the (validation) loss stops improving for 3 epochs. ``None``: constant.
-    max_time : float or None, default=3300
-        Time budget of ``fit`` in seconds (55 minutes): training stops after the
+    max_time : float or None, default=None
+        Optional time budget of ``fit`` in seconds: training stops after the
         step that exceeds it, and the cosine schedule follows the clock when
-        the clock is ahead of the epochs. ``None``: no budget. The default lets
-        ``KerasCNNClassifier()`` train on the whole FER2013 training set
-        within an hour on 2 CPU cores; on a GPU the epochs end first. When
-        the budget ends training, results depend on the machine's speed.
+        the clock is ahead of the epochs. ``None`` (the default): training is
+        defined by ``epochs`` alone, so that ``random_state`` defines the
+        result. With a budget, how far training gets depends on the machine's
+        speed and load, and two fits with the same ``random_state`` may differ
+        (the estimator's ``non_deterministic`` tag says so).
     early_stopping : int or None, default=None
         Patience (epochs) of early stopping on the validation loss, restoring
         the best weights; needs ``validation_split`` or ``validation_data``.
@@ -248,13 +190,21 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         --jit``), and compiling costs time of its own; try ``True`` on yours.
     mixed_precision : bool or "auto", default="auto"
         float16 compute with float32 weights; ``"auto"`` turns it on when a GPU
-        is used.
+        is used. The network is built under this policy (``"float32"``
+        otherwise), whatever Keras's global dtype policy is; ``fit`` leaves
+        the global policy as it was.
     image_shape : tuple of (int, int) or None, default=None
         ``(height, width)`` of the images in the rows of ``X``; one side may be
         -1 (inferred, as in ``numpy.reshape``). ``None``: the shape of 3-D
         input, otherwise square.
     random_state : int, RandomState instance or None, default=None
-        Seeds weights, shuffling, augmentation and the validation split.
+        Seeds weights, dropout, shuffling, augmentation and the validation
+        split. With an int, two fits on the same data give the same network
+        (exactly, on the CPU; a GPU's kernels may add rounding differences).
+        Only the fit's own generators are seeded: Python's ``random``, NumPy's
+        global generator, the backend's global seed and Keras's global state
+        (dtype policy, layer names) are left as they were. ``None`` draws the
+        seed from NumPy's global generator, as scikit-learn does.
     verbose : int, default=0
         Keras's progress output (0 silent, 1 progress bar, 2 one line per epoch).
     warm_start : bool, default=False
@@ -295,11 +245,13 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    Each ``fit`` releases the previous network and clears the Keras session,
-    so fitted networks do not pile up across a grid search. TensorFlow's
-    traced graphs are another matter: on the TensorFlow backend each fit
-    leaves about 43 MiB of them behind, as a plain Keras loop does, and
-    ``clear_session`` does not free them (an open upstream bug, measured by
+    Each ``fit`` releases the previous network, so fitted networks do not
+    pile up across a grid search. It does not call
+    ``keras.backend.clear_session``, which would reset the user's Keras state
+    (dtype policy, layer-name counters). TensorFlow's traced graphs are
+    another matter: on the TensorFlow backend each fit leaves about 43 MiB of
+    them behind, as a plain Keras loop does, and ``clear_session`` does not
+    free them either (an open upstream bug, measured by
     ``benchmarks/bench_cnn_memory.py``).
 
     References
@@ -363,12 +315,12 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         trainable_blocks="all",
         dense_units=None,
         dropout=0.5,
-        epochs=40,
+        epochs=30,
         batch_size=64,
         optimizer="adam",
         learning_rate=1e-3,
         schedule="cosine",
-        max_time=3300,
+        max_time=None,
         early_stopping=None,
         validation_split=0.0,
         class_weight=None,
@@ -413,15 +365,10 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _to_images(self, X, implied, reset):
         if reset:
-            shape = _resolve_shape(X.shape[1], self.image_shape, implied)
-        else:
-            shape = self.image_shape_
-            if implied is not None and implied != shape:
-                raise ValueError(
-                    f"{type(self).__name__} was fitted on images of shape {shape}, "
-                    f"got images of shape {implied}"
-                )
-        return X.reshape(X.shape[0], shape[0], shape[1], 1), shape
+            shape = resolve_network_shape(X.shape[1], self.image_shape, implied)
+            return network_images(X, shape), shape
+        shape = self.image_shape_
+        return network_images(X, shape, implied, fitted_by=type(self).__name__), shape
 
     def _check_params_extra(self):
         resolve_augmentation(self.augmentation)
@@ -447,40 +394,49 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         return has_gpu()
 
     def _build(self, keras, n_classes, image_shape, pixel_scale, seed):
-        layers = keras.layers
+        """The network, built under the classifier's dtype policy and seeds.
+
+        The global dtype policy is set to ``"mixed_float16"`` or ``"float32"``
+        (the classifier's choice, not the user's global one) while the layers
+        are made and put back afterwards; Keras's default seeds (initializers,
+        dropout) follow ``seed`` and Python's ``random`` state is restored.
+        """
         mixed = self.mixed_precision
         if mixed == "auto":
             mixed = self._use_gpu()
         previous_policy = keras.config.dtype_policy()
-        if mixed:
-            keras.config.set_dtype_policy("mixed_float16")
+        keras.config.set_dtype_policy("mixed_float16" if mixed else "float32")
         try:
-            inputs = keras.Input(shape=(*image_shape, 1), name="images")
-            x = layers.Rescaling(pixel_scale, name="rescale")(inputs)
-            for layer in build_augmentation(keras, self.augmentation, seed=seed):
-                x = layer(x)
-            if self.input_size is not None:
-                x = layers.Resizing(self.input_size, self.input_size, name="resize")(x)
-            elif self.architecture in BACKBONES and min(image_shape) < 32:
-                raise ValueError(
-                    f"the {self.architecture} backbone needs images of at least 32x32, "
-                    f"got {image_shape}: set input_size (e.g. 96)"
-                )
-            if callable(self.architecture):
-                outputs, name = self._build_custom(keras, x, n_classes)
-            else:
-                from ._architectures import build_network
-
-                outputs = build_network(
-                    keras, self.architecture, x, n_classes, dense_units=self.dense_units,
-                    dropout=self.dropout, weights=self.weights,
-                    trainable_blocks=self.trainable_blocks,
-                )
-                name = self.architecture
-            model = keras.Model(inputs, outputs, name=f"fer_{name}")
+            with seeded_build(seed):
+                return self._build_network(keras, n_classes, image_shape, pixel_scale, seed)
         finally:
             keras.config.set_dtype_policy(previous_policy)
-        return model
+
+    def _build_network(self, keras, n_classes, image_shape, pixel_scale, seed):
+        layers = keras.layers
+        inputs = keras.Input(shape=(*image_shape, 1), name="images")
+        x = layers.Rescaling(pixel_scale, name="rescale")(inputs)
+        for layer in build_augmentation(keras, self.augmentation, seed=seed):
+            x = layer(x)
+        if self.input_size is not None:
+            x = layers.Resizing(self.input_size, self.input_size, name="resize")(x)
+        elif self.architecture in BACKBONES and min(image_shape) < 32:
+            raise ValueError(
+                f"the {self.architecture} backbone needs images of at least 32x32, "
+                f"got {image_shape}: set input_size (e.g. 96)"
+            )
+        if callable(self.architecture):
+            outputs, name = self._build_custom(keras, x, n_classes)
+        else:
+            from ._architectures import build_network
+
+            outputs = build_network(
+                keras, self.architecture, x, n_classes, dense_units=self.dense_units,
+                dropout=self.dropout, weights=self.weights,
+                trainable_blocks=self.trainable_blocks,
+            )
+            name = self.architecture
+        return keras.Model(inputs, outputs, name=f"fer_{name}")
 
     def _build_custom(self, keras, x, n_classes):
         """Apply a user's network (``architecture`` callable) and add the softmax."""
@@ -593,9 +549,8 @@ or (n_samples, height, width, 1)
                 f"{type(self).__name__} needs at least 2 classes in y to train, got 1 "
                 f"class: {classes.tolist()}"
             )
-        self._release_model(keras)
+        self._release_model()
         seed = self._seed()
-        keras.utils.set_random_seed(seed)
         self._train_seed = seed
         self.classes_ = classes
         self._label_encoder = LabelEncoder().fit(classes)
@@ -607,18 +562,25 @@ or (n_samples, height, width, 1)
         self.n_epochs_ = 0
         self.history_ = {}
 
-    def _release_model(self, keras):
-        """Drop the previous network and the backend's graph state."""
+    def _release_model(self):
+        """Drop the previous network, so that its memory is freed before the next.
+
+        No ``keras.backend.clear_session``: it would reset Keras's global
+        state under the user's feet (the dtype policy, the counters that keep
+        the names of the user's own layers unique).
+        """
         if hasattr(self, "model_"):
             del self.model_
-        keras.backend.clear_session(free_memory=True)  # also runs gc.collect()
+            gc.collect()  # Keras variables hold reference cycles
 
     def _train(self, X_img, y, validation_data, *, epochs, use_schedule):
         keras = import_keras()
         y_enc = self._encode(y)
         n_classes = len(self.classes_)
-        rng = np.random.RandomState(self._seed())
-        keras.utils.set_random_seed(int(rng.randint(0, 2**31 - 1)))
+        # the fit's own generator: the validation split and the batch order
+        # follow random_state (and the epochs already trained, so that
+        # partial_fit and warm_start do not repeat one order), nothing global
+        rng = np.random.default_rng([self._train_seed, getattr(self, "n_epochs_", 0)])
         val = None
         if validation_data is not None:
             X_val, y_val = validation_data
@@ -639,7 +601,8 @@ or (n_samples, height, width, 1)
             counts = np.bincount(y_enc, minlength=n_classes)
             stratify = y_enc if counts.min() >= 2 else None
             tr, va = train_test_split(idx, test_size=self.validation_split,
-                                      random_state=rng, stratify=stratify)
+                                      random_state=int(rng.integers(2**31 - 1)),
+                                      stratify=stratify)
             val = (X_img[va], self._one_hot(y_enc[va], n_classes))
             X_img, y_enc = X_img[tr], y_enc[tr]
         if use_schedule and self.early_stopping is not None and val is None:
@@ -653,13 +616,13 @@ or (n_samples, height, width, 1)
         steps_per_epoch = math.ceil(len(y_enc) / self.batch_size)
         max_time = self.max_time if use_schedule else None
         if use_schedule and self.schedule == "cosine":
-            clock_schedule = _CosineSchedule(
+            clock_schedule = CosineSchedule(
                 float(self.learning_rate), steps_per_epoch * epochs, max_time,
                 warmup_steps=steps_per_epoch if epochs > 1 else 0,
             )
         else:
             self.model_.optimizer.learning_rate.assign(float(self.learning_rate))
-        clock = _training_callbacks(keras, clock_schedule, max_time)
+        clock = training_callbacks(keras, clock_schedule, max_time)
         callbacks.append(clock)
         monitor = "val_loss" if val is not None else "loss"
         if use_schedule and self.schedule == "plateau":
@@ -671,12 +634,18 @@ or (n_samples, height, width, 1)
                 monitor="val_loss", patience=self.early_stopping, restore_best_weights=True)
             callbacks.append(early)
 
+        class_weight = self._class_weights(y_enc)
+        sample_weight = None
+        if class_weight is not None:
+            per_class = np.array([class_weight[c] for c in range(n_classes)], dtype=np.float32)
+            sample_weight = per_class[y_enc]
+        batches = shuffled_batches(keras, X_img, self._one_hot(y_enc, n_classes),
+                                   sample_weight, self.batch_size,
+                                   seed=int(rng.integers(2**31 - 1)))
         start = time.perf_counter()
         history = self.model_.fit(
-            X_img, self._one_hot(y_enc, n_classes),
-            batch_size=self.batch_size, epochs=epochs, validation_data=val,
-            class_weight=self._class_weights(y_enc), callbacks=callbacks,
-            shuffle=True, verbose=self.verbose,
+            batches, epochs=epochs, validation_data=val, callbacks=callbacks,
+            shuffle=False, verbose=self.verbose,
         )
         self.fit_time_ = time.perf_counter() - start
         self.fit_steps_ = clock.step
@@ -789,7 +758,8 @@ or (n_samples, height, width, 1)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
+        # a time budget makes the training depend on the machine's speed
+        tags.non_deterministic = self.max_time is not None
         tags.input_tags.allow_nan = False
         tags.classifier_tags.multi_label = False
         return tags

@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._images import flatten_images
 from ._backend import import_keras
 from ._classifier import KerasCNNClassifier, _forward
+from ._inputs import network_images
 
 __all__ = ["CNNFeatureTransformer"]
 
@@ -92,6 +93,7 @@ class CNNFeatureTransformer(TransformerMixin, BaseEstimator):
         self : CNNFeatureTransformer
             The fitted transformer.
         """
+        self.__dict__.pop("_feature_model_cache", None)  # a refit has a new network
         if self.prefit:
             if self.estimator is None:
                 raise ValueError("prefit=True needs a fitted estimator, got estimator=None")
@@ -114,10 +116,13 @@ class CNNFeatureTransformer(TransformerMixin, BaseEstimator):
         return self
 
     def _feature_model(self):
-        model = getattr(self, "_feature_model_cache", None)
-        if model is None:
+        """The feature model of ``estimator_``'s current network (built once per network)."""
+        net = self.estimator_.model_
+        cached = getattr(self, "_feature_model_cache", None)
+        if cached is not None and cached[0] is net:
+            model = cached[1]
+        else:
             keras = import_keras()
-            net = self.estimator_.model_
             names = {layer.name for layer in net.layers}
             if "predictions" in names:  # the built-in networks' output layer
                 features = net.get_layer("predictions").input
@@ -125,9 +130,10 @@ class CNNFeatureTransformer(TransformerMixin, BaseEstimator):
                 scores = net.get_layer("probabilities").input
                 features = scores._keras_history.operation.input
             if len(features.shape) == 4:
-                features = keras.layers.GlobalAveragePooling2D(name="feature_gap")(features)
+                features = keras.layers.GlobalAveragePooling2D(
+                    dtype="float32", name="feature_gap")(features)
             model = keras.Model(net.input, features, name="cnn_features")
-            self._feature_model_cache = model
+            self._feature_model_cache = (net, model)
         return model
 
     def transform(self, X):
@@ -145,7 +151,8 @@ class CNNFeatureTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X2, implied = flatten_images(X)
         X2 = validate_data(self, X2, reset=False, dtype=np.float32)
-        X_img, _ = self.estimator_._to_images(X2, implied, reset=False)
+        X_img = network_images(X2, self.estimator_.image_shape_, implied,
+                               fitted_by=f"the network of {type(self).__name__}")
         if X_img.shape[0] == 0:
             return np.zeros((0, self.n_features_out_))
         return _forward(self._feature_model(), X_img, self.batch_size)

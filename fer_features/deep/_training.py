@@ -1,0 +1,154 @@
+"""How :class:`~fer_features.deep.KerasCNNClassifier` trains: the batches, the
+learning-rate schedule and the optional time budget.
+
+Nothing here draws from a process-wide random generator: the batches are
+shuffled by a ``numpy.random.Generator`` seeded from the classifier's
+``random_state``, so a fit is the same whatever the process did before it and
+leaves Python's, NumPy's and the backend's global generators as it found them.
+"""
+
+import math
+import time
+
+import numpy as np
+
+__all__ = ["CosineSchedule", "ShuffledBatches", "shuffled_batches", "training_callbacks"]
+
+
+class CosineSchedule:
+    """Cosine decay with linear warm-up, driven by the steps (and the clock).
+
+    Progress is the fraction of ``total_steps`` done; with a time budget
+    (``max_time``), the larger of that and the fraction of ``max_time``
+    spent, so the learning rate reaches its floor when training ends,
+    whichever of the two ends it.
+
+    Parameters
+    ----------
+    base_lr : float
+        Peak learning rate.
+    total_steps : int
+        Steps of the whole training.
+    max_time : float or None
+        Time budget in seconds; ``None``: the schedule follows the steps only.
+    warmup_steps : int
+        Steps of linear warm-up from ``base_lr / warmup_steps`` to ``base_lr``.
+    """
+
+    def __init__(self, base_lr, total_steps, max_time, warmup_steps):
+        self.base_lr = base_lr
+        self.total_steps = max(1, total_steps)
+        self.max_time = max_time
+        self.warmup_steps = warmup_steps
+
+    def __call__(self, step, elapsed):
+        if step < self.warmup_steps:
+            return self.base_lr * (step + 1) / self.warmup_steps
+        progress = step / self.total_steps
+        if self.max_time:
+            progress = max(progress, elapsed / self.max_time)
+        progress = min(1.0, progress)
+        return self.base_lr * (0.01 + 0.99 * 0.5 * (1.0 + math.cos(math.pi * progress)))
+
+
+def training_callbacks(keras, schedule, max_time):
+    """A Keras callback that sets the learning rate and enforces a time budget.
+
+    Parameters
+    ----------
+    keras : module
+        The Keras 3 module.
+    schedule : CosineSchedule or None
+        Called as ``schedule(step, elapsed_seconds)`` before each batch; ``None``
+        leaves the learning rate alone.
+    max_time : float or None
+        Training stops after the first step that ends past it (seconds).
+
+    Returns
+    -------
+    clock : keras.callbacks.Callback
+        With ``step`` (steps done) and ``timed_out`` (whether the budget ended
+        training) once training is over.
+    """
+
+    class _Clock(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.step = 0
+            self.start = None
+            self.timed_out = False
+
+        def on_train_begin(self, logs=None):
+            self.start = time.perf_counter()
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if schedule is not None:
+                lr = schedule(self.step, time.perf_counter() - self.start)
+                self.model.optimizer.learning_rate.assign(lr)
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.step += 1
+            if max_time is not None and time.perf_counter() - self.start > max_time:
+                self.timed_out = True
+                self.model.stop_training = True
+
+    return _Clock()
+
+
+class ShuffledBatches:
+    """The batches of one training, reshuffled at each epoch by a seeded generator.
+
+    The order of epoch ``e`` is the ``e``-th permutation drawn from
+    ``numpy.random.default_rng(seed)``: it depends on ``seed`` only, not on
+    any global generator. :func:`shuffled_batches` wraps it in a
+    ``keras.utils.PyDataset`` for ``model.fit`` (with ``shuffle=False``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, ...)
+        Inputs.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weight of each sample in the loss.
+    batch_size : int
+        Samples per batch (the last one may be smaller).
+    seed : int or sequence of int
+        Seed of the shuffling.
+    """
+
+    def __init__(self, X, Y, sample_weight, batch_size, seed):
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.batch_size = int(batch_size)
+        self._rng = np.random.default_rng(seed)
+        self.order = self._rng.permutation(len(X))
+        self.epochs_begun = 0
+
+    def __len__(self):
+        return math.ceil(len(self.X) / self.batch_size)
+
+    def __getitem__(self, index):
+        if not 0 <= index < len(self):
+            raise IndexError(f"batch {index} of {len(self)}")
+        rows = self.order[index * self.batch_size:(index + 1) * self.batch_size]
+        if self.sample_weight is None:
+            return self.X[rows], self.Y[rows]
+        return self.X[rows], self.Y[rows], self.sample_weight[rows]
+
+    def on_epoch_begin(self):
+        # Keras calls this before it creates the epoch's iterator, so every
+        # batch of an epoch is read with that epoch's order
+        if self.epochs_begun:
+            self.order = self._rng.permutation(len(self.X))
+        self.epochs_begun += 1
+
+
+def shuffled_batches(keras, X, Y, sample_weight, batch_size, seed):
+    """:class:`ShuffledBatches` as a ``keras.utils.PyDataset`` (read in this thread)."""
+
+    class _Batches(ShuffledBatches, keras.utils.PyDataset):
+        def __init__(self):
+            ShuffledBatches.__init__(self, X, Y, sample_weight, batch_size, seed)
+            keras.utils.PyDataset.__init__(self, workers=1, use_multiprocessing=False)
+
+    return _Batches()
