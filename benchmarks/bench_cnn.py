@@ -107,7 +107,7 @@ def main(argv=None):
     print(f"  fit wall time        {wall:.0f} s ({wall / 60:.1f} min)")
     print(f"  train images/s       {images_per_s:.0f}")
     print(f"  parameters           {clf.model_.count_params()}")
-    print(f"  last epoch           " + ", ".join(
+    print("  last epoch           " + ", ".join(
         f"{k}={v[-1]:.4f}" for k, v in clf.history_.items()))
     return 0
 

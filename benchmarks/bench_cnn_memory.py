@@ -26,8 +26,6 @@ import gc
 import os
 import time
 
-import numpy as np
-
 
 def rss_mib():
     """Resident set size of this process in MiB (Linux)."""

@@ -29,7 +29,6 @@ import time
 import warnings
 
 import numpy as np
-
 from bench_lbp import fer2013_path
 
 

@@ -116,7 +116,7 @@ def _bench_fer2013(path, repeat):
 def bench_synthetic(repeat):
     print("== make_synthetic_faces")
     for n in (1400, 5000):
-        t, _ = best_of(repeat, lambda: make_synthetic_faces(n, random_state=0))
+        t, _ = best_of(repeat, lambda n=n: make_synthetic_faces(n, random_state=0))
         print(f"{n:5d} faces            {t:7.2f} s   {n / t:9.0f} faces/s")
 
 

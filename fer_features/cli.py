@@ -119,7 +119,7 @@ def _positive_int(text):
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return value
@@ -392,7 +392,7 @@ def build_parser():
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="show tracebacks and library start-up messages (TensorFlow's)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (add, _) in _SUBCOMMANDS.items():
+    for add, _ in _SUBCOMMANDS.values():
         add(subparsers)
     return parser
 

@@ -39,4 +39,4 @@ def test_import_does_not_pull_heavy_dependencies():
 
 def test_unknown_public_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="has no attribute 'NoSuchThing'"):
-        fer_features.NoSuchThing
+        fer_features.NoSuchThing  # noqa: B018 - the attribute access is the test

@@ -25,10 +25,18 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fer_features._images import IMAGE_SHAPE_DOC
-from fer_features.features import (EigenfaceTransformer, HOGTransformer, LBPTransformer,
-                                   LGBPTransformer)
-from fer_features.preprocessing import (CenterCrop, HistogramEqualizer, ImageResizer,
-                                        ImageStandardizer)
+from fer_features.features import (
+    EigenfaceTransformer,
+    HOGTransformer,
+    LBPTransformer,
+    LGBPTransformer,
+)
+from fer_features.preprocessing import (
+    CenterCrop,
+    HistogramEqualizer,
+    ImageResizer,
+    ImageStandardizer,
+)
 
 SUBPACKAGES = ["features", "preprocessing", "pipelines", "deep"]
 # Keras is looked for, not imported: importing TensorFlow would slow every collection

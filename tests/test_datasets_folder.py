@@ -28,7 +28,7 @@ def folder(tmp_path):
     Image.fromarray(ramp).save(happy / "S010_002_00000014.jpg", quality=95)
     Image.fromarray(np.stack([ramp] * 3, -1)).save(happy / "S011_004_00000020.bmp")
     # 16-bit TIFF: 0..65535 must come back as 0..255
-    Image.fromarray((ramp.astype(np.uint16) * 257)).save(anger / "S005_003_00000001.tiff")
+    Image.fromarray(ramp.astype(np.uint16) * 257).save(anger / "S005_003_00000001.tiff")
     # palette image: index i has grey i * 10
     pal = Image.frombytes("P", (48, 48), (np.arange(48 * 48) % 20).astype(np.uint8).tobytes())
     pal.putpalette(sum(([min(i * 10, 255)] * 3 for i in range(256)), []))

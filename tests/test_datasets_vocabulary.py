@@ -3,8 +3,13 @@
 import numpy as np
 import pytest
 
-from fer_features.datasets import (DATASET_CODES, EXPRESSIONS, align_targets,
-                                   canonical_expression, select_classes)
+from fer_features.datasets import (
+    DATASET_CODES,
+    EXPRESSIONS,
+    align_targets,
+    canonical_expression,
+    select_classes,
+)
 
 
 def test_canonical_names():

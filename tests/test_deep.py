@@ -251,7 +251,7 @@ def test_same_random_state_same_model_whatever_the_global_state():
               "batch_size": 8, "validation_split": 0.25}
     p1 = KerasCNNClassifier(**params).fit(X, y).predict_proba(X)
     random.seed(1)
-    np.random.seed(2)
+    np.random.seed(2)  # noqa: NPY002 - the global RNG is what is checked
     tf.random.set_seed(3)
     keras.layers.Dense(2)  # a layer made by the user between the fits
     p2 = KerasCNNClassifier(**params).fit(X, y).predict_proba(X)
@@ -283,8 +283,8 @@ def test_fit_leaves_the_process_state_alone():
     user_layers = [layer.name for layer in user_model.layers]
     first_probe = ProbeLayer()
     random.seed(11)
-    np.random.seed(12)
-    before_random, before_np = random.getstate(), np.random.get_state()
+    np.random.seed(12)  # noqa: NPY002 - the global RNG is what is checked
+    before_random, before_np = random.getstate(), np.random.get_state()  # noqa: NPY002 - the global RNG is what is checked
     before_tf = tf_context.global_seed()
     previous_policy = keras.config.dtype_policy()
     keras.config.set_dtype_policy("mixed_bfloat16")
@@ -297,7 +297,7 @@ def test_fit_leaves_the_process_state_alone():
     finally:
         keras.config.set_dtype_policy(previous_policy)
     assert random.getstate() == before_random
-    after_np = np.random.get_state()
+    after_np = np.random.get_state()  # noqa: NPY002 - the global RNG is what is checked
     assert after_np[0] == before_np[0] and after_np[2:] == before_np[2:]
     np.testing.assert_array_equal(after_np[1], before_np[1])
     assert tf_context.global_seed() == before_tf  # no tf.random.set_seed

@@ -5,7 +5,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.decomposition import PCA
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
@@ -15,7 +15,6 @@ from fer_features.benchmark import describe_estimator
 from fer_features.features import EigenfaceTransformer, HOGTransformer, LBPTransformer
 from fer_features.pipelines import (
     CLASSIFIERS,
-    FEATURES,
     LabelEncodedClassifier,
     make_classic_pipeline,
     make_recommended_pipeline,

@@ -8,8 +8,13 @@ from skimage.exposure import equalize_adapthist, equalize_hist
 from skimage.transform import resize
 from sklearn.pipeline import make_pipeline
 
-from fer_features import (CenterCrop, HistogramEqualizer, ImageResizer, ImageStandardizer,
-                          LBPTransformer)
+from fer_features import (
+    CenterCrop,
+    HistogramEqualizer,
+    ImageResizer,
+    ImageStandardizer,
+    LBPTransformer,
+)
 
 # --- ImageStandardizer -----------------------------------------------------------
 

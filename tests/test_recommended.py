@@ -7,8 +7,6 @@ from sklearn.base import clone
 from fer_features.features import HellingerTransformer
 from fer_features.pipelines import make_recommended_pipeline
 
-
-
 # --------------------------------------------------------------------------
 # HellingerTransformer: exact values
 # --------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def read_photo(photo, *, which="photo"):
     except Exception as exc:
         raise ValueError(f"{which} must be a file name, a PIL image or an array, got "
                          f"{_describe(photo)}") from exc
-    if array.dtype == object or not (array.dtype.kind in "uifb"):
+    if array.dtype == object or array.dtype.kind not in "uifb":
         raise ValueError(f"{which} must be a file name, a PIL image or a numeric array, got "
                          f"{_describe(photo)}")
     if array.ndim == 3 and array.shape[2] == 4:

@@ -24,8 +24,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._images import (as_images, check_positive_pair, feature_names_out,
-                       validate_fitted_images, validate_images)
+from .._images import (
+    as_images,
+    check_positive_pair,
+    feature_names_out,
+    validate_fitted_images,
+    validate_images,
+)
 
 __all__ = ["HOGTransformer"]
 

@@ -12,8 +12,15 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._images import (as_images, check_positive_pair, feature_names_out, flatten_images,
-                       resolve_image_shape, validate_fitted_images, validate_images)
+from .._images import (
+    as_images,
+    check_positive_pair,
+    feature_names_out,
+    flatten_images,
+    resolve_image_shape,
+    validate_fitted_images,
+    validate_images,
+)
 from ._lbp_kernel import lbp_codes, lbp_histograms
 
 __all__ = ["LBPTransformer", "lbp_code_images", "lbp_n_bins"]

@@ -11,6 +11,7 @@ matplotlib is imported only when something is drawn, so importing this module
 is cheap; Keras is imported only by :class:`FeatureMapsDisplay`.
 """
 
+from .._confusion import most_confused_pairs
 from ._benchmark import BenchmarkDisplay, write_benchmark_plots
 from ._cnn import FeatureMapsDisplay
 from ._eigenfaces import (
@@ -19,7 +20,6 @@ from ._eigenfaces import (
     ReconstructionDisplay,
     write_eigenfaces_plot,
 )
-from .._confusion import most_confused_pairs
 from ._faces import FaceExpressionsDisplay, VideoExpressionsDisplay
 from ._gallery import FaceGalleryDisplay
 from ._lbp import LBPDisplay

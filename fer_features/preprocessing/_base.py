@@ -3,8 +3,13 @@
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 
-from .._images import (as_images, feature_names_out, pixel_names, validate_fitted_images,
-                       validate_images)
+from .._images import (
+    as_images,
+    feature_names_out,
+    pixel_names,
+    validate_fitted_images,
+    validate_images,
+)
 
 
 class _ImageTransformer(TransformerMixin, BaseEstimator):
