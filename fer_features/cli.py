@@ -191,6 +191,7 @@ def _run_benchmark(args):
         data = load_dataset("synthetic", n_samples=n_samples, random_state=args.seed)
     else:
         data = load_dataset(args.data)
+    profile = args.profile or ("quick" if synthetic else "full")
     image_shape = tuple(data.images.shape[1:3]) if "images" in data else None
     verbose = 0 if args.quiet else 1
     if args.estimators:
