@@ -149,7 +149,7 @@ def test_photo_json_and_annotated_picture(model_path, photo, tmp_path, capsys):
     assert set(result) == {"input", "faces"} and result["input"] == str(photo)
     [face] = result["faces"]
     assert set(face) == {"box", "score", "expression", "probabilities"}
-    x, y, w, h = face["box"]
+    x, y, _w, h = face["box"]
     assert all(isinstance(v, int) for v in face["box"])
     assert box_iou([face["box"]], [_expected_face_box(220, 140, 200)])[0, 0] > 0.5
     assert list(face["probabilities"]) == NAMES
@@ -242,7 +242,7 @@ def test_annotated_video(model_path, video, tmp_path, capsys):
     face = predict_file(video, load_model(model_path), every=2).video_frames()
     boxes = {frame: faces[0][1].box for frame, _, faces in face}
     for k in range(8):
-        x, y, w, h = boxes[k - k % 2]  # odd frames show the faces of the frame before
+        x, y, _w, h = boxes[k - k % 2]  # odd frames show the faces of the frame before
         edge = np.abs(frames[k][y + h // 2, x].astype(float) - originals[k][y + h // 2, x])
         assert edge.max() > 40, k  # the box is drawn (lossy encoding changes little)
         far = np.abs(frames[k][280:, 380:].astype(float) - originals[k][280:, 380:])
@@ -263,8 +263,8 @@ def test_several_inputs_bad_ones_reported_others_written(model_path, photo, vide
     captured = capsys.readouterr()
     errors = captured.err.splitlines()
     assert errors == [
-        f"fer-features predict: {str(text)!r} is not a picture Pillow reads or a "
-        f"video FFmpeg reads",
+        (f"fer-features predict: {str(text)!r} is not a picture Pillow reads or a "
+         f"video FFmpeg reads"),
         f"fer-features predict: no such file {str(missing)!r}",
     ]
     assert f"{photo}: 1 face" in captured.out
