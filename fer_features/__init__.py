@@ -49,6 +49,7 @@ _LAZY = {
     "FaceCropper": ".faces",
     "ExpressionRecognizer": ".faces",
     "recognize_video": ".faces",
+    "predict_file": ".faces",
     # models as files (skops archives: no arbitrary code at load time)
     "save_model": ".models",
     "load_model": ".models",

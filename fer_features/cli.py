@@ -369,6 +369,230 @@ def _run_train(args):
     return 0
 
 
+def _add_predict(subparsers):
+    p = subparsers.add_parser(
+        "predict",
+        help="recognise the expression of every face in photos and videos",
+        description="Find every face in each photo or video and classify its expression "
+                    "with a model file (--model, loaded without running untrusted code) "
+                    "or the pretrained CNN. A photo gets a table of its faces: box, "
+                    "detector score, expression and the probability of each; a video "
+                    "gets one line per tracked face. An input that is not a photo or a "
+                    "video, or that fails, gets one line on stderr and the others go on; "
+                    "the exit status is then 1 (2 when nothing could start, e.g. a bad "
+                    "model file).",
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="photos (any picture Pillow reads) and videos (a video extension "
+                        "such as .mp4, or any file FFmpeg reads as video; needs the "
+                        "'video' extra)")
+    p.add_argument("--model", metavar="MODEL",
+                   help="a model file written by `fer-features train` or save_model "
+                        "(default: the pretrained CNN, which needs the 'deep' extra)")
+    p.add_argument("--out", metavar="PATH",
+                   help="with one input: for a photo, the annotated picture (its extension "
+                        "sets the format); for a video, the timeline (.csv or .json) or the "
+                        "annotated video (.mp4, .mkv, .mov, .avi). With several inputs, or "
+                        "an existing folder or a name ending in /: a folder (created if "
+                        "missing) that gets STEM_faces.png for each photo and "
+                        "STEM_faces.csv for each video")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON list, an object per input, instead of the tables")
+    p.add_argument("--every", type=_positive_int, default=1, metavar="N",
+                   help="in videos, recognise every N-th frame (default: 1, all)")
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                   help="show tracebacks and library start-up messages")
+    return p
+
+
+_PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+_VIDEO_OUT_EXTENSIONS = (".mp4", ".mkv", ".mov", ".avi")
+_EMOJI = {"angry": "\U0001F620", "disgust": "\U0001F922", "fear": "\U0001F628",
+          "happy": "\U0001F600", "sad": "\U0001F622", "surprise": "\U0001F62E",
+          "neutral": "\U0001F610"}
+
+
+def _load_predict_model(args):
+    """The model of ``--model`` (safe loading), or the pretrained one."""
+    from .models import load_model, load_pretrained, model_info, pretrained_path
+
+    if args.model is not None:
+        if not args.verbose and "keras" in model_info(args.model).get("versions", {}):
+            import_tensorflow_quietly()
+        return load_model(args.model)
+    if not args.verbose and pretrained_path().is_file():
+        import_tensorflow_quietly()
+    try:
+        return load_pretrained()
+    except FileNotFoundError as exc:
+        raise ValueError(f"{exc.strerror}; give a model file with --model MODEL") from None
+
+
+def _predict_out_paths(inputs, out):
+    """``--out`` for each input: ``(folder or None, {input: path or None})``."""
+    from pathlib import Path
+
+    if out is None:
+        return None, {}
+    folder_like = len(inputs) > 1 or Path(out).is_dir() or str(out).endswith(("/", os.sep))
+    if not folder_like:
+        path = Path(out)
+        if not path.parent.is_dir():
+            raise ValueError(f"--out {out}: the folder {path.parent} does not exist")
+        return None, {inputs[0]: path}
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"--out {out}: with several inputs --out is a folder, and {out} "
+                         f"is a file")
+    paths, seen = {}, {}
+    for name in inputs:
+        stem = Path(name).stem
+        if stem in seen and seen[stem] != name:
+            raise ValueError(f"--out {out}: {seen[stem]} and {name} would both write "
+                             f"{stem}_faces.*; rename one or run them separately")
+        seen[stem] = name
+        paths[name] = folder / stem  # the extension follows the input's kind
+    return folder, paths
+
+
+def _emoji(name, stream):
+    emoji = _EMOJI.get(name)
+    if emoji is None:
+        return ""
+    try:
+        emoji.encode(stream.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return ""
+    return emoji + " "
+
+
+def _photo_table(prediction, stream):
+    names = prediction.class_names
+    faces = prediction.faces
+    lines = [f"{prediction.input}: {len(faces)} face{'s' if len(faces) != 1 else ''}"]
+    if not faces:
+        return lines
+    rows = [["face", "box (x, y, w, h)", "score", "expression", *names]]
+    for k, face in enumerate(faces, 1):
+        rows.append([str(k), ", ".join(str(v) for v in face.box), f"{face.score:g}",
+                     _emoji(face.expression, stream) + face.expression,
+                     *(f"{face.probabilities[n]:.3f}" for n in names)])
+    return lines + _format_rows(rows, n_left=4)
+
+
+def _video_table(prediction, stream):
+    table = prediction.timeline
+    names = prediction.class_names
+    ids = sorted(set(table["face_id"].tolist()))
+    every = prediction.every
+    lines = [(f"{prediction.input}: video, {table['frame'].nunique()} frames with faces "
+              f"(every {'frame' if every == 1 else f'{every}th frame'} recognised), "
+              f"{len(ids)} face{'s' if len(ids) != 1 else ''} tracked")]
+    if not ids:
+        return lines
+    rows = [["face_id", "frames", "time (s)", "expression", *(f"mean {n}" for n in names)]]
+    for face_id in ids:
+        rows_of = table[table["face_id"] == face_id]
+        mean = rows_of[names].mean()
+        top = mean.idxmax()
+        rows.append([str(face_id), str(len(rows_of)),
+                     f"{rows_of['time'].min():.2f}-{rows_of['time'].max():.2f}",
+                     _emoji(top, stream) + top, *(f"{mean[n]:.3f}" for n in names)])
+    return lines + _format_rows(rows, n_left=4)
+
+
+def _format_rows(rows, n_left):
+    """Columns padded to their widest cell; the first ``n_left`` left-aligned."""
+    import unicodedata
+
+    def width(text):  # emoji take two columns
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell + " " * (w - width(cell)) if i < n_left else
+                 " " * (w - width(cell)) + cell
+                 for i, (cell, w) in enumerate(zip(row, widths))]
+        lines.append("  " + "  ".join(cells).rstrip())
+    return lines
+
+
+def _write_prediction(prediction, recognizer, path, folder):
+    """Write what ``--out`` asks for one input; return the path written."""
+    import json
+
+    from .faces import write_annotated_video
+
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = path.with_name(path.name + ("_faces.png" if prediction.kind == "photo"
+                                           else "_faces.csv"))
+    suffix = path.suffix.lower()
+    if prediction.kind == "photo":
+        if suffix not in _PICTURE_EXTENSIONS:
+            raise ValueError(f"--out {path}: {prediction.input} is a photo; give a picture "
+                             f"name ({', '.join(_PICTURE_EXTENSIONS)})")
+        recognizer.annotate(prediction.input, prediction.faces).save(path)
+    elif suffix == ".csv":
+        prediction.timeline.to_csv(path, index=False)
+    elif suffix == ".json":
+        path.write_text(json.dumps(prediction.to_dict(), indent=2) + "\n")
+    elif suffix in _VIDEO_OUT_EXTENSIONS:
+        write_annotated_video(prediction, recognizer, path)
+    else:
+        raise ValueError(f"--out {path}: {prediction.input} is a video; give a timeline "
+                         f"(.csv, .json) or a video ({', '.join(_VIDEO_OUT_EXTENSIONS)})")
+    return path
+
+
+def _one_line(exc):
+    """An exception's message on one line, without OSError's ``[Errno N]``."""
+    if isinstance(exc, OSError) and exc.strerror:
+        message = exc.strerror
+        if exc.filename is not None and str(exc.filename) not in message:
+            message += f": {exc.filename}"
+    else:
+        message = str(exc)
+    return " ".join(message.split()) or type(exc).__name__
+
+
+def _run_predict(args):
+    import json
+
+    from .faces import ExpressionRecognizer, predict_file
+
+    folder, out_paths = _predict_out_paths(args.inputs, args.out)
+    recognizer = ExpressionRecognizer(_load_predict_model(args))
+    results, failed, first = [], 0, True
+    for name in args.inputs:
+        try:
+            prediction = predict_file(name, recognizer, every=args.every)
+            written = None
+            if name in out_paths:
+                written = _write_prediction(prediction, recognizer, out_paths[name], folder)
+        except (ValueError, OSError, ImportError) as exc:
+            if args.verbose:
+                raise
+            failed += 1
+            message = _one_line(exc)
+            where = "" if name in message else f"{name}: "
+            print(f"fer-features predict: {where}{message}", file=sys.stderr, flush=True)
+            results.append({"input": name, "error": message})
+            continue
+        results.append(prediction.to_dict())
+        if not args.json:
+            table = (_photo_table if prediction.kind == "photo" else _video_table)(
+                prediction, sys.stdout)
+            print(("" if first else "\n") + "\n".join(table))
+            first = False
+        if written is not None:
+            print(f"wrote {written}", file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    return 1 if failed else 0
+
+
 # name -> (add arguments, run); later work appends its subcommands here
 _SUBCOMMANDS = {
     "datasets": (_add_datasets, _run_datasets),
@@ -376,6 +600,7 @@ _SUBCOMMANDS = {
     "list": (_add_list, _run_list),
     "benchmark": (_add_benchmark, _run_benchmark),
     "train": (_add_train, _run_train),
+    "predict": (_add_predict, _run_predict),
 }
 
 
