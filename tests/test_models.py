@@ -29,8 +29,11 @@ def hog_logreg(faces):
 
 @pytest.fixture()
 def saved(hog_logreg, tmp_path):
-    return save_model(hog_logreg, tmp_path / "model.skops",
-                      metadata={"data": "synthetic", "n_train": np.int64(140)})
+    return save_model(
+        hog_logreg,
+        tmp_path / "model.skops",
+        metadata={"data": "synthetic", "n_train": np.int64(140)},
+    )
 
 
 def _rewrite(path, edit_schema=None, edit_metadata=None):
@@ -65,6 +68,7 @@ def _rename_class(old, module, name):
         hits = [n for n in _nodes(schema) if n.get("__class__") == old]
         assert hits, f"no {old} in the schema"
         hits[0]["__module__"], hits[0]["__class__"] = module, name
+
     return edit
 
 
@@ -81,11 +85,10 @@ def test_round_trip_of_the_recommended_pipeline(faces, tmp_path):
 
     X, y = faces
     # the recipe, shrunk for 140 faces (its PCA keeps 450 components by default)
-    pipe = make_classic_pipeline(pca__n_components=20, clf__cv=3).fit(X[:100], y[:100])
+    pipe = make_classic_pipeline(reduce__n_components=20, clf__cv=3).fit(X[:100], y[:100])
     path = save_model(pipe, tmp_path / "classic.skops")
     assert model_info(path)["untrusted"] == []  # fer_features' own classes are trusted
-    assert np.array_equal(load_model(path).predict_proba(X[100:]),
-                          pipe.predict_proba(X[100:]))
+    assert np.array_equal(load_model(path).predict_proba(X[100:]), pipe.predict_proba(X[100:]))
 
 
 def test_model_info_reads_the_record(saved, hog_logreg):
@@ -104,11 +107,14 @@ def test_model_info_reads_the_record(saved, hog_logreg):
     assert info["untrusted"] == []
 
 
-@pytest.mark.parametrize("module, name", [
-    ("os", "system"),                      # code execution
-    ("evil_module", "Payload"),            # a class nobody knows
-    ("fer_features.models._io", "save_model"),  # ours, but not an estimator
-])
+@pytest.mark.parametrize(
+    "module, name",
+    [
+        ("os", "system"),  # code execution
+        ("evil_module", "Payload"),  # a class nobody knows
+        ("fer_features.models._io", "save_model"),  # ours, but not an estimator
+    ],
+)
 def test_a_tampered_file_is_refused_with_the_list(saved, module, name, monkeypatch):
     calls = []
     monkeypatch.setattr(os, "system", lambda *a: calls.append(a))
@@ -128,8 +134,9 @@ def test_trusted_types_load_other_libraries_estimators(faces, tmp_path):
     from fer_features import make_estimator
 
     X, y = faces
-    est = make_estimator("hog-xgb", profile="quick", clf__estimator__n_estimators=5,
-                         clf__estimator__n_jobs=1).fit(X, y)
+    est = make_estimator(
+        "hog-xgb", profile="quick", clf__estimator__n_estimators=5, clf__estimator__n_jobs=1
+    ).fit(X, y)
     path = save_model(est, tmp_path / "xgb.skops")
     untrusted = model_info(path)["untrusted"]
     assert "xgboost.sklearn.XGBClassifier" in untrusted
@@ -141,15 +148,18 @@ def test_trusted_types_load_other_libraries_estimators(faces, tmp_path):
     assert np.array_equal(loaded.predict_proba(X), est.predict_proba(X))
 
 
-@pytest.mark.parametrize("type_name, own", [
-    ("fer_features.features._hog.HOGTransformer", True),
-    ("fer_features.pipelines._recommended.HellingerTransformer", True),
-    ("fer_features.pipelines.LabelEncodedClassifier", False),  # an alias, not its home
-    ("fer_features.models._io.save_model", False),
-    ("fer_features.no_such_module.Thing", False),
-    ("sklearn.linear_model.LogisticRegression", False),
-    ("fer_features_evil.Thing", False),
-])
+@pytest.mark.parametrize(
+    "type_name, own",
+    [
+        ("fer_features.features._hog.HOGTransformer", True),
+        ("fer_features.features._hellinger.HellingerTransformer", True),
+        ("fer_features.pipelines.LabelEncodedClassifier", False),  # an alias, not its home
+        ("fer_features.models._io.save_model", False),
+        ("fer_features.no_such_module.Thing", False),
+        ("sklearn.linear_model.LogisticRegression", False),
+        ("fer_features_evil.Thing", False),
+    ],
+)
 def test_own_estimator_classes(type_name, own):
     assert _is_own_estimator(type_name) is own
 
@@ -160,6 +170,7 @@ def test_other_versions_are_warned_by_name(saved, hog_logreg, faces):
     def edit(info):
         info["versions"]["scikit-learn"] = "0.0.1"
         info["versions"]["not-a-package"] = "1.0"
+
     _rewrite(saved, edit_metadata=edit)
     with pytest.warns(ModelVersionWarning) as record:
         loaded = load_model(saved)
@@ -237,8 +248,9 @@ def test_cnn_round_trip_in_keras_safe_mode(tmp_path):
     X = rng.integers(0, 256, size=(40, 16, 16), dtype=np.uint8)
     X[:20, :8] //= 4
     y = np.array(["dark top"] * 20 + ["plain"] * 20)
-    clf = KerasCNNClassifier(architecture="mini_xception", epochs=1, augmentation="none",
-                             random_state=0).fit(X, y)
+    clf = KerasCNNClassifier(
+        architecture="mini_xception", epochs=1, augmentation="none", random_state=0
+    ).fit(X, y)
     path = save_model(clf, tmp_path / "cnn.skops")
     info = model_info(path)
     assert info["untrusted"] == []
