@@ -41,15 +41,22 @@ DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.cs
 def data_path(arg):
     path = Path(arg or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
     if not path.is_file():
-        sys.exit(f"bench_cnn: no FER2013 file at {path} (pass it as the first argument "
-                 f"or set FER_FEATURES_FER2013)")
+        sys.exit(
+            f"bench_cnn: no FER2013 file at {path} (pass it as the first argument "
+            f"or set FER_FEATURES_FER2013)"
+        )
     return path
 
 
 def profile_params(profile):
     if profile == "full":
-        return {"epochs": 120, "augmentation": "high", "dense_units": 512,
-                "max_time": None, "batch_size": 128}
+        return {
+            "epochs": 120,
+            "augmentation": "high",
+            "dense_units": 512,
+            "max_time": None,
+            "batch_size": 128,
+        }
     if profile == "smoke":
         return {"epochs": 1, "max_time": None}
     return {}
@@ -59,12 +66,19 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", help="FER2013 CSV (.csv or .csv.gz)")
     parser.add_argument("--profile", choices=["default", "full", "smoke"], default="default")
-    parser.add_argument("--limit", type=int, default=None,
-                        help="use only the first N training images")
-    parser.add_argument("--overhead", type=int, default=None, metavar="EPOCHS",
-                        help="measure the wrapper against a plain model.fit instead")
-    parser.add_argument("--jit", action="store_true",
-                        help="measure XLA (jit_compile=True) against no XLA instead")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="use only the first N training images"
+    )
+    parser.add_argument(
+        "--overhead",
+        type=int,
+        default=None,
+        metavar="EPOCHS",
+        help="measure the wrapper against a plain model.fit instead",
+    )
+    parser.add_argument(
+        "--jit", action="store_true", help="measure XLA (jit_compile=True) against no XLA instead"
+    )
     parser.add_argument("--verbose", type=int, default=2)
     args = parser.parse_args(argv)
 
@@ -80,9 +94,12 @@ def main(argv=None):
     X_train, y_train = faces.data[train], faces.target[train]
     X_test, y_test = faces.data[test], faces.target[test]
     if args.limit:
-        X_train, y_train = X_train[:args.limit], y_train[:args.limit]
-    print(f"data: {len(y_train)} Training and {len(y_test)} PublicTest images, "
-          f"loaded in {time.perf_counter() - t0:.1f} s", flush=True)
+        X_train, y_train = X_train[: args.limit], y_train[: args.limit]
+    print(
+        f"data: {len(y_train)} Training and {len(y_test)} PublicTest images, "
+        f"loaded in {time.perf_counter() - t0:.1f} s",
+        flush=True,
+    )
 
     if args.overhead:
         return overhead(X_train, y_train, args.overhead)
@@ -91,8 +108,12 @@ def main(argv=None):
 
     params = {"random_state": 0, "verbose": args.verbose, **profile_params(args.profile)}
     clf = KerasCNNClassifier(**params)
-    print(f"profile {args.profile}: KerasCNNClassifier("
-          + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")", flush=True)
+    print(
+        f"profile {args.profile}: KerasCNNClassifier("
+        + ", ".join(f"{k}={v!r}" for k, v in params.items())
+        + ")",
+        flush=True,
+    )
     t0 = time.perf_counter()
     clf.fit(X_train, y_train)
     wall = time.perf_counter() - t0
@@ -107,8 +128,9 @@ def main(argv=None):
     print(f"  fit wall time        {wall:.0f} s ({wall / 60:.1f} min)")
     print(f"  train images/s       {images_per_s:.0f}")
     print(f"  parameters           {clf.model_.count_params()}")
-    print("  last epoch           " + ", ".join(
-        f"{k}={v[-1]:.4f}" for k, v in clf.history_.items()))
+    print(
+        "  last epoch           " + ", ".join(f"{k}={v[-1]:.4f}" for k, v in clf.history_.items())
+    )
     return 0
 
 
@@ -141,12 +163,20 @@ def overhead(X, y, epochs):
     n = len(y) * epochs
     w, p = min(times["wrapper"]), min(times["plain"])
     print("\nOVERHEAD (best of 2 alternated runs each, same process)")
-    print(f"  KerasCNNClassifier.fit  {w:.1f} s  {n / w:.0f} images/s  (runs: "
-          + ", ".join(f"{t:.1f}" for t in times["wrapper"]) + ")")
-    print(f"  plain model.fit         {p:.1f} s  {n / p:.0f} images/s  (runs: "
-          + ", ".join(f"{t:.1f}" for t in times["plain"]) + ")")
-    print(f"  wrapper overhead        {100 * (w / p - 1):+.1f} %  "
-          f"(includes validation, one-hot, building and compiling the network)")
+    print(
+        f"  KerasCNNClassifier.fit  {w:.1f} s  {n / w:.0f} images/s  (runs: "
+        + ", ".join(f"{t:.1f}" for t in times["wrapper"])
+        + ")"
+    )
+    print(
+        f"  plain model.fit         {p:.1f} s  {n / p:.0f} images/s  (runs: "
+        + ", ".join(f"{t:.1f}" for t in times["plain"])
+        + ")"
+    )
+    print(
+        f"  wrapper overhead        {100 * (w / p - 1):+.1f} %  "
+        f"(includes validation, one-hot, building and compiling the network)"
+    )
     return 0
 
 
@@ -175,8 +205,11 @@ def jit_speed(X, y, repeats=2):
             speed[jit].append(len(Y) / (time.perf_counter() - t0))
     print("\nXLA ON THE CPU (default 'simple' network, batch 64, images/s per run)")
     for jit in (False, True):
-        print(f"  jit_compile={jit!s:5}  best {max(speed[jit]):.0f}  (runs: "
-              + ", ".join(f"{v:.0f}" for v in speed[jit]) + ")")
+        print(
+            f"  jit_compile={jit!s:5}  best {max(speed[jit]):.0f}  (runs: "
+            + ", ".join(f"{v:.0f}" for v in speed[jit])
+            + ")"
+        )
     print(f"  XLA speed-up  x{max(speed[True]) / max(speed[False]):.2f}")
     return 0
 

@@ -48,8 +48,7 @@ def main(argv=None):
 
     faces = make_synthetic_faces(300, random_state=0)
     X, y = faces.images, faces.target
-    params = dict(epochs=1, batch_size=32, augmentation="none", max_time=None,
-                  random_state=0)
+    params = dict(epochs=1, batch_size=32, augmentation="none", max_time=None, random_state=0)
     template = KerasCNNClassifier(**params)
 
     def wrapper_fit():
@@ -64,8 +63,10 @@ def main(argv=None):
         net.predict(X[:50, ..., None].astype("float32"), verbose=0)
 
     results = {}
-    for name, fit in (("KerasCNNClassifier (clone per fit)", wrapper_fit),
-                      ("plain Keras loop, no clear_session", plain_fit)):
+    for name, fit in (
+        ("KerasCNNClassifier (clone per fit)", wrapper_fit),
+        ("plain Keras loop, no clear_session", plain_fit),
+    ):
         series = []
         start = time.perf_counter()
         for i in range(args.fits):
@@ -80,10 +81,14 @@ def main(argv=None):
         results[name] = (after_warmup, series[-1], growth, elapsed / args.fits)
 
     print()
-    print(f"{args.fits} fits each ({args.warmup} warm-up), 300 faces 48x48, 1 epoch, "
-          f"keras {keras.__version__} ({keras.backend.backend()})")
-    print("| loop | RSS after warm-up (MiB) | RSS at the end (MiB) | growth per fit (MiB) "
-          "| s per fit |")
+    print(
+        f"{args.fits} fits each ({args.warmup} warm-up), 300 faces 48x48, 1 epoch, "
+        f"keras {keras.__version__} ({keras.backend.backend()})"
+    )
+    print(
+        "| loop | RSS after warm-up (MiB) | RSS at the end (MiB) | growth per fit (MiB) "
+        "| s per fit |"
+    )
     print("|---|---|---|---|---|")
     for name, (a, b, g, s) in results.items():
         print(f"| {name} | {a:.0f} | {b:.0f} | {g:+.2f} | {s:.2f} |")

@@ -79,8 +79,9 @@ def background(seed, height=480, width=640):
 
 
 def astronaut_face():
-    return np.asarray(Image.fromarray(data.astronaut()).convert("L").crop((155, 48, 290, 183))
-                      .resize((48, 48)))
+    return np.asarray(
+        Image.fromarray(data.astronaut()).convert("L").crop((155, 48, 290, 183)).resize((48, 48))
+    )
 
 
 def composed_photos(faces, n_photos, seed=0):
@@ -94,8 +95,9 @@ def composed_photos(faces, n_photos, seed=0):
             side = int(rng.integers(120, 201))
             x, y = int(rng.integers(left, right - side)), int(rng.integers(0, 480 - side))
             face = faces[rng.integers(len(faces))]
-            photo[y:y + side, x:x + side] = np.asarray(
-                Image.fromarray(face).resize((side, side), Image.Resampling.BICUBIC))
+            photo[y : y + side, x : x + side] = np.asarray(
+                Image.fromarray(face).resize((side, side), Image.Resampling.BICUBIC)
+            )
             boxes.append((x, y, side, side))
         photos.append(photo)
         frames.append(boxes)
@@ -124,10 +126,11 @@ def bench_photos(faces, n_photos):
         hits += int((iou.max(axis=1, initial=0) > 0.3).sum())
         false += int((iou.max(axis=0, initial=0) <= 0.3).sum()) if len(detections) else 0
     print(f"photos: FaceDetector() on {n_photos} 640x480 photos, CPU core(s) {cores}, 1 thread")
-    print(f"  {n_photos / wall:.1f} photos/s, {1000 * wall / n_photos:.1f} ms/photo wall, "
-          f"{1000 * cpu / n_photos:.1f} ms/photo CPU ({load()})")
-    print(f"  recall {hits}/{2 * n_photos} = {hits / (2 * n_photos):.2f}, "
-          f"{false} false detections")
+    print(
+        f"  {n_photos / wall:.1f} photos/s, {1000 * wall / n_photos:.1f} ms/photo wall, "
+        f"{1000 * cpu / n_photos:.1f} ms/photo CPU ({load()})"
+    )
+    print(f"  recall {hits}/{2 * n_photos} = {hits / (2 * n_photos):.2f}, {false} false detections")
 
 
 def fitted_model(bunch):
@@ -162,7 +165,7 @@ def write_video(path, n_frames, fps=30):
             frame = wall.copy()
             x = int(20 + (640 - 250) * (0.5 + 0.5 * np.sin(k / 25)))
             y = 120 + int(40 * np.sin(k / 13))
-            frame[y:y + 240, x:x + 210] = face
+            frame[y : y + 240, x : x + 210] = face
             for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():
@@ -180,14 +183,20 @@ def bench_video(bunch, n_frames):
         wall, cpu = time.perf_counter(), time.process_time()
         faces = recognize_video(path, recognizer)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"video: recognize_video on {n_frames} frames of 640x480 at 30 fps, CPU cores "
-          f"{cores}, FaceDetector(n_jobs=2), classifier HOG + scaler + logistic regression "
-          f"fitted on {what}")
-    print(f"  {n_frames / wall:.1f} frames/s wall, {1000 * wall / n_frames:.1f} ms/frame; "
-          f"{1000 * cpu / n_frames:.1f} ms/frame CPU (both cores together) ({load()})")
-    print(f"  faces found in {faces['frame'].nunique()}/{n_frames} frames, "
-          f"{faces['face_id'].nunique()} face id(s), frames per id "
-          f"{faces['face_id'].value_counts().sort_index().to_dict()}")
+    print(
+        f"video: recognize_video on {n_frames} frames of 640x480 at 30 fps, CPU cores "
+        f"{cores}, FaceDetector(n_jobs=2), classifier HOG + scaler + logistic regression "
+        f"fitted on {what}"
+    )
+    print(
+        f"  {n_frames / wall:.1f} frames/s wall, {1000 * wall / n_frames:.1f} ms/frame; "
+        f"{1000 * cpu / n_frames:.1f} ms/frame CPU (both cores together) ({load()})"
+    )
+    print(
+        f"  faces found in {faces['frame'].nunique()}/{n_frames} frames, "
+        f"{faces['face_id'].nunique()} face id(s), frames per id "
+        f"{faces['face_id'].value_counts().sort_index().to_dict()}"
+    )
 
 
 def measure_framing(bunch, n_faces, up=4, pad=96):
@@ -196,8 +205,7 @@ def measure_framing(bunch, n_faces, up=4, pad=96):
     idx = rng.choice(len(bunch.images), n_faces, replace=False)
     photos = []
     for face in bunch.images[idx]:
-        big = np.asarray(Image.fromarray(face).resize((48 * up, 48 * up),
-                                                      Image.Resampling.BICUBIC))
+        big = np.asarray(Image.fromarray(face).resize((48 * up, 48 * up), Image.Resampling.BICUBIC))
         photos.append(np.pad(big, pad, constant_values=int(np.median(face))))
     found = FaceDetector().detect(photos)
     rows = []
@@ -212,23 +220,31 @@ def measure_framing(bunch, n_faces, up=4, pad=96):
     shift_x = (24 - (r[:, 0] + r[:, 2] / 2)) / r[:, 2]
     shift_y = (24 - (r[:, 1] + r[:, 3] / 2)) / r[:, 3]
     print(f"framing: faces found in {len(r)} of {n_faces} FER2013 images (upscaled x{up})")
-    print(f"  box in the 48x48 frame: median x {np.median(r[:, 0]):.2f}, y "
-          f"{np.median(r[:, 1]):.2f}, side {np.median(r[:, 2]):.2f}")
-    print(f"  scale (frame side / box side): median {np.median(scale):.3f} "
-          f"(quartiles {np.percentile(scale, 25):.3f}-{np.percentile(scale, 75):.3f})")
-    print(f"  shift of the frame centre from the box centre, in box sides: x "
-          f"{np.median(shift_x):+.3f}, y {np.median(shift_y):+.3f}")
+    print(
+        f"  box in the 48x48 frame: median x {np.median(r[:, 0]):.2f}, y "
+        f"{np.median(r[:, 1]):.2f}, side {np.median(r[:, 2]):.2f}"
+    )
+    print(
+        f"  scale (frame side / box side): median {np.median(scale):.3f} "
+        f"(quartiles {np.percentile(scale, 25):.3f}-{np.percentile(scale, 75):.3f})"
+    )
+    print(
+        f"  shift of the frame centre from the box centre, in box sides: x "
+        f"{np.median(shift_x):+.3f}, y {np.median(shift_y):+.3f}"
+    )
     print(f"  FER2013_FRAMING in use: {FER2013_FRAMING}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fer2013", default=os.environ.get("FER_FEATURES_FER2013",
-                                                            DEFAULT_FER2013))
+    parser.add_argument(
+        "--fer2013", default=os.environ.get("FER_FEATURES_FER2013", DEFAULT_FER2013)
+    )
     parser.add_argument("--photos", type=int, default=40)
     parser.add_argument("--frames", type=int, default=150)
-    parser.add_argument("--framing", type=int, default=0,
-                        help="measure the framing on this many FER2013 faces")
+    parser.add_argument(
+        "--framing", type=int, default=0, help="measure the framing on this many FER2013 faces"
+    )
     parser.add_argument("--skip", choices=["photos", "video"], action="append", default=[])
     args = parser.parse_args()
     bunch = fer2013_faces(args.fer2013)
@@ -238,8 +254,11 @@ def main():
             sys.exit("--framing needs the FER2013 file (--fer2013 PATH)")
         measure_framing(bunch, args.framing)
     if "photos" not in args.skip:
-        faces = bunch.images[bunch.usage == "PublicTest"] if bunch is not None \
+        faces = (
+            bunch.images[bunch.usage == "PublicTest"]
+            if bunch is not None
             else astronaut_face()[None]
+        )
         bench_photos(faces, args.photos)
     if "video" not in args.skip:
         bench_video(bunch, args.frames)

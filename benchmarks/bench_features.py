@@ -53,19 +53,34 @@ def bench_hog(data, m, repeats):
     ours_cpu = min(r[2] for r in runs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        reference, ref_wall, ref_cpu = timed(lambda: np.stack([
-            hog(image, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2),
-                block_norm="L2-Hys", feature_vector=True)
-            for image in data.images[:m]]))
+        reference, ref_wall, ref_cpu = timed(
+            lambda: np.stack(
+                [
+                    hog(
+                        image,
+                        orientations=9,
+                        pixels_per_cell=(8, 8),
+                        cells_per_block=(2, 2),
+                        block_norm="L2-Hys",
+                        feature_vector=True,
+                    )
+                    for image in data.images[:m]
+                ]
+            )
+        )
     equal = np.array_equal(features[:m], reference)
     print(f"HOG: 9 orientations, 8x8 cells, 2x2 blocks, L2-Hys ({features.shape[1]} features)")
-    print(f"  ours: HOGTransformer.transform on all {n} images, best of {repeats}; "
-          f"reference: skimage.feature.hog image by image on the first {m}")
+    print(
+        f"  ours: HOGTransformer.transform on all {n} images, best of {repeats}; "
+        f"reference: skimage.feature.hog image by image on the first {m}"
+    )
     print(f"  outputs equal on the {m} reference images: {equal}")
     for label, ours, ref in (("wall-clock", ours_wall, ref_wall), ("CPU time", ours_cpu, ref_cpu)):
-        print(f"  {label:>10}: ours {n / ours:9,.0f} images/s ({ours:.2f} s)   "
-              f"reference {m / ref:7,.0f} images/s ({ref:.2f} s)   "
-              f"speed-up {(n / ours) / (m / ref):.1f}x")
+        print(
+            f"  {label:>10}: ours {n / ours:9,.0f} images/s ({ours:.2f} s)   "
+            f"reference {m / ref:7,.0f} images/s ({ref:.2f} s)   "
+            f"speed-up {(n / ours) / (m / ref):.1f}x"
+        )
     return equal
 
 
@@ -84,8 +99,9 @@ def lgbp_reference(images, lgbp):
             mag = np.abs(fftconvolve(image, kernel, mode="same"))
             peak = mag.max()
             mag = np.rint(mag * (255.0 / peak)) if peak > 0 else np.zeros_like(mag)
-            codes = local_binary_pattern(mag.astype(np.uint8), lgbp.P, lgbp.R,
-                                         lgbp.method).astype(np.intp)
+            codes = local_binary_pattern(mag.astype(np.uint8), lgbp.P, lgbp.R, lgbp.method).astype(
+                np.intp
+            )
             for r0, r1 in zip(row_edges[:-1], row_edges[1:]):
                 for c0, c1 in zip(col_edges[:-1], col_edges[1:]):
                     hist = np.bincount(codes[r0:r1, c0:c1].ravel(), minlength=n_bins)
@@ -108,15 +124,21 @@ def bench_lgbp(data, m, repeats, n_images):
     reference, ref_wall, ref_cpu = timed(lambda: lgbp_reference(data.images[:m], tf))
     equal = np.array_equal(features[:m], reference)
     close = np.allclose(features[:m], reference, rtol=0, atol=1e-12)
-    print(f"LGBP: {tf.n_filters_} Gabor filters x 6x6 cells x {tf.n_bins_} uniform LBP bins "
-          f"({features.shape[1]} features)")
-    print(f"  ours: LGBPTransformer.transform on the first {n} images, best of {repeats}; "
-          f"reference: fftconvolve + skimage LBP + np.bincount image by image on the first {m}")
+    print(
+        f"LGBP: {tf.n_filters_} Gabor filters x 6x6 cells x {tf.n_bins_} uniform LBP bins "
+        f"({features.shape[1]} features)"
+    )
+    print(
+        f"  ours: LGBPTransformer.transform on the first {n} images, best of {repeats}; "
+        f"reference: fftconvolve + skimage LBP + np.bincount image by image on the first {m}"
+    )
     print(f"  outputs equal on the {m} reference images: {equal} (within 1e-12: {close})")
     for label, ours, ref in (("wall-clock", ours_wall, ref_wall), ("CPU time", ours_cpu, ref_cpu)):
-        print(f"  {label:>10}: ours {n / ours:9,.0f} images/s ({ours:.2f} s)   "
-              f"reference {m / ref:7,.0f} images/s ({ref:.2f} s)   "
-              f"speed-up {(n / ours) / (m / ref):.1f}x")
+        print(
+            f"  {label:>10}: ours {n / ours:9,.0f} images/s ({ours:.2f} s)   "
+            f"reference {m / ref:7,.0f} images/s ({ref:.2f} s)   "
+            f"speed-up {(n / ours) / (m / ref):.1f}x"
+        )
     return close
 
 
@@ -128,23 +150,29 @@ def bench_eigenfaces(data, repeats):
     X = data.data
     ours_runs, pca_runs = [], []
     for _ in range(repeats):
-        ours_runs.append(timed(lambda: EigenfaceTransformer(n_components=150,
-                                                            random_state=0).fit(X)))
-        pca_runs.append(timed(lambda: PCA(n_components=150, whiten=True,
-                                          random_state=0).fit(X)))
+        ours_runs.append(
+            timed(lambda: EigenfaceTransformer(n_components=150, random_state=0).fit(X))
+        )
+        pca_runs.append(timed(lambda: PCA(n_components=150, whiten=True, random_state=0).fit(X)))
     eig, pca = ours_runs[0][0], pca_runs[0][0]
     same = np.array_equal(eig.eigenfaces_.reshape(150, -1), pca.components_)
     ours_wall = min(r[1] for r in ours_runs)
     pca_wall = min(r[1] for r in pca_runs)
     ours_cpu = min(r[2] for r in ours_runs)
     pca_cpu = min(r[2] for r in pca_runs)
-    print(f"Eigenfaces: fit of 150 components (whiten, svd_solver='auto' -> "
-          f"{pca._fit_svd_solver}) on {len(X)} images of 48x48, best of {repeats}")
+    print(
+        f"Eigenfaces: fit of 150 components (whiten, svd_solver='auto' -> "
+        f"{pca._fit_svd_solver}) on {len(X)} images of 48x48, best of {repeats}"
+    )
     print(f"  same components as PCA: {same}")
-    print(f"  wall-clock: EigenfaceTransformer {ours_wall:.2f} s, PCA {pca_wall:.2f} s, "
-          f"ratio {ours_wall / pca_wall:.2f}")
-    print(f"    CPU time: EigenfaceTransformer {ours_cpu:.2f} s, PCA {pca_cpu:.2f} s, "
-          f"ratio {ours_cpu / pca_cpu:.2f}")
+    print(
+        f"  wall-clock: EigenfaceTransformer {ours_wall:.2f} s, PCA {pca_wall:.2f} s, "
+        f"ratio {ours_wall / pca_wall:.2f}"
+    )
+    print(
+        f"    CPU time: EigenfaceTransformer {ours_cpu:.2f} s, PCA {pca_cpu:.2f} s, "
+        f"ratio {ours_cpu / pca_cpu:.2f}"
+    )
     return same
 
 
@@ -153,8 +181,9 @@ def main(argv=None):
     parser.add_argument("--fer2013", default=None)
     parser.add_argument("--reference-images", type=int, default=3000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--lgbp-images", type=int, default=28709,
-                        help="LGBP: ours is timed on this many images")
+    parser.add_argument(
+        "--lgbp-images", type=int, default=28709, help="LGBP: ours is timed on this many images"
+    )
     parser.add_argument("--only", choices=["hog", "lgbp", "eigenfaces"], default=None)
     args = parser.parse_args(argv)
 
@@ -169,8 +198,9 @@ def main(argv=None):
         if args.only in (None, "hog"):
             ok &= bench_hog(data, min(args.reference_images, len(data.data)), args.repeats)
         if args.only in (None, "lgbp"):
-            ok &= bench_lgbp(data, min(args.reference_images, len(data.data)), args.repeats,
-                             args.lgbp_images)
+            ok &= bench_lgbp(
+                data, min(args.reference_images, len(data.data)), args.repeats, args.lgbp_images
+            )
         if args.only in (None, "eigenfaces"):
             ok &= bench_eigenfaces(data, args.repeats)
     if not ok:

@@ -49,7 +49,7 @@ def reference_histograms(images, row_edges, col_edges, n_bins=59):
         cells = []
         for i in range(len(row_edges) - 1):
             for j in range(len(col_edges) - 1):
-                cell = codes[row_edges[i]:row_edges[i + 1], col_edges[j]:col_edges[j + 1]]
+                cell = codes[row_edges[i] : row_edges[i + 1], col_edges[j] : col_edges[j + 1]]
                 cells.append(np.bincount(cell.astype(np.intp).ravel(), minlength=n_bins))
         out[k] = np.concatenate(cells)
     return out
@@ -59,8 +59,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fer2013", default=None)
     parser.add_argument("--reference-images", type=int, default=3000)
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="ours is timed this many times; the best time is kept")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="ours is timed this many times; the best time is kept",
+    )
     args = parser.parse_args(argv)
 
     from threadpoolctl import threadpool_limits
@@ -95,18 +99,26 @@ def main(argv=None):
             ref_cpu = time.process_time() - cpu
 
     equal = np.array_equal(features[:m], reference)
-    print(f"data: FER2013 Training, {n} images 48x48; 6x6 cells x 59 nri_uniform bins "
-          f"(P=8, R=1), raw counts")
-    print(f"ours: LBPTransformer.transform on all {n} images, best of {args.repeats}; "
-          f"reference: skimage local_binary_pattern + np.bincount per cell, "
-          f"image by image, on the first {m} images")
+    print(
+        f"data: FER2013 Training, {n} images 48x48; 6x6 cells x 59 nri_uniform bins "
+        f"(P=8, R=1), raw counts"
+    )
+    print(
+        f"ours: LBPTransformer.transform on all {n} images, best of {args.repeats}; "
+        f"reference: skimage local_binary_pattern + np.bincount per cell, "
+        f"image by image, on the first {m} images"
+    )
     print(f"first call on 200 images (kernel compiled or loaded from cache): {first_call:.2f} s")
     print(f"outputs equal on the {m} reference images: {equal}")
-    for label, ours, ref in (("wall-clock", min(ours_wall), ref_wall),
-                             ("CPU time", min(ours_cpu), ref_cpu)):
-        print(f"{label:>10}: ours {n / ours:9,.0f} images/s ({ours:.2f} s)   "
-              f"reference {m / ref:7,.0f} images/s ({ref:.2f} s)   "
-              f"speed-up {(n / ours) / (m / ref):.1f}x")
+    for label, ours, ref in (
+        ("wall-clock", min(ours_wall), ref_wall),
+        ("CPU time", min(ours_cpu), ref_cpu),
+    ):
+        print(
+            f"{label:>10}: ours {n / ours:9,.0f} images/s ({ours:.2f} s)   "
+            f"reference {m / ref:7,.0f} images/s ({ref:.2f} s)   "
+            f"speed-up {(n / ours) / (m / ref):.1f}x"
+        )
     if not equal:
         raise SystemExit("outputs differ")
 

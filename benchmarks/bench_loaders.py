@@ -101,16 +101,22 @@ def _bench_fer2013(path, repeat):
             return len(f.read())
 
     t_read, _ = best_of(repeat, read_only)
-    print(f"reading the text     {t_read:7.2f} s   (decompression and decoding alone: "
-          f"the floor; load_fer2013 spends {t_fast - t_read:.2f} s more)")
+    print(
+        f"reading the text     {t_read:7.2f} s   (decompression and decoding alone: "
+        f"the floor; load_fer2013 spends {t_fast - t_read:.2f} s more)"
+    )
     t_csv, (data, target) = best_of(1, lambda: naive_csv(path))
     assert np.array_equal(data, faces.data) and np.array_equal(target, faces.target)
-    print(f"naive csv + split    {t_csv:7.2f} s   {n / t_csv:9.0f} rows/s   "
-          f"ratio {t_csv / t_fast:5.1f}x slower")
+    print(
+        f"naive csv + split    {t_csv:7.2f} s   {n / t_csv:9.0f} rows/s   "
+        f"ratio {t_csv / t_fast:5.1f}x slower"
+    )
     t_pd, (data, target) = best_of(1, lambda: naive_pandas(path))
     assert np.array_equal(data, faces.data) and np.array_equal(target, faces.target)
-    print(f"pandas + split       {t_pd:7.2f} s   {n / t_pd:9.0f} rows/s   "
-          f"ratio {t_pd / t_fast:5.1f}x slower")
+    print(
+        f"pandas + split       {t_pd:7.2f} s   {n / t_pd:9.0f} rows/s   "
+        f"ratio {t_pd / t_fast:5.1f}x slower"
+    )
 
 
 def bench_synthetic(repeat):
@@ -145,16 +151,22 @@ def _bench_folder(repeat, n, root):
         return np.stack(out)
 
     t_plain, _ = best_of(repeat, plain)
-    print(f"plain PIL loop       {t_plain:7.2f} s   {n / t_plain:9.0f} images/s   "
-          f"ratio {t_fast / t_plain:5.2f} (load_image_folder time / plain loop time)")
+    print(
+        f"plain PIL loop       {t_plain:7.2f} s   {n / t_plain:9.0f} images/s   "
+        f"ratio {t_fast / t_plain:5.2f} (load_image_folder time / plain loop time)"
+    )
     assert loaded.images.shape == (n, 48, 48)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", default=None)
-    parser.add_argument("--rows", type=int, default=0,
-                        help="time only the first N rows of the FER2013 file (default: all)")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=0,
+        help="time only the first N rows of the FER2013 file (default: all)",
+    )
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args(argv)
     path = Path(args.path or os.environ.get("FER_FEATURES_FER2013") or DEFAULT_FER2013)

@@ -42,8 +42,10 @@ def main(argv=None):
     data = make_synthetic_faces(args.n_samples, random_state=0)
     X, y = data.data, data.target
     estimator = make_estimator(args.estimator, profile="quick")
-    print(f"runner overhead: {args.estimator} on {args.n_samples} synthetic faces, "
-          f"{args.folds} folds and one hold-out split, best of {args.repeats}, one thread")
+    print(
+        f"runner overhead: {args.estimator} on {args.n_samples} synthetic faces, "
+        f"{args.folds} folds and one hold-out split, best of {args.repeats}, one thread"
+    )
     with threadpool_limits(1):
         for split in (args.folds, "holdout"):
             if split == "holdout":
@@ -58,20 +60,31 @@ def main(argv=None):
                 bare.append(time.perf_counter() - start)
                 with tempfile.TemporaryDirectory() as out:
                     start = time.perf_counter()
-                    run_benchmark({args.estimator: estimator}, data, split=split,
-                                  out_dir=out, resume=False, verbose=0, plots=False)
+                    run_benchmark(
+                        {args.estimator: estimator},
+                        data,
+                        split=split,
+                        out_dir=out,
+                        resume=False,
+                        verbose=0,
+                        plots=False,
+                    )
                     runner.append(time.perf_counter() - start)
             b, r = min(bare), min(runner)
-            print(f"  {text}: bare loop {b:.2f} s, run_benchmark {r:.2f} s, "
-                  f"ratio {r / b:.3f} (overhead {r - b:+.2f} s)")
+            print(
+                f"  {text}: bare loop {b:.2f} s, run_benchmark {r:.2f} s, "
+                f"ratio {r / b:.3f} (overhead {r - b:+.2f} s)"
+            )
         y_true = np.repeat(np.arange(7), 500)
         y_pred = np.where(np.random.default_rng(0).random(3500) < 0.6, y_true, 0)
         from fer_features.benchmark import bootstrap_interval
 
         start = time.perf_counter()
         bootstrap_interval(y_true, y_pred, np.arange(7), n_resamples=1000)
-        print(f"  bootstrap interval, 1000 resamples of 3,500 test images: "
-              f"{time.perf_counter() - start:.3f} s")
+        print(
+            f"  bootstrap interval, 1000 resamples of 3,500 test images: "
+            f"{time.perf_counter() - start:.3f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -59,8 +59,10 @@ SETTINGS = {
 def data_path(arg):
     path = Path(arg or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
     if not path.is_file():
-        sys.exit(f"build_pretrained: no FER2013 file at {path} (pass it as the first "
-                 f"argument or set FER_FEATURES_FER2013)")
+        sys.exit(
+            f"build_pretrained: no FER2013 file at {path} (pass it as the first "
+            f"argument or set FER_FEATURES_FER2013)"
+        )
     return path
 
 
@@ -73,27 +75,46 @@ def keep_training_rows(data, n, seed):
     train = np.flatnonzero(data.usage == "Training")
     if n >= len(train):
         return data
-    kept, _ = train_test_split(train, train_size=n, random_state=seed,
-                               stratify=data.target[train])
+    kept, _ = train_test_split(train, train_size=n, random_state=seed, stratify=data.target[train])
     rows = np.sort(np.concatenate([kept, np.flatnonzero(data.usage != "Training")]))
-    return Bunch(images=data.images[rows], data=data.data[rows],
-                 target=data.target[rows], usage=data.usage[rows],
-                 target_names=data.target_names, DESCR=data.get("DESCR", ""))
+    return Bunch(
+        images=data.images[rows],
+        data=data.data[rows],
+        target=data.target[rows],
+        usage=data.usage[rows],
+        target_names=data.target_names,
+        DESCR=data.get("DESCR", ""),
+    )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", help="FER2013 CSV (.csv or .csv.gz)")
-    parser.add_argument("--out", default=str(DEFAULT_OUT),
-                        help="model file to write (default: the package's "
-                             "fer_features/data/pretrained.skops)")
-    parser.add_argument("--epochs", type=int, default=SETTINGS["epochs"],
-                        help=f"training epochs (default: {SETTINGS['epochs']})")
-    parser.add_argument("--max-train", type=int, default=None, metavar="N",
-                        help="train on a stratified draw of N Training images only "
-                             "(to check the script; never for the shipped file)")
-    parser.add_argument("--verbose", type=int, default=2,
-                        help="Keras's progress output (0, 1 or 2: one line per epoch)")
+    parser.add_argument(
+        "--out",
+        default=str(DEFAULT_OUT),
+        help="model file to write (default: the package's fer_features/data/pretrained.skops)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=SETTINGS["epochs"],
+        help=f"training epochs (default: {SETTINGS['epochs']})",
+    )
+    parser.add_argument(
+        "--max-train",
+        type=int,
+        default=None,
+        metavar="N",
+        help="train on a stratified draw of N Training images only "
+        "(to check the script; never for the shipped file)",
+    )
+    parser.add_argument(
+        "--verbose",
+        type=int,
+        default=2,
+        help="Keras's progress output (0, 1 or 2: one line per epoch)",
+    )
     args = parser.parse_args(argv)
 
     # the library of this checkout, whatever else is installed
@@ -106,8 +127,10 @@ def main(argv=None):
 
     out = Path(args.out)
     if args.max_train is not None and out.resolve() == DEFAULT_OUT.resolve():
-        sys.exit("build_pretrained: --max-train makes a check model; give it an --out "
-                 "outside the package")
+        sys.exit(
+            "build_pretrained: --max-train makes a check model; give it an --out "
+            "outside the package"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
 
     t0 = time.perf_counter()
@@ -115,32 +138,44 @@ def main(argv=None):
     faces = load_fer2013(path)
     if args.max_train is not None:
         faces = keep_training_rows(faces, args.max_train, SETTINGS["random_state"])
-    print(f"data: {int(np.sum(faces.usage == 'Training'))} Training and "
-          f"{int(np.sum(faces.usage == 'PublicTest'))} PublicTest images, loaded in "
-          f"{time.perf_counter() - t0:.1f} s", flush=True)
+    print(
+        f"data: {int(np.sum(faces.usage == 'Training'))} Training and "
+        f"{int(np.sum(faces.usage == 'PublicTest'))} PublicTest images, loaded in "
+        f"{time.perf_counter() - t0:.1f} s",
+        flush=True,
+    )
 
     params = {**SETTINGS, "epochs": args.epochs, "verbose": args.verbose}
     if "max_time" in KerasCNNClassifier().get_params():
         params["max_time"] = None  # epochs decide, not the machine's speed
     clf = KerasCNNClassifier(**params)
-    print("KerasCNNClassifier(" + ", ".join(f"{k}={v!r}" for k, v in params.items())
-          + ")", flush=True)
-    clf, record = train_model(clf, faces, train_usage="Training", test_usage="PublicTest",
-                              name="mini_xception CNN",
-                              description="FER2013 (Goodfellow et al. 2013)")
+    print(
+        "KerasCNNClassifier(" + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")", flush=True
+    )
+    clf, record = train_model(
+        clf,
+        faces,
+        train_usage="Training",
+        test_usage="PublicTest",
+        name="mini_xception CNN",
+        description="FER2013 (Goodfellow et al. 2013)",
+    )
     # this machine's folders are left out of the record: .../NAME
     command = "python benchmarks/build_pretrained.py " + " ".join(
         shlex.quote(f".../{Path(a).name}" if Path(a).is_absolute() else a)
-        for a in (sys.argv[1:] if argv is None else argv))
-    record.update({
-        "data_source": path.name,
-        "settings": {k: v for k, v in params.items() if k != "verbose"},
-        "n_epochs": int(clf.n_epochs_),
-        "stopped_by": clf.stopped_by_,
-        "n_parameters": int(clf.model_.count_params()),
-        "command": command.strip(),
-        "fer_features_version": fer_features.__version__,
-    })
+        for a in (sys.argv[1:] if argv is None else argv)
+    )
+    record.update(
+        {
+            "data_source": path.name,
+            "settings": {k: v for k, v in params.items() if k != "verbose"},
+            "n_epochs": int(clf.n_epochs_),
+            "stopped_by": clf.stopped_by_,
+            "n_parameters": int(clf.model_.count_params()),
+            "command": command.strip(),
+            "fer_features_version": fer_features.__version__,
+        }
+    )
     # written beside the target, checked, then moved into place
     fd, tmp = tempfile.mkstemp(suffix=".skops", dir=out.parent)
     os.close(fd)
@@ -148,8 +183,10 @@ def main(argv=None):
         save_model(clf, tmp, metadata=record)
         size = Path(tmp).stat().st_size
         if size > MAX_BYTES:
-            sys.exit(f"build_pretrained: the model file has {size} bytes, more than the "
-                     f"{MAX_BYTES} allowed; choose a smaller architecture")
+            sys.exit(
+                f"build_pretrained: the model file has {size} bytes, more than the "
+                f"{MAX_BYTES} allowed; choose a smaller architecture"
+            )
         os.replace(tmp, out)
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -157,12 +194,13 @@ def main(argv=None):
     print("\nRESULT")
     print(f"  PublicTest accuracy  {record['accuracy']:.4f}")
     print(f"  PublicTest macro-F1  {record['macro_f1']:.4f}")
-    print(f"  trained on           {record['n_train']} Training images, "
-          f"{record['n_epochs']} epochs (stopped by {record['stopped_by']})")
+    print(
+        f"  trained on           {record['n_train']} Training images, "
+        f"{record['n_epochs']} epochs (stopped by {record['stopped_by']})"
+    )
     print(f"  fit wall time        {record['fit_seconds']:.0f} s")
     print(f"  parameters           {record['n_parameters']}")
-    print(f"  file                 {out} ({size} bytes, "
-          f"{size / MAX_BYTES:.0%} of the 2 MB limit)")
+    print(f"  file                 {out} ({size} bytes, {size / MAX_BYTES:.0%} of the 2 MB limit)")
     print(f"  classes              {', '.join(info['classes'])}")
     return 0
 

@@ -22,9 +22,9 @@ costs when other jobs share the CPU. Prints accuracy, macro-F1, fit and predict
 seconds per estimator, the number of training images each saw, the peak
 resident memory of the process after each fit (``resource.getrusage``: the
 peak since the process started, so it is the fit's own peak for the first
-estimator of a run), and the machine's CPU count and load averages (other jobs sharing the CPU slow the fits
-down; the load says how much). Run it with ``OMP_NUM_THREADS=1`` to time one
-thread.
+estimator of a run), and the machine's CPU count and load averages (other jobs
+sharing the CPU slow the fits down; the load says how much). Run it with
+``OMP_NUM_THREADS=1`` to time one thread.
 
 Usage::
 
@@ -47,8 +47,9 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_FER2013 = (Path(__file__).resolve().parents[1].parent
-                   / "shared" / "data" / "fer2013" / "fer2013.csv.gz")
+DEFAULT_FER2013 = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
+)
 
 ALL = ["classic", "lbp-pca300-svc", "eigenfaces-svc", "pixels-rf", "pixels-gb", "pixels-svc"]
 
@@ -90,8 +91,9 @@ def make(name):
             SVC(C=10.0, class_weight="balanced"),
         ), "all"
     if name == "pixels-rf":
-        return make_pipeline(to_unit, RandomForestClassifier(n_estimators=200, random_state=0,
-                                                             n_jobs=2)), 100
+        return make_pipeline(
+            to_unit, RandomForestClassifier(n_estimators=200, random_state=0, n_jobs=2)
+        ), 100
     if name == "pixels-gb":
         return make_pipeline(to_unit, HistGradientBoostingClassifier(random_state=0)), 100
     if name == "pixels-svc":
@@ -107,14 +109,19 @@ def training_rows(target, protocol, max_train):
             return np.arange(len(target))
         from sklearn.model_selection import train_test_split
 
-        keep, _ = train_test_split(np.arange(len(target)), train_size=max_train,
-                                   stratify=target, random_state=0)
+        keep, _ = train_test_split(
+            np.arange(len(target)), train_size=max_train, stratify=target, random_state=0
+        )
         return np.sort(keep)
     per_class = int(protocol)
-    return np.sort(np.concatenate([
-        rng.choice(np.flatnonzero(target == c), per_class, replace=False)
-        for c in np.unique(target)
-    ]))
+    return np.sort(
+        np.concatenate(
+            [
+                rng.choice(np.flatnonzero(target == c), per_class, replace=False)
+                for c in np.unique(target)
+            ]
+        )
+    )
 
 
 def _peak_rss_mib():
@@ -142,11 +149,15 @@ def main(argv=None):
     test = data.usage == "PublicTest"
     X_train, y_train = data.data[train], data.target[train]
     X_test, y_test = data.data[test], data.target[test]
-    print(f"FER2013: {len(y_train)} Training, {len(y_test)} PublicTest images; "
-          f"{os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.1f}",
-          flush=True)
-    header = ("| estimator | training images | accuracy | macro-F1 | fit s (wall) "
-              "| fit s (CPU) | peak RSS MiB | predict s | load avg (1 min) |")
+    print(
+        f"FER2013: {len(y_train)} Training, {len(y_test)} PublicTest images; "
+        f"{os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    header = (
+        "| estimator | training images | accuracy | macro-F1 | fit s (wall) "
+        "| fit s (CPU) | peak RSS MiB | predict s | load avg (1 min) |"
+    )
     print(f"peak RSS before the first fit: {_peak_rss_mib():.0f} MiB", flush=True)
     rows = []
     for name in names:
@@ -160,9 +171,11 @@ def main(argv=None):
         pred = estimator.predict(X_test)
         predict_s = time.perf_counter() - t0
         seen = f"{len(rows_)}" + (" (100 per class)" if protocol != "all" else "")
-        row = (f"| {name} | {seen} | {accuracy_score(y_test, pred):.4f} "
-               f"| {f1_score(y_test, pred, average='macro'):.4f} | {fit_s:.1f} | {fit_cpu:.1f} "
-               f"| {peak:.0f} | {predict_s:.1f} | {os.getloadavg()[0]:.1f} |")
+        row = (
+            f"| {name} | {seen} | {accuracy_score(y_test, pred):.4f} "
+            f"| {f1_score(y_test, pred, average='macro'):.4f} | {fit_s:.1f} | {fit_cpu:.1f} "
+            f"| {peak:.0f} | {predict_s:.1f} | {os.getloadavg()[0]:.1f} |"
+        )
         rows.append(row)
         print(row, flush=True)
     print()

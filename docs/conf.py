@@ -39,15 +39,21 @@ autosummary_generate = True
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**/*.ipynb", "**/*.py.md5",
-                    "**/*.codeobj.json", "**/*.zip"]
+exclude_patterns = [
+    "_build",
+    "Thumbs.db",
+    ".DS_Store",
+    "**/*.ipynb",
+    "**/*.py.md5",
+    "**/*.codeobj.json",
+    "**/*.zip",
+]
 
 # --- the gallery -----------------------------------------------------------
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 # keep the examples' own progress bars and warnings out of the build log
-warnings.filterwarnings("ignore", category=UserWarning,
-                        message="Matplotlib is currently using agg")
+warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib is currently using agg")
 
 sphinx_gallery_conf = {
     "examples_dirs": str(HERE.parent / "examples"),
@@ -94,8 +100,8 @@ def _escape_shape_underscores(app, what, name, obj, options, lines):
     for i, line in enumerate(lines):
         if "shape (" in line:
             lines[i] = _SHAPE.sub(
-                lambda m: "shape (" + _TRAILING_UNDERSCORE.sub(r"\1\\_", m.group(1)) + ")",
-                line)
+                lambda m: "shape (" + _TRAILING_UNDERSCORE.sub(r"\1\\_", m.group(1)) + ")", line
+            )
 
 
 def _skip_metadata_request_methods(app, what, name, obj, skip, options):

@@ -32,8 +32,9 @@ estimators = {
 if importlib.util.find_spec("keras") is not None:
     from fer_features import KerasCNNClassifier
 
-    estimators["cnn"] = KerasCNNClassifier(epochs=8, batch_size=32, augmentation="none",
-                                           random_state=0, verbose=0)
+    estimators["cnn"] = KerasCNNClassifier(
+        epochs=8, batch_size=32, augmentation="none", random_state=0, verbose=0
+    )
 else:
     print("Keras is not installed: the CNN is left out")
 

@@ -36,8 +36,9 @@ EigenfacesDisplay.from_estimator(eigenfaces, n_eigenfaces=24)
 # Faces rebuilt from k components
 # -------------------------------
 # A handful of components already give the outline; the expression needs more.
-ReconstructionDisplay.from_estimator(eigenfaces, faces.data, n_components=(3, 10, 30, 60),
-                                     n_faces=4)
+ReconstructionDisplay.from_estimator(
+    eigenfaces, faces.data, n_components=(3, 10, 30, 60), n_faces=4
+)
 
 # %%
 # Explained variance

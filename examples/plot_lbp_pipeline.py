@@ -30,8 +30,9 @@ LBPDisplay.from_estimator(lbp, X, index=0, cell=(3, 2))
 # %%
 # LBP histograms against raw pixels
 # ---------------------------------
-lbp_svc = make_pipeline(LBPTransformer(method="uniform", grid_shape=(6, 6)),
-                        StandardScaler(), SVC(C=10))
+lbp_svc = make_pipeline(
+    LBPTransformer(method="uniform", grid_shape=(6, 6)), StandardScaler(), SVC(C=10)
+)
 pixels_svc = make_pipeline(StandardScaler(), SVC(C=10))
 for name, model in [("pixels", pixels_svc), ("LBP", lbp_svc)]:
     scores = cross_val_score(model, X, y, cv=3)

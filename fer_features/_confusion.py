@@ -9,8 +9,7 @@ from numbers import Integral
 
 import numpy as np
 
-__all__ = ["confused_cells", "label_names", "most_confused_pairs", "per_class_scores",
-           "row_rates"]
+__all__ = ["confused_cells", "label_names", "most_confused_pairs", "per_class_scores", "row_rates"]
 
 
 def label_names(classes, target_names=None):
@@ -38,13 +37,14 @@ def label_names(classes, target_names=None):
         When ``target_names`` can neither be indexed by the classes nor name them
         one by one.
     """
-    classes = list(np.asarray(classes).tolist()) if not isinstance(classes, list) \
-        else list(classes)
+    classes = list(np.asarray(classes).tolist()) if not isinstance(classes, list) else list(classes)
     if target_names is None:
         return [str(c) for c in classes]
     target_names = list(target_names)
-    if all(isinstance(c, Integral) and not isinstance(c, bool)
-           and 0 <= c < len(target_names) for c in classes):
+    if all(
+        isinstance(c, Integral) and not isinstance(c, bool) and 0 <= c < len(target_names)
+        for c in classes
+    ):
         return [str(target_names[int(c)]) for c in classes]
     if len(target_names) == len(classes):
         return [str(n) for n in target_names]
@@ -87,7 +87,6 @@ def row_rates(matrix):
     return np.divide(cm, totals, out=np.zeros_like(cm), where=totals > 0)
 
 
-
 def confused_cells(matrix, top=5):
     """The off-diagonal cells of a confusion matrix with the most images.
 
@@ -109,9 +108,12 @@ def confused_cells(matrix, top=5):
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
         raise ValueError(f"confusion_matrix must be square, got shape {cm.shape}")
     rates = row_rates(cm)
-    cells = [(int(cm[i, j]), float(rates[i, j]), i, j)
-             for i in range(cm.shape[0]) for j in range(cm.shape[1])
-             if i != j and cm[i, j] > 0]
+    cells = [
+        (int(cm[i, j]), float(rates[i, j]), i, j)
+        for i in range(cm.shape[0])
+        for j in range(cm.shape[1])
+        if i != j and cm[i, j] > 0
+    ]
     cells.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
     return [(i, j, count, rate) for count, rate, i, j in cells[:top]]
 
@@ -144,8 +146,7 @@ def most_confused_pairs(confusion_matrix, labels=None, n_pairs=5):
         raise ValueError(f"confusion_matrix must be square, got shape {cm.shape}")
     labels = [str(i) for i in range(cm.shape[0])] if labels is None else list(labels)
     if len(labels) != cm.shape[0]:
-        raise ValueError(
-            f"labels has {len(labels)} names for a {cm.shape[0]}x{cm.shape[0]} matrix"
-        )
-    return [(labels[i], labels[j], count, rate)
-            for i, j, count, rate in confused_cells(cm, n_pairs)]
+        raise ValueError(f"labels has {len(labels)} names for a {cm.shape[0]}x{cm.shape[0]} matrix")
+    return [
+        (labels[i], labels[j], count, rate) for i, j, count, rate in confused_cells(cm, n_pairs)
+    ]

@@ -141,8 +141,7 @@ def resolve_image_shape(n_features, image_shape=None, implied=None):
         height, width = (inferred, width) if height == -1 else (height, inferred)
     if implied is not None and implied != (height, width):
         raise ValueError(
-            f"image_shape={(height, width)} does not match the shape of the "
-            f"images given, {implied}"
+            f"image_shape={(height, width)} does not match the shape of the images given, {implied}"
         )
     if height * width != n_features:
         raise ValueError(
@@ -163,9 +162,11 @@ def _shape_pair(image_shape):
     except (TypeError, ValueError):
         height = width = None
     sides = (height, width)
-    if (isinstance(image_shape, str)
-            or not all(_is_positive_int(v) or _is_minus_one(v) for v in sides)
-            or all(_is_minus_one(v) for v in sides)):
+    if (
+        isinstance(image_shape, str)
+        or not all(_is_positive_int(v) or _is_minus_one(v) for v in sides)
+        or all(_is_minus_one(v) for v in sides)
+    ):
         raise ValueError(
             f"image_shape must be a pair (height, width) of positive integers, "
             f"got {image_shape!r}; one side may be -1, to be inferred from the "

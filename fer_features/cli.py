@@ -19,9 +19,12 @@ EXIT_INTERRUPTED = 130
 
 
 def _add_skip_unreadable(p):
-    p.add_argument("--skip-unreadable", action="store_true",
-                   help="with an image folder: skip the images that cannot be read, with a "
-                        "warning naming them, instead of stopping at the first")
+    p.add_argument(
+        "--skip-unreadable",
+        action="store_true",
+        help="with an image folder: skip the images that cannot be read, with a "
+        "warning naming them, instead of stopping at the first",
+    )
 
 
 def _add_datasets(subparsers):
@@ -29,11 +32,16 @@ def _add_datasets(subparsers):
         "datasets",
         help="list the data sets that can be loaded",
         description="List the data sets fer_features can load, and how to name them "
-                    "with --data; or, given one, load it and show its class counts.",
+        "with --data; or, given one, load it and show its class counts.",
     )
-    p.add_argument("data", nargs="?", default=None, metavar="DATA",
-                   help="a data set to load and describe: 'synthetic', 'fer2013', the path "
-                        "of a FER2013 CSV, or the path of an image folder")
+    p.add_argument(
+        "data",
+        nargs="?",
+        default=None,
+        metavar="DATA",
+        help="a data set to load and describe: 'synthetic', 'fer2013', the path "
+        "of a FER2013 CSV, or the path of an image folder",
+    )
     _add_skip_unreadable(p)
     return p
 
@@ -51,24 +59,49 @@ def _add_eigenfaces(subparsers):
         "eigenfaces",
         help="fit eigenfaces and draw the mean face with the first eigenfaces",
         description="Fit eigenfaces (PCA of the face pixels) on a data set and write a "
-                    "picture of the mean face and the first eigenfaces.",
+        "picture of the mean face and the first eigenfaces.",
     )
-    p.add_argument("--data", default="synthetic",
-                   help="'synthetic' (the built-in synthetic faces, the default), the path "
-                        "of a FER2013 CSV, or the path of an image folder")
-    p.add_argument("--n-components", type=int, default=50, metavar="K",
-                   help="number of eigenfaces to fit (default: 50)")
-    p.add_argument("--show", type=int, default=24, metavar="N",
-                   help="number of eigenfaces to draw (default: 24)")
-    p.add_argument("--out", default="eigenfaces.png",
-                   help="picture to write; its extension sets the format; a folder "
-                        "(an existing one, or a name ending in /) gets eigenfaces.png "
-                        "(default: eigenfaces.png)")
-    p.add_argument("--random-state", type=int, default=0, metavar="SEED",
-                   help="seed of the synthetic faces and of the randomized PCA "
-                        "(default: 0)")
-    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                   help="show tracebacks and library start-up messages")
+    p.add_argument(
+        "--data",
+        default="synthetic",
+        help="'synthetic' (the built-in synthetic faces, the default), the path "
+        "of a FER2013 CSV, or the path of an image folder",
+    )
+    p.add_argument(
+        "--n-components",
+        type=int,
+        default=50,
+        metavar="K",
+        help="number of eigenfaces to fit (default: 50)",
+    )
+    p.add_argument(
+        "--show",
+        type=int,
+        default=24,
+        metavar="N",
+        help="number of eigenfaces to draw (default: 24)",
+    )
+    p.add_argument(
+        "--out",
+        default="eigenfaces.png",
+        help="picture to write; its extension sets the format; a folder "
+        "(an existing one, or a name ending in /) gets eigenfaces.png "
+        "(default: eigenfaces.png)",
+    )
+    p.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        metavar="SEED",
+        help="seed of the synthetic faces and of the randomized PCA (default: 0)",
+    )
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks and library start-up messages",
+    )
     _add_skip_unreadable(p)
     return p
 
@@ -80,15 +113,23 @@ def _run_eigenfaces(args):
 
     path = picture_path(args.out, "eigenfaces.png")  # refuse a bad --out before any work
     if args.data.strip().lower() == "synthetic":
-        data = load_dataset("synthetic", random_state=args.random_state,
-                            skip_unreadable=args.skip_unreadable)
+        data = load_dataset(
+            "synthetic", random_state=args.random_state, skip_unreadable=args.skip_unreadable
+        )
     else:
         data = load_dataset(args.data, skip_unreadable=args.skip_unreadable)
-    disp = write_eigenfaces_plot(data.images, path, n_components=args.n_components,
-                                 n_eigenfaces=args.show, random_state=args.random_state)
+    disp = write_eigenfaces_plot(
+        data.images,
+        path,
+        n_components=args.n_components,
+        n_eigenfaces=args.show,
+        random_state=args.random_state,
+    )
     ratio = disp.estimator_.explained_variance_ratio_
-    print(f"{len(data.images)} faces of {data.images.shape[1]}x{data.images.shape[2]} "
-          f"pixels; {len(ratio)} eigenfaces explain {100 * ratio.sum():.1f}% of the variance")
+    print(
+        f"{len(data.images)} faces of {data.images.shape[1]}x{data.images.shape[2]} "
+        f"pixels; {len(ratio)} eigenfaces explain {100 * ratio.sum():.1f}% of the variance"
+    )
     print(f"wrote {disp.path_}")
     return 0
 
@@ -98,8 +139,8 @@ def _add_list(subparsers):
         "list",
         help="list the estimators known by name",
         description="List every estimator the benchmark and the other commands know by "
-                    "name, with a one-line description and whether it can run here. "
-                    "Any union of features (e.g. lbp+hog+pixels-logreg) is accepted too.",
+        "name, with a one-line description and whether it can run here. "
+        "Any union of features (e.g. lbp+hog+pixels-logreg) is accepted too.",
     )
     return p
 
@@ -130,55 +171,103 @@ def _add_benchmark(subparsers):
         "benchmark",
         help="train and compare estimators on the same data and splits",
         description="Train and score estimators on the same data and splits, write "
-                    "results.csv, results.json, report.md and plots into --out, and print "
-                    "the comparison table. Progress goes to stderr, the table to stdout. "
-                    "With no arguments: the built-in synthetic faces, the default roster, "
-                    "the quick profile. An existing --out folder is resumed: estimators "
-                    "already scored with the same parameters, data and split are reused; "
-                    "results of other data, split or parameters there are never replaced "
-                    "without --overwrite. Ctrl-C writes what finished and exits 130.",
+        "results.csv, results.json, report.md and plots into --out, and print "
+        "the comparison table. Progress goes to stderr, the table to stdout. "
+        "With no arguments: the built-in synthetic faces, the default roster, "
+        "the quick profile. An existing --out folder is resumed: estimators "
+        "already scored with the same parameters, data and split are reused; "
+        "results of other data, split or parameters there are never replaced "
+        "without --overwrite. Ctrl-C writes what finished and exits 130.",
     )
-    p.add_argument("--data", default="synthetic",
-                   help="'synthetic' (the built-in synthetic faces, the default), the path "
-                        "of a FER2013 CSV, or the path of an image folder")
-    p.add_argument("--train-usage", metavar="USAGE",
-                   help="train on the rows of this usage (default: Training when the data "
-                        "have usages)")
-    p.add_argument("--test-usage", metavar="USAGE",
-                   help="test on the rows of this usage (default: PublicTest when the data "
-                        "have usages)")
-    p.add_argument("--cv", type=_positive_int, metavar="K",
-                   help="stratified K-fold cross-validation instead of a train/test split")
-    p.add_argument("--estimators", metavar="A,B,...",
-                   help="comma-separated estimator names (see `fer-features list`); "
-                        "default: eigenfaces-svc,lbp-svc,hog-xgb,lbp-rf and cnn when the "
-                        "[deep] extra is installed")
-    p.add_argument("--profile", choices=["quick", "full"],
-                   help="model sizes: quick (fewer trees, boosting rounds, CNN epochs) or "
-                        "full; default: quick on synthetic data, full otherwise")
-    p.add_argument("--out", default="fer_results", metavar="DIR",
-                   help="folder for the results (default: fer_results), checked before "
-                        "any work; an existing one is resumed")
-    p.add_argument("--n-jobs", type=int, default=1, metavar="N",
-                   help="threads and jobs inside each estimator (default: 1, which keeps "
-                        "timings steady and avoids over-subscribed OpenMP threads on a "
-                        "shared machine; -1: all cores)")
-    p.add_argument("--max-per-class", type=_positive_int, metavar="N",
-                   help="keep at most N training images per class")
-    p.add_argument("--n-samples", type=_positive_int, metavar="N",
-                   help="number of synthetic faces (only with --data synthetic; "
-                        "default: 1400)")
-    p.add_argument("--no-resume", action="store_true",
-                   help="recompute every estimator even if --out holds its result")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace results in --out of other data, split, parameters or "
-                        "library version (without it the run refuses to touch them)")
+    p.add_argument(
+        "--data",
+        default="synthetic",
+        help="'synthetic' (the built-in synthetic faces, the default), the path "
+        "of a FER2013 CSV, or the path of an image folder",
+    )
+    p.add_argument(
+        "--train-usage",
+        metavar="USAGE",
+        help="train on the rows of this usage (default: Training when the data have usages)",
+    )
+    p.add_argument(
+        "--test-usage",
+        metavar="USAGE",
+        help="test on the rows of this usage (default: PublicTest when the data have usages)",
+    )
+    p.add_argument(
+        "--cv",
+        type=_positive_int,
+        metavar="K",
+        help="stratified K-fold cross-validation instead of a train/test split",
+    )
+    p.add_argument(
+        "--estimators",
+        metavar="A,B,...",
+        help="comma-separated estimator names (see `fer-features list`); "
+        "default: eigenfaces-svc,lbp-svc,hog-xgb,lbp-rf and cnn when the "
+        "[deep] extra is installed",
+    )
+    p.add_argument(
+        "--profile",
+        choices=["quick", "full"],
+        help="model sizes: quick (fewer trees, boosting rounds, CNN epochs) or "
+        "full; default: quick on synthetic data, full otherwise",
+    )
+    p.add_argument(
+        "--out",
+        default="fer_results",
+        metavar="DIR",
+        help="folder for the results (default: fer_results), checked before "
+        "any work; an existing one is resumed",
+    )
+    p.add_argument(
+        "--n-jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="threads and jobs inside each estimator (default: 1, which keeps "
+        "timings steady and avoids over-subscribed OpenMP threads on a "
+        "shared machine; -1: all cores)",
+    )
+    p.add_argument(
+        "--max-per-class",
+        type=_positive_int,
+        metavar="N",
+        help="keep at most N training images per class",
+    )
+    p.add_argument(
+        "--n-samples",
+        type=_positive_int,
+        metavar="N",
+        help="number of synthetic faces (only with --data synthetic; default: 1400)",
+    )
+    p.add_argument(
+        "--no-resume",
+        action="store_true",
+        help="recompute every estimator even if --out holds its result",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace results in --out of other data, split, parameters or "
+        "library version (without it the run refuses to touch them)",
+    )
     p.add_argument("--no-plots", action="store_true", help="do not draw the plots")
-    p.add_argument("--seed", type=int, default=0,
-                   help="seed of the folds, subsampling and bootstrap (default: 0)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the folds, subsampling and bootstrap (default: 0)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                   help="show tracebacks and library start-up messages")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks and library start-up messages",
+    )
     _add_skip_unreadable(p)
     return p
 
@@ -199,8 +288,12 @@ def _run_benchmark(args):
 
     if synthetic:
         n_samples = 1400 if args.n_samples is None else args.n_samples
-        data = load_dataset("synthetic", n_samples=n_samples, random_state=args.seed,
-                            skip_unreadable=args.skip_unreadable)
+        data = load_dataset(
+            "synthetic",
+            n_samples=n_samples,
+            random_state=args.seed,
+            skip_unreadable=args.skip_unreadable,
+        )
     else:
         data = load_dataset(args.data, skip_unreadable=args.skip_unreadable)
     profile = args.profile or ("quick" if synthetic else "full")
@@ -216,8 +309,10 @@ def _run_benchmark(args):
     usage = data.get("usage")
     has_usage = usage is not None
     if (args.train_usage or args.test_usage) and not has_usage:
-        raise ValueError(f"--train-usage/--test-usage: the data ({args.data}) have no "
-                         f"usages; use --cv K for cross-validation")
+        raise ValueError(
+            f"--train-usage/--test-usage: the data ({args.data}) have no "
+            f"usages; use --cv K for cross-validation"
+        )
     if args.cv is not None:
         split = args.cv
     elif args.train_usage or args.test_usage or has_usage:
@@ -232,23 +327,34 @@ def _run_benchmark(args):
     if "cnn" in roster and not args.verbose:
         import_tensorflow_quietly()
     try:
-        result = run_benchmark(roster, data, split=split, max_per_class=args.max_per_class,
-                               out_dir=args.out, resume=not args.no_resume,
-                               overwrite=args.overwrite, n_jobs=args.n_jobs,
-                               random_state=args.seed, verbose=verbose,
-                               plots=not args.no_plots)
+        result = run_benchmark(
+            roster,
+            data,
+            split=split,
+            max_per_class=args.max_per_class,
+            out_dir=args.out,
+            resume=not args.no_resume,
+            overwrite=args.overwrite,
+            n_jobs=args.n_jobs,
+            random_state=args.seed,
+            verbose=verbose,
+            plots=not args.no_plots,
+        )
     except BenchmarkInterrupted as stop:
         result = stop.result
         print(result.to_text())
-        print(f"\ninterrupted during {result.meta['interrupted']}; what finished is in "
-              f"{result.files['report.md']}; run the same command again to resume")
+        print(
+            f"\ninterrupted during {result.meta['interrupted']}; what finished is in "
+            f"{result.files['report.md']}; run the same command again to resume"
+        )
         return EXIT_INTERRUPTED
     print(result.to_text())
-    failed = [n for n, r in zip(result.table["estimator"], result.table["status"])
-              if r == "failed"]
+    failed = [n for n, r in zip(result.table["estimator"], result.table["status"]) if r == "failed"]
     if failed:
-        print(f"\n{len(failed)} estimator(s) failed: "
-              f"{', '.join(failed)} (see {result.files['report.md']})")
+        print(
+            f"\n{len(failed)} estimator(s) failed: "
+            f"{', '.join(failed)} (see {result.files['report.md']})"
+        )
     print(f"\nreport: {result.files['report.md']}")
     return 0
 
@@ -258,41 +364,72 @@ def _add_train(subparsers):
         "train",
         help="train one estimator and write it to a model file",
         description="Fit one estimator on the data's training rows (FER2013: Training; "
-                    "an image folder or the synthetic faces: all of them), print its "
-                    "accuracy and macro-F1 on the test rows when the data have them "
-                    "(FER2013: PublicTest), and write it with save_model to a model "
-                    "file that loads without running untrusted code (load it with "
-                    "fer_features.load_model). Progress goes to stderr.",
+        "an image folder or the synthetic faces: all of them), print its "
+        "accuracy and macro-F1 on the test rows when the data have them "
+        "(FER2013: PublicTest), and write it with save_model to a model "
+        "file that loads without running untrusted code (load it with "
+        "fer_features.load_model). Progress goes to stderr.",
     )
-    p.add_argument("--data", default="synthetic",
-                   help="'synthetic' (the built-in synthetic faces, the default), the path "
-                        "of a FER2013 CSV, or the path of an image folder")
-    p.add_argument("--estimator", required=True, metavar="NAME",
-                   help="the estimator's name (see `fer-features list`), e.g. classic, "
-                        "hog-logreg, cnn")
-    p.add_argument("--profile", choices=["quick", "full"],
-                   help="model size: quick or full; default: quick on synthetic data, "
-                        "full otherwise")
-    p.add_argument("--out", default="model.skops", metavar="MODEL",
-                   help="model file to write, checked before training (default: "
-                        "model.skops); an existing file is replaced")
-    p.add_argument("--train-usage", metavar="USAGE",
-                   help="train on the rows of this usage (default: Training when the data "
-                        "have usages)")
-    p.add_argument("--test-usage", metavar="USAGE",
-                   help="score on the rows of this usage (default: PublicTest when the "
-                        "data have it)")
-    p.add_argument("--max-per-class", type=_positive_int, metavar="N",
-                   help="keep at most N training images per class")
-    p.add_argument("--n-samples", type=_positive_int, metavar="N",
-                   help="number of synthetic faces (only with --data synthetic; "
-                        "default: 1400)")
-    p.add_argument("--seed", type=int, default=0,
-                   help="seed of the synthetic faces, the subsampling and the "
-                        "estimator (default: 0)")
+    p.add_argument(
+        "--data",
+        default="synthetic",
+        help="'synthetic' (the built-in synthetic faces, the default), the path "
+        "of a FER2013 CSV, or the path of an image folder",
+    )
+    p.add_argument(
+        "--estimator",
+        required=True,
+        metavar="NAME",
+        help="the estimator's name (see `fer-features list`), e.g. classic, hog-logreg, cnn",
+    )
+    p.add_argument(
+        "--profile",
+        choices=["quick", "full"],
+        help="model size: quick or full; default: quick on synthetic data, full otherwise",
+    )
+    p.add_argument(
+        "--out",
+        default="model.skops",
+        metavar="MODEL",
+        help="model file to write, checked before training (default: "
+        "model.skops); an existing file is replaced",
+    )
+    p.add_argument(
+        "--train-usage",
+        metavar="USAGE",
+        help="train on the rows of this usage (default: Training when the data have usages)",
+    )
+    p.add_argument(
+        "--test-usage",
+        metavar="USAGE",
+        help="score on the rows of this usage (default: PublicTest when the data have it)",
+    )
+    p.add_argument(
+        "--max-per-class",
+        type=_positive_int,
+        metavar="N",
+        help="keep at most N training images per class",
+    )
+    p.add_argument(
+        "--n-samples",
+        type=_positive_int,
+        metavar="N",
+        help="number of synthetic faces (only with --data synthetic; default: 1400)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the synthetic faces, the subsampling and the estimator (default: 0)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                   help="show tracebacks and library start-up messages")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks and library start-up messages",
+    )
     _add_skip_unreadable(p)
     return p
 
@@ -304,8 +441,9 @@ def _check_model_out(out):
 
     path = Path(out)
     if path.is_dir() or str(out).endswith(("/", os.sep)):
-        raise ValueError(f"--out {out}: is a folder; give the model file's name, e.g. "
-                         f"{path / 'model.skops'}")
+        raise ValueError(
+            f"--out {out}: is a folder; give the model file's name, e.g. {path / 'model.skops'}"
+        )
     folder = path.parent
     if not folder.is_dir():
         raise ValueError(f"--out {out}: the folder {folder} does not exist")
@@ -313,8 +451,7 @@ def _check_model_out(out):
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".fer-features-check-"):
             pass
     except OSError as exc:
-        raise ValueError(f"--out {out}: cannot write in {folder} "
-                         f"({exc.strerror or exc})") from None
+        raise ValueError(f"--out {out}: cannot write in {folder} ({exc.strerror or exc})") from None
     return path
 
 
@@ -337,35 +474,55 @@ def _run_train(args):
         print(f"[train] loading {args.data}", file=sys.stderr, flush=True)
     if synthetic:
         n_samples = 1400 if args.n_samples is None else args.n_samples
-        data = load_dataset("synthetic", n_samples=n_samples, random_state=args.seed,
-                            skip_unreadable=args.skip_unreadable)
+        data = load_dataset(
+            "synthetic",
+            n_samples=n_samples,
+            random_state=args.seed,
+            skip_unreadable=args.skip_unreadable,
+        )
     else:
         data = load_dataset(args.data, skip_unreadable=args.skip_unreadable)
     image_shape = tuple(data.images.shape[1:3])
-    estimator = make_estimator(args.estimator, profile=profile, image_shape=image_shape,
-                               random_state=args.seed)
+    estimator = make_estimator(
+        args.estimator, profile=profile, image_shape=image_shape, random_state=args.seed
+    )
     if args.estimator == "cnn" and not args.verbose:
         import_tensorflow_quietly()
     estimator, metadata = train_model(
-        estimator, data, train_usage=args.train_usage, test_usage=args.test_usage,
-        max_per_class=args.max_per_class, random_state=args.seed, name=args.estimator,
-        verbose=verbose)
-    metadata = {"estimator_name": args.estimator, "profile": profile,
-                "data_source": "synthetic" if synthetic else Path(args.data).name,
-                **metadata}
+        estimator,
+        data,
+        train_usage=args.train_usage,
+        test_usage=args.test_usage,
+        max_per_class=args.max_per_class,
+        random_state=args.seed,
+        name=args.estimator,
+        verbose=verbose,
+    )
+    metadata = {
+        "estimator_name": args.estimator,
+        "profile": profile,
+        "data_source": "synthetic" if synthetic else Path(args.data).name,
+        **metadata,
+    }
     save_model(estimator, out, metadata=metadata)
     if "accuracy" in metadata:
-        print(f"{args.estimator}: accuracy {metadata['accuracy']:.4f}, macro-F1 "
-              f"{metadata['macro_f1']:.4f} on {metadata['n_test']} "
-              f"{metadata['test_usage']} images (trained on {metadata['n_train']})")
+        print(
+            f"{args.estimator}: accuracy {metadata['accuracy']:.4f}, macro-F1 "
+            f"{metadata['macro_f1']:.4f} on {metadata['n_test']} "
+            f"{metadata['test_usage']} images (trained on {metadata['n_train']})"
+        )
     else:
-        print(f"{args.estimator}: trained on {metadata['n_train']} images (the data "
-              f"have no test rows to score it on)")
+        print(
+            f"{args.estimator}: trained on {metadata['n_train']} images (the data "
+            f"have no test rows to score it on)"
+        )
     size = out.stat().st_size
     untrusted = model_info(out)["untrusted"]
-    print(f"wrote {out} ({size / 1024:.0f} KiB); load it with "
-          f"fer_features.load_model({str(out)!r}"
-          + (f", trusted={untrusted!r})" if untrusted else ")"))
+    print(
+        f"wrote {out} ({size / 1024:.0f} KiB); load it with "
+        f"fer_features.load_model({str(out)!r}"
+        + (f", trusted={untrusted!r})" if untrusted else ")")
+    )
     return 0
 
 
@@ -374,42 +531,71 @@ def _add_predict(subparsers):
         "predict",
         help="recognise the expression of every face in photos and videos",
         description="Find every face in each photo or video and classify its expression "
-                    "with a model file (--model, loaded without running untrusted code) "
-                    "or the pretrained CNN. A photo gets a table of its faces: box, "
-                    "detector score, expression and the probability of each; a video "
-                    "gets one line per tracked face. An input that is not a photo or a "
-                    "video, or that fails, gets one line on stderr and the others go on; "
-                    "the exit status is then 1 (2 when nothing could start, e.g. a bad "
-                    "model file).",
+        "with a model file (--model, loaded without running untrusted code) "
+        "or the pretrained CNN. A photo gets a table of its faces: box, "
+        "detector score, expression and the probability of each; a video "
+        "gets one line per tracked face. An input that is not a photo or a "
+        "video, or that fails, gets one line on stderr and the others go on; "
+        "the exit status is then 1 (2 when nothing could start, e.g. a bad "
+        "model file).",
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help="photos (any picture Pillow reads) and videos (a video extension "
-                        "such as .mp4, or any file FFmpeg reads as video; needs the "
-                        "'video' extra)")
-    p.add_argument("--model", metavar="MODEL",
-                   help="a model file written by `fer-features train` or save_model "
-                        "(default: the pretrained CNN, which needs the 'deep' extra)")
-    p.add_argument("--out", metavar="PATH",
-                   help="with one input: for a photo, the annotated picture (its extension "
-                        "sets the format); for a video, the timeline (.csv or .json) or the "
-                        "annotated video (.mp4, .mkv, .mov, .avi). With several inputs, or "
-                        "an existing folder or a name ending in /: a folder (created if "
-                        "missing) that gets STEM_faces.png for each photo and "
-                        "STEM_faces.csv for each video")
-    p.add_argument("--json", action="store_true",
-                   help="print one JSON list, an object per input, instead of the tables")
-    p.add_argument("--every", type=_positive_int, default=1, metavar="N",
-                   help="in videos, recognise every N-th frame (default: 1, all)")
-    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                   help="show tracebacks and library start-up messages")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="photos (any picture Pillow reads) and videos (a video extension "
+        "such as .mp4, or any file FFmpeg reads as video; needs the "
+        "'video' extra)",
+    )
+    p.add_argument(
+        "--model",
+        metavar="MODEL",
+        help="a model file written by `fer-features train` or save_model "
+        "(default: the pretrained CNN, which needs the 'deep' extra)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="PATH",
+        help="with one input: for a photo, the annotated picture (its extension "
+        "sets the format); for a video, the timeline (.csv or .json) or the "
+        "annotated video (.mp4, .mkv, .mov, .avi). With several inputs, or "
+        "an existing folder or a name ending in /: a folder (created if "
+        "missing) that gets STEM_faces.png for each photo and "
+        "STEM_faces.csv for each video",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON list, an object per input, instead of the tables",
+    )
+    p.add_argument(
+        "--every",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="in videos, recognise every N-th frame (default: 1, all)",
+    )
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks and library start-up messages",
+    )
     return p
 
 
 _PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 _VIDEO_OUT_EXTENSIONS = (".mp4", ".mkv", ".mov", ".avi")
-_EMOJI = {"angry": "\U0001F620", "disgust": "\U0001F922", "fear": "\U0001F628",
-          "happy": "\U0001F600", "sad": "\U0001F622", "surprise": "\U0001F62E",
-          "neutral": "\U0001F610"}
+_EMOJI = {
+    "angry": "\U0001f620",
+    "disgust": "\U0001f922",
+    "fear": "\U0001f628",
+    "happy": "\U0001f600",
+    "sad": "\U0001f622",
+    "surprise": "\U0001f62e",
+    "neutral": "\U0001f610",
+}
 
 
 def _load_predict_model(args):
@@ -442,14 +628,15 @@ def _predict_out_paths(inputs, out):
         return None, {inputs[0]: path}
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
-        raise ValueError(f"--out {out}: with several inputs --out is a folder, and {out} "
-                         f"is a file")
+        raise ValueError(f"--out {out}: with several inputs --out is a folder, and {out} is a file")
     paths, seen = {}, {}
     for name in inputs:
         stem = Path(name).stem
         if stem in seen and seen[stem] != name:
-            raise ValueError(f"--out {out}: {seen[stem]} and {name} would both write "
-                             f"{stem}_faces.*; rename one or run them separately")
+            raise ValueError(
+                f"--out {out}: {seen[stem]} and {name} would both write "
+                f"{stem}_faces.*; rename one or run them separately"
+            )
         seen[stem] = name
         paths[name] = folder / stem  # the extension follows the input's kind
     return folder, paths
@@ -474,9 +661,15 @@ def _photo_table(prediction, stream):
         return lines
     rows = [["face", "box (x, y, w, h)", "score", "expression", *names]]
     for k, face in enumerate(faces, 1):
-        rows.append([str(k), ", ".join(str(v) for v in face.box), f"{face.score:g}",
-                     _emoji(face.expression, stream) + face.expression,
-                     *(f"{face.probabilities[n]:.3f}" for n in names)])
+        rows.append(
+            [
+                str(k),
+                ", ".join(str(v) for v in face.box),
+                f"{face.score:g}",
+                _emoji(face.expression, stream) + face.expression,
+                *(f"{face.probabilities[n]:.3f}" for n in names),
+            ]
+        )
     return lines + _format_rows(rows, n_left=4)
 
 
@@ -485,9 +678,13 @@ def _video_table(prediction, stream):
     names = prediction.class_names
     ids = sorted(set(table["face_id"].tolist()))
     every = prediction.every
-    lines = [(f"{prediction.input}: video, {table['frame'].nunique()} frames with faces "
-              f"(every {'frame' if every == 1 else f'{every}th frame'} recognised), "
-              f"{len(ids)} face{'s' if len(ids) != 1 else ''} tracked")]
+    lines = [
+        (
+            f"{prediction.input}: video, {table['frame'].nunique()} frames with faces "
+            f"(every {'frame' if every == 1 else f'{every}th frame'} recognised), "
+            f"{len(ids)} face{'s' if len(ids) != 1 else ''} tracked"
+        )
+    ]
     if not ids:
         return lines
     rows = [["face_id", "frames", "time (s)", "expression", *(f"mean {n}" for n in names)]]
@@ -495,9 +692,15 @@ def _video_table(prediction, stream):
         rows_of = table[table["face_id"] == face_id]
         mean = rows_of[names].mean()
         top = mean.idxmax()
-        rows.append([str(face_id), str(len(rows_of)),
-                     f"{rows_of['time'].min():.2f}-{rows_of['time'].max():.2f}",
-                     _emoji(top, stream) + top, *(f"{mean[n]:.3f}" for n in names)])
+        rows.append(
+            [
+                str(face_id),
+                str(len(rows_of)),
+                f"{rows_of['time'].min():.2f}-{rows_of['time'].max():.2f}",
+                _emoji(top, stream) + top,
+                *(f"{mean[n]:.3f}" for n in names),
+            ]
+        )
     return lines + _format_rows(rows, n_left=4)
 
 
@@ -511,9 +714,10 @@ def _format_rows(rows, n_left):
     widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for row in rows:
-        cells = [cell + " " * (w - width(cell)) if i < n_left else
-                 " " * (w - width(cell)) + cell
-                 for i, (cell, w) in enumerate(zip(row, widths))]
+        cells = [
+            cell + " " * (w - width(cell)) if i < n_left else " " * (w - width(cell)) + cell
+            for i, (cell, w) in enumerate(zip(row, widths))
+        ]
         lines.append("  " + "  ".join(cells).rstrip())
     return lines
 
@@ -526,13 +730,16 @@ def _write_prediction(prediction, recognizer, path, folder):
 
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-        path = path.with_name(path.name + ("_faces.png" if prediction.kind == "photo"
-                                           else "_faces.csv"))
+        path = path.with_name(
+            path.name + ("_faces.png" if prediction.kind == "photo" else "_faces.csv")
+        )
     suffix = path.suffix.lower()
     if prediction.kind == "photo":
         if suffix not in _PICTURE_EXTENSIONS:
-            raise ValueError(f"--out {path}: {prediction.input} is a photo; give a picture "
-                             f"name ({', '.join(_PICTURE_EXTENSIONS)})")
+            raise ValueError(
+                f"--out {path}: {prediction.input} is a photo; give a picture "
+                f"name ({', '.join(_PICTURE_EXTENSIONS)})"
+            )
         recognizer.annotate(prediction.input, prediction.faces).save(path)
     elif suffix == ".csv":
         prediction.timeline.to_csv(path, index=False)
@@ -541,8 +748,10 @@ def _write_prediction(prediction, recognizer, path, folder):
     elif suffix in _VIDEO_OUT_EXTENSIONS:
         write_annotated_video(prediction, recognizer, path)
     else:
-        raise ValueError(f"--out {path}: {prediction.input} is a video; give a timeline "
-                         f"(.csv, .json) or a video ({', '.join(_VIDEO_OUT_EXTENSIONS)})")
+        raise ValueError(
+            f"--out {path}: {prediction.input} is a video; give a timeline "
+            f"(.csv, .json) or a video ({', '.join(_VIDEO_OUT_EXTENSIONS)})"
+        )
     return path
 
 
@@ -583,7 +792,8 @@ def _run_predict(args):
         results.append(prediction.to_dict())
         if not args.json:
             table = (_photo_table if prediction.kind == "photo" else _video_table)(
-                prediction, sys.stdout)
+                prediction, sys.stdout
+            )
             print(("" if first else "\n") + "\n".join(table))
             first = False
         if written is not None:
@@ -612,10 +822,13 @@ def build_parser():
         prog="fer-features",
         description="Facial expression recognition baselines as scikit-learn estimators.",
     )
-    parser.add_argument("--version", action="version",
-                        version=f"fer-features {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="show tracebacks and library start-up messages (TensorFlow's)")
+    parser.add_argument("--version", action="version", version=f"fer-features {__version__}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show tracebacks and library start-up messages (TensorFlow's)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add, _ in _SUBCOMMANDS.values():
         add(subparsers)
@@ -686,8 +899,11 @@ def main(argv=None):
         if args.verbose:
             raise
         message = " ".join(str(exc).split()) or type(exc).__name__
-        if isinstance(exc, OSError) and exc.filename is not None and \
-                str(exc.filename) not in message:
+        if (
+            isinstance(exc, OSError)
+            and exc.filename is not None
+            and str(exc.filename) not in message
+        ):
             message += f": {exc.filename}"
         print(f"fer-features {args.command}: error: {message}", file=sys.stderr)
         return 2

@@ -48,8 +48,11 @@ _QUICK_CLASSIFIER = {
     "gb": {"clf__max_iter": 50},
     # 64 histogram bins and depth 4: 6 times faster than 256 bins and depth 6 on the
     # synthetic faces, with the same accuracy
-    "xgb": {"clf__estimator__n_estimators": 60, "clf__estimator__max_depth": 4,
-            "clf__estimator__max_bin": 64},
+    "xgb": {
+        "clf__estimator__n_estimators": 60,
+        "clf__estimator__max_depth": 4,
+        "clf__estimator__max_bin": 64,
+    },
 }
 # the names shown by list_estimators (any union of features is accepted too)
 _LISTED_FEATURES = ("pixels", "eigenfaces", "lbp", "hog", "lbp+hog")
@@ -107,7 +110,10 @@ def _cnn_missing():
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     for module in ("keras", backend):
         if importlib.util.find_spec(module) is None:
-            return f"needs the [deep] extra ({module} is not installed): pip install 'fer_features[deep]'"
+            return (
+                f"needs the [deep] extra ({module} is not installed): "
+                f"pip install 'fer_features[deep]'"
+            )
     return ""
 
 
@@ -222,20 +228,28 @@ def list_estimators():
     >>> "lbp+hog-svc" in names and "cnn" in names
     True
     """
-    infos = [EstimatorInfo(
-        "classic",
-        "the recommended classic pipeline for 48x48 faces "
-        "(fer_features.pipelines.make_recommended_pipeline)",
-        True, "")]
+    infos = [
+        EstimatorInfo(
+            "classic",
+            "the recommended classic pipeline for 48x48 faces "
+            "(fer_features.pipelines.make_recommended_pipeline)",
+            True,
+            "",
+        )
+    ]
     for features in _LISTED_FEATURES:
         described = " + ".join(FEATURES[p] for p in parse_features(features))
         for clf, clf_text in CLASSIFIERS.items():
-            infos.append(EstimatorInfo(f"{features}-{clf}", f"{described}; {clf_text}",
-                                       True, ""))
+            infos.append(EstimatorInfo(f"{features}-{clf}", f"{described}; {clf_text}", True, ""))
     cnn_missing = _cnn_missing()
-    infos.append(EstimatorInfo(
-        "cnn", "Keras CNN trained from scratch (KerasCNNClassifier)",
-        not cnn_missing, cnn_missing))
+    infos.append(
+        EstimatorInfo(
+            "cnn",
+            "Keras CNN trained from scratch (KerasCNNClassifier)",
+            not cnn_missing,
+            cnn_missing,
+        )
+    )
     return infos
 
 

@@ -27,8 +27,10 @@ def fer2013_path():
     """Path of the real FER2013 CSV (Training + PublicTest rows)."""
     path = fer2013_file()
     if path is None:
-        reason = (f"the real FER2013 file is not at {DEFAULT_FER2013} "
-                  f"(set FER_FEATURES_FER2013 to its path)")
+        reason = (
+            f"the real FER2013 file is not at {DEFAULT_FER2013} "
+            f"(set FER_FEATURES_FER2013 to its path)"
+        )
         if os.environ.get("FER_FEATURES_REQUIRE_DATA") == "1":
             pytest.fail(reason + "; FER_FEATURES_REQUIRE_DATA=1 makes this a failure")
         pytest.skip(reason)

@@ -50,7 +50,7 @@ class FixedPredictor(ClassifierMixin, BaseEstimator):
         return np.asarray(X)[:, 0].astype(int)
 
     def predict_proba(self, X):
-        return np.asarray(X)[:, 1:1 + self.n_classes]
+        return np.asarray(X)[:, 1 : 1 + self.n_classes]
 
 
 class CountingClassifier(DummyClassifier):
@@ -95,15 +95,17 @@ def _fixed_data(n_classes=3, n=120, seed=0):
     proba = scores / scores.sum(axis=1, keepdims=True)
     X = np.column_stack([pred, proba])
     usage = np.array(["train", "test"])[np.arange(n) % 2]
-    return Bunch(data=X, target=y, usage=usage,
-                 target_names=[f"c{i}" for i in range(n_classes)]), pred, proba
+    return (
+        Bunch(data=X, target=y, usage=usage, target_names=[f"c{i}" for i in range(n_classes)]),
+        pred,
+        proba,
+    )
 
 
 # ------------------------------------------------------------------- metrics
 def test_runner_metrics_equal_sklearn_multiclass():
     data, pred, proba = _fixed_data()
-    result = run_benchmark({"fixed": FixedPredictor()}, data, split=("train", "test"),
-                           verbose=0)
+    result = run_benchmark({"fixed": FixedPredictor()}, data, split=("train", "test"), verbose=0)
     row = result.table.iloc[0]
     test = data.usage == "test"
     y, p, s = data.target[test], pred[test], proba[test]
@@ -111,10 +113,10 @@ def test_runner_metrics_equal_sklearn_multiclass():
     assert row["accuracy"] == pytest.approx(accuracy_score(y, p), abs=1e-12)
     assert row["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y, p), abs=1e-12)
     assert row["macro_f1"] == pytest.approx(f1_score(y, p, average="macro"), abs=1e-12)
-    assert row["weighted_f1"] == pytest.approx(f1_score(y, p, average="weighted"),
-                                               abs=1e-12)
+    assert row["weighted_f1"] == pytest.approx(f1_score(y, p, average="weighted"), abs=1e-12)
     assert row["roc_auc_ovr"] == pytest.approx(
-        roc_auc_score(y, s, multi_class="ovr", average="macro"), abs=1e-12)
+        roc_auc_score(y, s, multi_class="ovr", average="macro"), abs=1e-12
+    )
     assert np.isnan(row["precision"]) and np.isnan(row["roc_auc"])  # not binary
     matrix, names = result.confusion_matrices["fixed"]
     np.testing.assert_array_equal(matrix, confusion_matrix(y, p))
@@ -136,8 +138,9 @@ def test_runner_metrics_equal_sklearn_multiclass():
 
 def test_runner_metrics_binary():
     data, pred, proba = _fixed_data(n_classes=2, seed=1)
-    row = run_benchmark({"fixed": FixedPredictor(n_classes=2)}, data,
-                        split=("train", "test"), verbose=0).table.iloc[0]
+    row = run_benchmark(
+        {"fixed": FixedPredictor(n_classes=2)}, data, split=("train", "test"), verbose=0
+    ).table.iloc[0]
     test = data.usage == "test"
     y, p, s = data.target[test], pred[test], proba[test]
     assert row["precision"] == pytest.approx(precision_score(y, p))
@@ -159,17 +162,19 @@ def test_kfold_mean_and_std_over_folds():
     assert np.isnan(row["accuracy_ci_low"])
     np.testing.assert_allclose(result.folds["accuracy"], accs)
     # every image is tested once: the pooled matrix is the whole confusion matrix
-    np.testing.assert_array_equal(result.confusion_matrices["fixed"][0],
-                                  confusion_matrix(data.target, pred))
+    np.testing.assert_array_equal(
+        result.confusion_matrices["fixed"][0], confusion_matrix(data.target, pred)
+    )
 
 
 def test_classification_metrics_with_an_absent_class():
     # class 2 is neither in y_true nor predicted; its AUC is left out
     y, p = np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1])
-    proba = np.array([[.9, .1, 0], [.4, .6, 0], [.2, .8, 0], [.1, .9, 0]])
+    proba = np.array([[0.9, 0.1, 0], [0.4, 0.6, 0], [0.2, 0.8, 0], [0.1, 0.9, 0]])
     m = classification_metrics(y, p, [0, 1, 2], proba)
     assert m["macro_f1"] == pytest.approx(
-        f1_score(y, p, labels=[0, 1, 2], average="macro", zero_division=0))
+        f1_score(y, p, labels=[0, 1, 2], average="macro", zero_division=0)
+    )
     assert m["roc_auc_ovr"] == pytest.approx(1.0)
     assert m["per_class"]["support"] == [2, 2, 0]
     assert m["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [0, 0, 0]]
@@ -185,8 +190,9 @@ def test_bootstrap_scores_match_sklearn_on_every_resample():
         cms.append(confusion_matrix(y[idx], p[idx], labels=[0, 1, 2, 3]))
         expected["accuracy"].append(accuracy_score(y[idx], p[idx]))
         expected["balanced_accuracy"].append(balanced_accuracy_score(y[idx], p[idx]))
-        expected["macro_f1"].append(f1_score(y[idx], p[idx], labels=[0, 1, 2, 3],
-                                             average="macro", zero_division=0))
+        expected["macro_f1"].append(
+            f1_score(y[idx], p[idx], labels=[0, 1, 2, 3], average="macro", zero_division=0)
+        )
     got = _scores_from_confusion(np.array(cms))
     for name, values in expected.items():
         np.testing.assert_allclose(got[name], values, atol=1e-12, err_msg=name)
@@ -224,8 +230,10 @@ def test_report_and_confusion_plot_list_the_same_pairs():
     for _ in range(20):
         matrix = rng.integers(0, 4, (4, 4))  # many ties
         names = ["w", "x", "y", "z"]
-        listed = [(p["true"], p["predicted"], p["count"], p["rate"])
-                  for p in most_confused_pairs(matrix, names, top=12)]
+        listed = [
+            (p["true"], p["predicted"], p["count"], p["rate"])
+            for p in most_confused_pairs(matrix, names, top=12)
+        ]
         assert listed == plotted_pairs(matrix, names, 12)
 
 
@@ -246,21 +254,28 @@ def test_resolve_split_forms():
 def test_group_splitter_gets_the_bunch_groups():
     data, _, _ = _fixed_data(n=60)
     data["groups"] = np.arange(60) // 6  # 10 "subjects"
-    result = run_benchmark({"fixed": FixedPredictor()}, data, split=GroupKFold(n_splits=5),
-                           verbose=0)
+    result = run_benchmark(
+        {"fixed": FixedPredictor()}, data, split=GroupKFold(n_splits=5), verbose=0
+    )
     assert result.table.loc[0, "n_folds"] == 5
     assert result.folds["n_test"].tolist() == [12] * 5  # two whole subjects per fold
     assert result.meta["split"].startswith("GroupKFold(")
 
 
-@pytest.mark.parametrize("split, kwargs, message", [
-    (("Training", "PrivateTest"), {"usage": np.array(["Training", "PublicTest"] * 5)},
-     "usage 'PrivateTest' is not in the data; its usages are 'Training', 'PublicTest'"),
-    (("Training", "PublicTest"), {}, "the data have no `usage`"),
-    (1, {}, "needs k >= 2"),
-    (GroupKFold(n_splits=2), {}, "needs groups"),
-    ("ten", {}, "split must be a pair of usage names"),
-])
+@pytest.mark.parametrize(
+    "split, kwargs, message",
+    [
+        (
+            ("Training", "PrivateTest"),
+            {"usage": np.array(["Training", "PublicTest"] * 5)},
+            "usage 'PrivateTest' is not in the data; its usages are 'Training', 'PublicTest'",
+        ),
+        (("Training", "PublicTest"), {}, "the data have no `usage`"),
+        (1, {}, "needs k >= 2"),
+        (GroupKFold(n_splits=2), {}, "needs groups"),
+        ("ten", {}, "split must be a pair of usage names"),
+    ],
+)
 def test_resolve_split_errors(split, kwargs, message):
     with pytest.raises(ValueError, match=message):
         resolve_split(split, np.repeat([0, 1], 5), **kwargs)
@@ -272,22 +287,31 @@ def test_max_per_class():
     assert np.bincount(y[kept]).tolist() == [4, 3, 4]
     assert np.array_equal(kept, np.sort(kept))
     data, _, _ = _fixed_data(n=200)
-    row = run_benchmark({"fixed": FixedPredictor()}, data, split=("train", "test"),
-                        max_per_class=5, verbose=0).table.iloc[0]
+    row = run_benchmark(
+        {"fixed": FixedPredictor()}, data, split=("train", "test"), max_per_class=5, verbose=0
+    ).table.iloc[0]
     assert row["n_train"] == 15 and row["n_test"] == 100  # test is never cut
 
 
 # ------------------------------------------------------- failures and resume
 def test_failing_estimator_is_recorded_and_others_kept(tmp_path):
     data, _, _ = _fixed_data()
-    result = run_benchmark({"good": FixedPredictor(), "bad": Exploding(),
-                            "bad_factory": lambda: 1 / 0, "after": GaussianNB()},
-                           data, split=("train", "test"), out_dir=tmp_path, verbose=0,
-                           plots=False)
+    result = run_benchmark(
+        {
+            "good": FixedPredictor(),
+            "bad": Exploding(),
+            "bad_factory": lambda: 1 / 0,
+            "after": GaussianNB(),
+        },
+        data,
+        split=("train", "test"),
+        out_dir=tmp_path,
+        verbose=0,
+        plots=False,
+    )
     table = result.table.set_index("estimator")
     assert list(table["status"]) == ["ok", "failed", "failed", "ok"]
-    assert table.loc["bad", "error"] == \
-        "ValueError in fit of fold 1/1: this estimator always fails"
+    assert table.loc["bad", "error"] == "ValueError in fit of fold 1/1: this estimator always fails"
     assert "ZeroDivisionError in building the estimator" in table.loc["bad_factory", "error"]
     assert set(result.failures) == {"bad", "bad_factory"}
     assert set(result.confusion_matrices) == {"good", "after"}
@@ -310,35 +334,45 @@ def test_resume_reuses_and_recomputes(tmp_path, capsys):
     assert "prior: reused" in capsys.readouterr().err
     assert (tmp_path / "estimators" / "prior.json").read_text() == first
     # other parameters: not run, the stored result is kept, the error says what to do
-    other = run_benchmark({"prior": CountingClassifier(strategy="uniform")}, data,
-                          **kwargs)
+    other = run_benchmark({"prior": CountingClassifier(strategy="uniform")}, data, **kwargs)
     assert CountingClassifier.fits == 3
     assert other.table.loc[0, "status"] == "failed"
     assert "holds its result for other parameters" in other.failures["prior"]
     assert "--overwrite (overwrite=True)" in other.failures["prior"]
     assert (tmp_path / "estimators" / "prior.json").read_text() == first
     # ... unless overwrite=True: recomputed
-    run_benchmark({"prior": CountingClassifier(strategy="uniform")}, data, **kwargs,
-                  overwrite=True)
+    run_benchmark({"prior": CountingClassifier(strategy="uniform")}, data, **kwargs, overwrite=True)
     assert CountingClassifier.fits == 6
     # other data or another split: refused before any work, unless overwrite=True
     changed = Bunch(**data)
     changed["data"] = data.data + 1
     for other_data, split in ((changed, 3), (data, 2)):
-        with pytest.raises(ValueError, match="holds results of other data or another "
-                                             "split .*--overwrite"):
-            run_benchmark({"prior": CountingClassifier(strategy="uniform")}, other_data,
-                          **{**kwargs, "split": split})
+        with pytest.raises(
+            ValueError, match="holds results of other data or another split .*--overwrite"
+        ):
+            run_benchmark(
+                {"prior": CountingClassifier(strategy="uniform")},
+                other_data,
+                **{**kwargs, "split": split},
+            )
     assert CountingClassifier.fits == 6
-    run_benchmark({"prior": CountingClassifier(strategy="uniform")}, changed,
-                  **kwargs, overwrite=True)
+    run_benchmark(
+        {"prior": CountingClassifier(strategy="uniform")}, changed, **kwargs, overwrite=True
+    )
     assert CountingClassifier.fits == 9
-    run_benchmark({"prior": CountingClassifier(strategy="uniform")}, changed,
-                  **{**kwargs, "split": 2}, overwrite=True)
+    run_benchmark(
+        {"prior": CountingClassifier(strategy="uniform")},
+        changed,
+        **{**kwargs, "split": 2},
+        overwrite=True,
+    )
     assert CountingClassifier.fits == 11
     # resume=False: recomputed
-    run_benchmark({"prior": CountingClassifier(strategy="uniform")}, changed,
-                  **{**kwargs, "split": 2, "resume": False})
+    run_benchmark(
+        {"prior": CountingClassifier(strategy="uniform")},
+        changed,
+        **{**kwargs, "split": 2, "resume": False},
+    )
     assert CountingClassifier.fits == 13
 
 
@@ -375,8 +409,7 @@ class CountingPredictor(FixedPredictor):
 def test_each_test_fold_is_predicted_once():
     CountingPredictor.calls = []
     data, pred, _ = _fixed_data()
-    result = run_benchmark({"fixed": CountingPredictor()}, data, split=("train", "test"),
-                           verbose=0)
+    result = run_benchmark({"fixed": CountingPredictor()}, data, split=("train", "test"), verbose=0)
     assert CountingPredictor.calls == ["predict_proba"]
     test = data.usage == "test"
     assert result.table.loc[0, "accuracy"] == accuracy_score(data.target[test], pred[test])
@@ -395,8 +428,13 @@ def test_same_seed_same_scores():
     y = (X[:, 0] + 0.8 * np.random.default_rng(1).random(90) > 0.9).astype(int)
 
     def scores(seed):
-        table = run_benchmark({"rf": RandomForestClassifier(n_estimators=5)}, (X, y),
-                              split=3, random_state=seed, verbose=0).table
+        table = run_benchmark(
+            {"rf": RandomForestClassifier(n_estimators=5)},
+            (X, y),
+            split=3,
+            random_state=seed,
+            verbose=0,
+        ).table
         return table[["accuracy", "macro_f1", "roc_auc_ovr"]].to_numpy()
 
     first = scores(0)
@@ -408,11 +446,12 @@ def test_bad_out_dir_is_found_before_any_work(tmp_path):
     data, _, _ = _fixed_data()
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
-    for out, message in ((a_file, "is a file, not a folder"),
-                         (a_file / "sub", "cannot create the results folder")):
+    for out, message in (
+        (a_file, "is a file, not a folder"),
+        (a_file / "sub", "cannot create the results folder"),
+    ):
         with pytest.raises(ValueError, match=message):
-            run_benchmark({"prior": CountingClassifier()}, data, split=3, out_dir=out,
-                          verbose=0)
+            run_benchmark({"prior": CountingClassifier()}, data, split=3, out_dir=out, verbose=0)
     assert CountingClassifier.fits == 0
 
 
@@ -427,8 +466,7 @@ def test_unwritable_out_dir_is_found_before_any_work(tmp_path):
     data, _, _ = _fixed_data()
     try:
         with pytest.raises(ValueError, match="cannot write in the results folder"):
-            run_benchmark({"prior": CountingClassifier()}, data, split=3, out_dir=folder,
-                          verbose=0)
+            run_benchmark({"prior": CountingClassifier()}, data, split=3, out_dir=folder, verbose=0)
     finally:
         folder.chmod(0o700)
     assert CountingClassifier.fits == 0
@@ -452,8 +490,7 @@ def test_ctrl_c_writes_what_finished_and_resumes(tmp_path):
 
     InterruptedOnFit.fits = 0
     data, _, _ = _fixed_data(n=60)
-    roster = {"done": CountingClassifier(), "stopped": InterruptedOnFit(),
-              "never": GaussianNB()}
+    roster = {"done": CountingClassifier(), "stopped": InterruptedOnFit(), "never": GaussianNB()}
     kwargs = dict(split=3, out_dir=tmp_path, verbose=0, plots=False)
     with pytest.raises(BenchmarkInterrupted) as info:
         run_benchmark(roster, data, **kwargs)
@@ -463,8 +500,7 @@ def test_ctrl_c_writes_what_finished_and_resumes(tmp_path):
     assert list(table["status"]) == ["ok", "interrupted"]
     assert "interrupted in fit of fold 2/3" in table.loc[1, "error"]
     assert "| stopped | interrupted |" in (tmp_path / "report.md").read_text()
-    assert json.loads((tmp_path / "results.json").read_text())["meta"]["interrupted"] \
-        == "stopped"
+    assert json.loads((tmp_path / "results.json").read_text())["meta"]["interrupted"] == "stopped"
     stored = json.loads((tmp_path / "estimators" / "stopped.json").read_text())
     assert stored["status"] == "interrupted" and len(stored["folds"]) == 1
     # a re-run resumes: done is reused, stopped goes on at fold 2
@@ -475,13 +511,16 @@ def test_ctrl_c_writes_what_finished_and_resumes(tmp_path):
     assert CountingClassifier.fits == 3
 
 
-@pytest.mark.parametrize("edit, reason", [
-    (lambda r: r["summary"].pop("per_class"), "lacks per-class scores"),
-    (lambda r: r["summary"].update(accuracy="high"), "lacks a number for 'accuracy'"),
-    (lambda r: r["folds"][0].update(confusion_matrix=[[1, 2]]), "square confusion"),
-    (lambda r: r.update(status="done"), "status 'done'"),
-    (lambda r: r.update(folds={}), "folds are not a list"),
-])
+@pytest.mark.parametrize(
+    "edit, reason",
+    [
+        (lambda r: r["summary"].pop("per_class"), "lacks per-class scores"),
+        (lambda r: r["summary"].update(accuracy="high"), "lacks a number for 'accuracy'"),
+        (lambda r: r["folds"][0].update(confusion_matrix=[[1, 2]]), "square confusion"),
+        (lambda r: r.update(status="done"), "status 'done'"),
+        (lambda r: r.update(folds={}), "folds are not a list"),
+    ],
+)
 def test_malformed_stored_record_is_ignored_with_a_warning(tmp_path, edit, reason):
     data, _, _ = _fixed_data(n=60)
     kwargs = dict(split=3, out_dir=tmp_path, verbose=0, plots=False)
@@ -490,8 +529,7 @@ def test_malformed_stored_record_is_ignored_with_a_warning(tmp_path, edit, reaso
     record = json.loads(path.read_text())
     edit(record)
     path.write_text(json.dumps(record))
-    with pytest.warns(UserWarning, match=f"ignoring the stored result .*prior.json: "
-                                         f".*{reason}"):
+    with pytest.warns(UserWarning, match=f"ignoring the stored result .*prior.json: .*{reason}"):
         result = run_benchmark({"prior": CountingClassifier()}, data, **kwargs)
     assert result.table.loc[0, "status"] == "ok"
     assert CountingClassifier.fits == 6
@@ -503,36 +541,45 @@ def test_truncated_stored_record_is_recomputed_with_a_warning(tmp_path):
     run_benchmark({"prior": CountingClassifier()}, data, **kwargs)
     path = tmp_path / "estimators" / "prior.json"
     path.write_text(path.read_text()[:100])
-    with pytest.warns(UserWarning, match="prior.json: it is not valid JSON, perhaps "
-                                         "truncated"):
+    with pytest.warns(UserWarning, match="prior.json: it is not valid JSON, perhaps truncated"):
         run_benchmark({"prior": CountingClassifier()}, data, **kwargs)
     assert CountingClassifier.fits == 6
 
 
 def test_names_differing_in_punctuation_get_their_own_files(tmp_path):
     data, _, _ = _fixed_data(n=60)
-    run_benchmark({"lbp svc": CountingClassifier(), "lbp_svc": GaussianNB(),
-                   "lbp/svc": DummyClassifier(strategy="uniform")}, data, split=2,
-                  out_dir=tmp_path, verbose=0, plots=False)
+    run_benchmark(
+        {
+            "lbp svc": CountingClassifier(),
+            "lbp_svc": GaussianNB(),
+            "lbp/svc": DummyClassifier(strategy="uniform"),
+        },
+        data,
+        split=2,
+        out_dir=tmp_path,
+        verbose=0,
+        plots=False,
+    )
     files = sorted(p.name for p in (tmp_path / "estimators").glob("*.json"))
     assert len(files) == 3 and "lbp_svc.json" in files
-    names = {json.loads((tmp_path / "estimators" / f).read_text())["estimator"]
-             for f in files}
+    names = {json.loads((tmp_path / "estimators" / f).read_text())["estimator"] for f in files}
     assert names == {"lbp svc", "lbp_svc", "lbp/svc"}
 
 
 def test_interrupted_run_resumes_after_finished_folds(tmp_path):
     data, _, _ = _fixed_data(n=60)
     CountingClassifier.fail_on_fit = 2
-    first = run_benchmark({"prior": CountingClassifier()}, data, split=3,
-                          out_dir=tmp_path, verbose=0, plots=False)
+    first = run_benchmark(
+        {"prior": CountingClassifier()}, data, split=3, out_dir=tmp_path, verbose=0, plots=False
+    )
     assert first.table.loc[0, "status"] == "failed"
     assert "fold 2/3" in first.table.loc[0, "error"]
     stored = json.loads((tmp_path / "estimators" / "prior.json").read_text())
     assert len(stored["folds"]) == 1
     CountingClassifier.fail_on_fit = None
-    second = run_benchmark({"prior": CountingClassifier()}, data, split=3,
-                           out_dir=tmp_path, verbose=0, plots=False)
+    second = run_benchmark(
+        {"prior": CountingClassifier()}, data, split=3, out_dir=tmp_path, verbose=0, plots=False
+    )
     assert second.table.loc[0, "status"] == "ok"
     assert CountingClassifier.fits == 4  # 2 the first time, folds 2 and 3 now
     assert second.table.loc[0, "n_folds"] == 3
@@ -544,22 +591,26 @@ def test_n_jobs_is_set_and_does_not_change_the_fingerprint(tmp_path):
     rf = RandomForestClassifier(n_estimators=3, random_state=0)
     assert estimator_fingerprint(rf) == estimator_fingerprint(rf.set_params(n_jobs=2))
     assert estimator_fingerprint(rf) != estimator_fingerprint(
-        RandomForestClassifier(n_estimators=4, random_state=0))
+        RandomForestClassifier(n_estimators=4, random_state=0)
+    )
     assert "n_jobs" not in describe_estimator(rf)
     data, _, _ = _fixed_data(n=60)
-    run_benchmark({"rf": rf}, data, split=2, out_dir=tmp_path, verbose=0, n_jobs=1,
-                  plots=False)
-    result = run_benchmark({"rf": rf}, data, split=2, out_dir=tmp_path, verbose=0,
-                           plots=False)
+    run_benchmark({"rf": rf}, data, split=2, out_dir=tmp_path, verbose=0, n_jobs=1, plots=False)
+    result = run_benchmark({"rf": rf}, data, split=2, out_dir=tmp_path, verbose=0, plots=False)
     assert bool(result.table.loc[0, "reused"])
 
 
 # ------------------------------------------------------------------- outputs
 def test_outputs_written(tmp_path):
     data, _, _ = _fixed_data()
-    result = run_benchmark({"fixed": FixedPredictor(), "nb": GaussianNB()}, data,
-                           split=("train", "test"), out_dir=tmp_path / "new" / "dir",
-                           verbose=0, plots=False)
+    result = run_benchmark(
+        {"fixed": FixedPredictor(), "nb": GaussianNB()},
+        data,
+        split=("train", "test"),
+        out_dir=tmp_path / "new" / "dir",
+        verbose=0,
+        plots=False,
+    )
     out = tmp_path / "new" / "dir"
     csv = pd.read_csv(out / "results.csv")
     assert list(csv["estimator"]) == ["fixed", "nb"]
@@ -576,8 +627,9 @@ def test_outputs_written(tmp_path):
 def test_plots_are_linked_from_the_report(tmp_path):
     pytest.importorskip("matplotlib")
     data, _, _ = _fixed_data()
-    result = run_benchmark({"fixed": FixedPredictor()}, data, split=("train", "test"),
-                           out_dir=tmp_path, verbose=0)
+    result = run_benchmark(
+        {"fixed": FixedPredictor()}, data, split=("train", "test"), out_dir=tmp_path, verbose=0
+    )
     assert result.plots, "fer_features.plotting wrote no plot"
     report = (tmp_path / "report.md").read_text()
     for path in result.plots:
@@ -585,11 +637,14 @@ def test_plots_are_linked_from_the_report(tmp_path):
         assert f"]({path.name})" in report
 
 
-@pytest.mark.parametrize("estimators, message", [
-    ({}, "estimators is empty"),
-    ({"x": 3}, "neither an estimator"),
-    (["lbp-svc", "lbp-svc"], "given twice"),
-])
+@pytest.mark.parametrize(
+    "estimators, message",
+    [
+        ({}, "estimators is empty"),
+        ({"x": 3}, "neither an estimator"),
+        (["lbp-svc", "lbp-svc"], "given twice"),
+    ],
+)
 def test_bad_estimators(estimators, message):
     data, _, _ = _fixed_data()
     with pytest.raises(ValueError, match=message):
@@ -600,8 +655,9 @@ def test_bad_data():
     with pytest.raises(ValueError, match="one label per row"):
         run_benchmark({"nb": GaussianNB()}, (np.zeros((4, 2)), [0, 1]), verbose=0)
     with pytest.raises(ValueError, match="max_per_class must be a positive integer"):
-        run_benchmark({"nb": GaussianNB()}, (np.zeros((4, 2)), [0, 1, 0, 1]),
-                      max_per_class=0, verbose=0)
+        run_benchmark(
+            {"nb": GaussianNB()}, (np.zeros((4, 2)), [0, 1, 0, 1]), max_per_class=0, verbose=0
+        )
 
 
 # ----------------------------------------------------------------- real data
@@ -609,10 +665,13 @@ def test_bad_data():
 def test_benchmark_on_real_faces(fer2013_small, tmp_path):
     from fer_features.registry import make_estimator
 
-    roster = {"hog-logreg": "hog-logreg",  # a name: built by make_estimator
-              "pixels-xgb": make_estimator("pixels-xgb", profile="quick")}
-    result = run_benchmark(roster, fer2013_small, out_dir=tmp_path, verbose=0,
-                           plots=False, max_per_class=40, n_jobs=1)
+    roster = {
+        "hog-logreg": "hog-logreg",  # a name: built by make_estimator
+        "pixels-xgb": make_estimator("pixels-xgb", profile="quick"),
+    }
+    result = run_benchmark(
+        roster, fer2013_small, out_dir=tmp_path, verbose=0, plots=False, max_per_class=40, n_jobs=1
+    )
     table = result.table.set_index("estimator")
     assert list(table["status"]) == ["ok", "ok"]
     assert table["n_test"].tolist() == [140, 140]

@@ -29,11 +29,14 @@ def test_unknown_command_is_an_argument_error(capsys):
 
 
 def test_import_does_not_pull_heavy_dependencies():
-    code = ("import sys, fer_features; "
-            "heavy = [m for m in ('tensorflow', 'keras', 'matplotlib', 'skimage', 'xgboost') "
-            "if m in sys.modules]; print(','.join(heavy))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys, fer_features; "
+        "heavy = [m for m in ('tensorflow', 'keras', 'matplotlib', 'skimage', 'xgboost') "
+        "if m in sys.modules]; print(','.join(heavy))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == ""
 
 

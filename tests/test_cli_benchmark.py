@@ -24,8 +24,9 @@ def test_list(capsys):
     lines = out.splitlines()
     assert len(lines) == len(list_estimators())
     names = [line.split()[0] for line in lines]
-    assert {"classic", "lbp-svc", "hog-xgb", "eigenfaces-svc", "lbp+hog-logreg",
-            "cnn"} <= set(names)
+    assert {"classic", "lbp-svc", "hog-xgb", "eigenfaces-svc", "lbp+hog-logreg", "cnn"} <= set(
+        names
+    )
     cnn = [line for line in lines if line.startswith("cnn ")][0]
     available = [i for i in list_estimators() if i.name == "cnn"][0].available
     assert ("[unavailable:" in cnn) == (not available)
@@ -67,17 +68,18 @@ def test_benchmark_end_to_end_and_resume(tmp_path, capsys):
     assert "hog-rf: not run: " in captured.err
     assert "holds its result for other parameters" in captured.err
     assert "1 estimator(s) failed: hog-rf" in captured.out
-    assert "n_estimators=100" in json.loads(
-        (out / "estimators" / "hog-rf.json").read_text())["params"]
+    assert (
+        "n_estimators=100" in json.loads((out / "estimators" / "hog-rf.json").read_text())["params"]
+    )
     # --overwrite: it alone is recomputed
-    assert main(["benchmark", *FAST, "--out", str(out), "--profile", "full",
-                 "--overwrite"]) == 0
+    assert main(["benchmark", *FAST, "--out", str(out), "--profile", "full", "--overwrite"]) == 0
     err = capsys.readouterr().err
     assert "pixels-logreg: reused" in err
     assert "hog-rf: stored result is for other parameters; recomputing" in err
     # --no-resume recomputes everything
-    assert main(["benchmark", *FAST, "--out", str(out), "--no-resume", "-q",
-                 "--profile", "full"]) == 0
+    assert (
+        main(["benchmark", *FAST, "--out", str(out), "--no-resume", "-q", "--profile", "full"]) == 0
+    )
     assert capsys.readouterr().err == ""
 
 
@@ -97,16 +99,19 @@ def test_benchmark_refuses_an_out_folder_of_other_data(tmp_path, capsys):
     assert pd.read_csv(out / "results.csv").loc[0, "n_test"] == 21
 
 
-@pytest.mark.parametrize("make_out, message", [
-    (lambda tmp: tmp / "file", "is a file, not a folder"),
-    (lambda tmp: tmp / "file" / "under", "cannot create the results folder"),
-])
-def test_benchmark_bad_out_is_reported_before_any_work(tmp_path, capsys, make_out,
-                                                        message):
+@pytest.mark.parametrize(
+    "make_out, message",
+    [
+        (lambda tmp: tmp / "file", "is a file, not a folder"),
+        (lambda tmp: tmp / "file" / "under", "cannot create the results folder"),
+    ],
+)
+def test_benchmark_bad_out_is_reported_before_any_work(tmp_path, capsys, make_out, message):
     (tmp_path / "file").write_text("x")
     # the data do not exist either: --out is checked first, before loading anything
-    code = main(["benchmark", "--data", str(tmp_path / "missing.csv"),
-                 "--out", str(make_out(tmp_path))])
+    code = main(
+        ["benchmark", "--data", str(tmp_path / "missing.csv"), "--out", str(make_out(tmp_path))]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("fer-features benchmark: error: ") and message in err
@@ -118,14 +123,16 @@ class _StopsOnFit(ClassifierMixin, BaseEstimator):
         raise KeyboardInterrupt
 
 
-def test_benchmark_ctrl_c_writes_results_exits_130_and_resumes(tmp_path, capsys,
-                                                               monkeypatch):
+def test_benchmark_ctrl_c_writes_results_exits_130_and_resumes(tmp_path, capsys, monkeypatch):
     import fer_features.benchmark._roster as roster
 
     real = roster.make_estimator
     out = tmp_path / "results"
-    monkeypatch.setattr(roster, "make_estimator", lambda name, **kw: _StopsOnFit()
-                        if name == "hog-rf" else real(name, **kw))
+    monkeypatch.setattr(
+        roster,
+        "make_estimator",
+        lambda name, **kw: _StopsOnFit() if name == "hog-rf" else real(name, **kw),
+    )
     assert main(["benchmark", *FAST, "--out", str(out)]) == 130
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
@@ -139,11 +146,14 @@ def test_benchmark_ctrl_c_writes_results_exits_130_and_resumes(tmp_path, capsys,
     assert list(pd.read_csv(out / "results.csv")["status"]) == ["ok", "ok"]
 
 
-@pytest.mark.parametrize("error", [
-    IsADirectoryError(21, "Is a directory", "faces"),
-    PermissionError(13, "Permission denied", "faces.csv"),
-    ImportError("needs the [deep] extra: pip install 'fer_features[deep]'"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        IsADirectoryError(21, "Is a directory", "faces"),
+        PermissionError(13, "Permission denied", "faces.csv"),
+        ImportError("needs the [deep] extra: pip install 'fer_features[deep]'"),
+    ],
+)
 def test_expected_errors_print_one_line(monkeypatch, capsys, error):
     import fer_features.cli as cli
 
@@ -183,21 +193,39 @@ def test_tensorflow_import_is_silent_in_the_command():
     import sys
 
     pytest.importorskip("keras")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TF_CPP_MIN_LOG_LEVEL", "GRPC_VERBOSITY")}
-    code = ("from fer_features.cli import quiet_environment, import_tensorflow_quietly; "
-            "quiet_environment(); assert import_tensorflow_quietly(); "
-            "import tensorflow as tf; print(int(tf.constant(1) + 1))")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, check=True)
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "GRPC_VERBOSITY")
+    }
+    code = (
+        "from fer_features.cli import quiet_environment, import_tensorflow_quietly; "
+        "quiet_environment(); assert import_tensorflow_quietly(); "
+        "import tensorflow as tf; print(int(tf.constant(1) + 1))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert run.stdout.strip() == "2"
     assert run.stderr == ""
 
 
 def test_benchmark_cross_validation_and_plots(tmp_path, capsys):
     out = tmp_path / "cv"
-    code = main(["benchmark", "--n-samples", "70", "--estimators", "pixels-logreg",
-                 "--cv", "2", "--out", str(out), "-q", "--max-per-class", "4"])
+    code = main(
+        [
+            "benchmark",
+            "--n-samples",
+            "70",
+            "--estimators",
+            "pixels-logreg",
+            "--cv",
+            "2",
+            "--out",
+            str(out),
+            "-q",
+            "--max-per-class",
+            "4",
+        ]
+    )
     assert code == 0
     csv = pd.read_csv(out / "results.csv")
     assert csv.loc[0, "n_folds"] == 2 and csv.loc[0, "n_train"] == 28
@@ -226,19 +254,23 @@ def test_benchmark_exits_0_when_an_estimator_fails(tmp_path, capsys, monkeypatch
     rows = {line.split()[0]: line.split()[1] for line in captured.out.splitlines()[1:3]}
     assert rows == {"pixels-logreg": "ok", "hog-rf": "failed"}
     assert "1 estimator(s) failed: hog-rf" in captured.out
-    assert "RuntimeError in fit of fold 1/1: broken on purpose" in \
-        (tmp_path / "report.md").read_text()
+    assert (
+        "RuntimeError in fit of fold 1/1: broken on purpose" in (tmp_path / "report.md").read_text()
+    )
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--estimators", "lbp-knn"], "unknown estimator 'lbp-knn'"),
-    (["--estimators", ","], "--estimators names no estimator"),
-    (["--data", "no/such/file.csv"], "no such file or folder"),
-    (["--train-usage", "Training"], "the data (synthetic) have no usages; use --cv K"),
-    (["--cv", "1"], "--cv 1: cross-validation needs at least 2 folds"),
-    (["--cv", "3", "--test-usage", "PublicTest"], "either --cv or --train-usage"),
-    (["--data", "nothing-like-this"], "unknown data set 'nothing-like-this'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--estimators", "lbp-knn"], "unknown estimator 'lbp-knn'"),
+        (["--estimators", ","], "--estimators names no estimator"),
+        (["--data", "no/such/file.csv"], "no such file or folder"),
+        (["--train-usage", "Training"], "the data (synthetic) have no usages; use --cv K"),
+        (["--cv", "1"], "--cv 1: cross-validation needs at least 2 folds"),
+        (["--cv", "3", "--test-usage", "PublicTest"], "either --cv or --train-usage"),
+        (["--data", "nothing-like-this"], "unknown data set 'nothing-like-this'"),
+    ],
+)
 def test_benchmark_bad_arguments_exit_2(tmp_path, capsys, argv, message):
     code = main(["benchmark", "--out", str(tmp_path / "x"), *argv])
     assert code == 2
@@ -250,8 +282,9 @@ def test_benchmark_bad_arguments_exit_2(tmp_path, capsys, argv, message):
     assert not (tmp_path / "x" / "results.csv").exists()
 
 
-@pytest.mark.parametrize("argv", [["--profile", "fast"], ["--max-per-class", "0"],
-                                  ["--n-jobs", "two"]])
+@pytest.mark.parametrize(
+    "argv", [["--profile", "fast"], ["--max-per-class", "0"], ["--n-jobs", "two"]]
+)
 def test_benchmark_malformed_options_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["benchmark", *argv])
@@ -266,8 +299,21 @@ def test_n_samples_needs_synthetic(tmp_path, capsys):
 @pytest.mark.fer2013
 def test_benchmark_on_the_real_file(fer2013_path, tmp_path, capsys):
     out = tmp_path / "fer"
-    code = main(["benchmark", "--data", str(fer2013_path), "--estimators", "hog-logreg",
-                 "--max-per-class", "30", "--out", str(out), "--no-plots", "-q"])
+    code = main(
+        [
+            "benchmark",
+            "--data",
+            str(fer2013_path),
+            "--estimators",
+            "hog-logreg",
+            "--max-per-class",
+            "30",
+            "--out",
+            str(out),
+            "--no-plots",
+            "-q",
+        ]
+    )
     assert code == 0
     csv = pd.read_csv(out / "results.csv")
     assert csv.loc[0, "n_train"] == 210  # 30 of each of the 7 classes
@@ -288,8 +334,9 @@ def test_default_roster_with_and_without_the_cnn(monkeypatch, capsys):
     assert "skipping cnn: needs the [deep] extra" in capsys.readouterr().err
     # asked for by name, an unavailable CNN is a bad argument
     assert main(["benchmark", "--estimators", "cnn", "--n-samples", "14"]) == 2
-    assert "estimator 'cnn' is not available here: needs the [deep] extra" in \
-        capsys.readouterr().err
+    assert (
+        "estimator 'cnn' is not available here: needs the [deep] extra" in capsys.readouterr().err
+    )
     monkeypatch.undo()
     if not [i for i in list_estimators() if i.name == "cnn"][0].available:
         pytest.skip("the [deep] extra is not installed")
@@ -309,10 +356,13 @@ def test_listing_and_building_do_not_import_keras():
     import subprocess
     import sys
 
-    code = ("import sys; from fer_features.registry import list_estimators, "
-            "make_estimator; from fer_features.benchmark import default_roster; "
-            "list_estimators(); [f() for f in default_roster(verbose=0).values()]; "
-            "print(sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import sys; from fer_features.registry import list_estimators, "
+        "make_estimator; from fer_features.benchmark import default_roster; "
+        "list_estimators(); [f() for f in default_roster(verbose=0).values()]; "
+        "print(sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"

@@ -27,8 +27,9 @@ def test_synthetic_counts(capsys):
     assert main(["datasets", "synthetic"]) == 0
     out = capsys.readouterr().out
     assert "1400 grey 48x48 faces" in out
-    assert [line.split() for line in out.splitlines() if line.startswith("happy")] == \
-        [["happy", "200"]]
+    assert [line.split() for line in out.splitlines() if line.startswith("happy")] == [
+        ["happy", "200"]
+    ]
 
 
 def test_errors_exit_2_with_message(capsys, tmp_path):
@@ -42,7 +43,11 @@ def test_errors_exit_2_with_message(capsys, tmp_path):
 
 def test_installed_command():
     """The console script runs in a fresh interpreter."""
-    result = subprocess.run([sys.executable, "-m", "fer_features.cli", "datasets"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "fer_features.cli", "datasets"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "Expression vocabulary" in result.stdout

@@ -43,8 +43,10 @@ def test_eigenfaces_out_folder_gets_a_file_inside(tmp_path, capsys):
 
 
 def test_eigenfaces_out_without_a_picture_extension_is_refused(tmp_path, capsys):
-    for name, message in (("faces", "it has no extension"),
-                          ("faces.txt", "its extension .txt is not")):
+    for name, message in (
+        ("faces", "it has no extension"),
+        ("faces.txt", "its extension .txt is not"),
+    ):
         out = tmp_path / name
         assert main(["eigenfaces", "--n-components", "8", "--out", str(out)]) == 2
         err = capsys.readouterr().err
@@ -56,13 +58,24 @@ def test_eigenfaces_out_without_a_picture_extension_is_refused(tmp_path, capsys)
 def test_eigenfaces_same_command_same_picture(tmp_path, capsys):
     printed = []
     for i in range(2):
-        assert main(["eigenfaces", "--n-components", "8",
-                     "--out", str(tmp_path / f"{i}.png")]) == 0
+        assert main(["eigenfaces", "--n-components", "8", "--out", str(tmp_path / f"{i}.png")]) == 0
         printed.append(capsys.readouterr().out.splitlines()[0])
     assert printed[0] == printed[1]
     assert (tmp_path / "0.png").read_bytes() == (tmp_path / "1.png").read_bytes()
-    assert main(["eigenfaces", "--n-components", "8", "--random-state", "1",
-                 "--out", str(tmp_path / "2.png")]) == 0
+    assert (
+        main(
+            [
+                "eigenfaces",
+                "--n-components",
+                "8",
+                "--random-state",
+                "1",
+                "--out",
+                str(tmp_path / "2.png"),
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.splitlines()[0] != printed[0]
 
 
@@ -81,23 +94,24 @@ def test_eigenfaces_real_fer2013(tmp_path, fer2013_small, capsys):
     # the real faces of the subset, written as a FER2013 CSV (kept small for speed)
     csv = tmp_path / "fer_subset.csv"
     lines = ["emotion,pixels,Usage"]
-    for label, row, usage in zip(fer2013_small.target, fer2013_small.data,
-                                 fer2013_small.usage):
+    for label, row, usage in zip(fer2013_small.target, fer2013_small.data, fer2013_small.usage):
         lines.append(f"{label},{' '.join(map(str, row))},{usage}")
     csv.write_text("\n".join(lines) + "\n")
     out = tmp_path / "fer.png"
-    assert main(["eigenfaces", "--data", str(csv), "--n-components", "24",
-                 "--out", str(out)]) == 0
+    assert main(["eigenfaces", "--data", str(csv), "--n-components", "24", "--out", str(out)]) == 0
     _check_png(out)
     n = len(fer2013_small.target)
     assert f"{n} faces of 48x48 pixels; 24 eigenfaces explain" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--n-components", "0"], "n_components must be a positive integer, got 0"),
-    (["--show", "-1"], "n_eigenfaces must be a positive integer, got -1"),
-    (["--data", "no/such/file.csv"], "no/such/file.csv"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--n-components", "0"], "n_components must be a positive integer, got 0"),
+        (["--show", "-1"], "n_eigenfaces must be a positive integer, got -1"),
+        (["--data", "no/such/file.csv"], "no/such/file.csv"),
+    ],
+)
 def test_eigenfaces_bad_arguments_exit_2(tmp_path, capsys, argv, message):
     out = tmp_path / "x.png"
     assert main(["eigenfaces", *argv, "--out", str(out)]) == 2
@@ -108,6 +122,5 @@ def test_eigenfaces_bad_arguments_exit_2(tmp_path, capsys, argv, message):
 
 
 def test_eigenfaces_too_many_components(tmp_path, capsys):
-    assert main(["eigenfaces", "--n-components", "5000", "--out",
-                 str(tmp_path / "x.png")]) == 2
+    assert main(["eigenfaces", "--n-components", "5000", "--out", str(tmp_path / "x.png")]) == 2
     assert "n_components=5000 is more than the data allow" in capsys.readouterr().err

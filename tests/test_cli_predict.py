@@ -80,7 +80,7 @@ def photo(fer2013_small, tmp_path_factory):
     for face in faces:
         picture = _background(7)
         big = Image.fromarray(face).resize((side, side), Image.Resampling.BICUBIC)
-        picture[y:y + side, x:x + side] = np.asarray(big)
+        picture[y : y + side, x : x + side] = np.asarray(big)
         [found] = detector.detect([picture])
         if len(found) == 1 and box_iou(found.boxes, [_expected_face_box(x, y, side)])[0, 0] > 0.5:
             break
@@ -111,7 +111,7 @@ def video(tmp_path_factory):
     frames = []
     for k in range(8):
         frame = np.dstack([_background(50, 300, 400)] * 3)
-        frame[30:270, 20 + 16 * k:230 + 16 * k] = astronaut
+        frame[30:270, 20 + 16 * k : 230 + 16 * k] = astronaut
         frames.append(frame)
     path = tmp_path_factory.mktemp("videos") / "moving.mkv"
     _write_video(path, frames, fps=10)
@@ -129,8 +129,7 @@ def test_photo_table(model_path, photo, capsys):
     picture = np.asarray(Image.open(photo))
     proba = model.predict_proba(crop_face(picture, face.box).reshape(1, -1))[0]
     assert out[0] == f"{photo}: 1 face"
-    assert out[1].split() == ["face", "box", "(x,", "y,", "w,", "h)", "score", "expression",
-                              *NAMES]
+    assert out[1].split() == ["face", "box", "(x,", "y,", "w,", "h)", "score", "expression", *NAMES]
     cells = out[2].split()
     assert cells[0] == "1"
     assert " ".join(cells[1:5]) == ", ".join(str(v) for v in face.box)
@@ -141,8 +140,9 @@ def test_photo_table(model_path, photo, capsys):
 
 def test_photo_json_and_annotated_picture(model_path, photo, tmp_path, capsys):
     out = tmp_path / "annotated.webp"
-    assert main(["predict", str(photo), "--model", str(model_path), "--json",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["predict", str(photo), "--model", str(model_path), "--json", "--out", str(out)]) == 0
+    )
     captured = capsys.readouterr()
     [result] = json.loads(captured.out)  # stdout is the JSON alone
     assert f"wrote {out}" in captured.err
@@ -154,8 +154,7 @@ def test_photo_json_and_annotated_picture(model_path, photo, tmp_path, capsys):
     assert box_iou([face["box"]], [_expected_face_box(220, 140, 200)])[0, 0] > 0.5
     assert list(face["probabilities"]) == NAMES
     picture = np.asarray(Image.open(photo))
-    proba = load_model(model_path).predict_proba(
-        crop_face(picture, face["box"]).reshape(1, -1))[0]
+    proba = load_model(model_path).predict_proba(crop_face(picture, face["box"]).reshape(1, -1))[0]
     np.testing.assert_allclose(list(face["probabilities"].values()), proba)
     assert face["expression"] == NAMES[int(np.argmax(proba))]
     # the annotated picture: its extension sets the format; (in PNG) the box is drawn
@@ -187,16 +186,27 @@ def test_video_timeline_csv_and_json(model_path, video, tmp_path, capsys):
     assert main(["predict", str(video), "--model", str(model_path), "--out", str(csv)]) == 0
     out = capsys.readouterr().out.splitlines()
     table = pd.read_csv(csv)
-    assert list(table.columns) == ["frame", "time", "face_id", "x", "y", "w", "h", "score",
-                                   "expression", *NAMES]
+    assert list(table.columns) == [
+        "frame",
+        "time",
+        "face_id",
+        "x",
+        "y",
+        "w",
+        "h",
+        "score",
+        "expression",
+        *NAMES,
+    ]
     assert table["frame"].tolist() == list(range(8))
     np.testing.assert_allclose(table["time"], np.arange(8) / 10)
     assert table["face_id"].tolist() == [0] * 8
     x = table["x"].to_numpy()
     assert np.abs(np.diff(x) - 16).max() <= 8  # the box follows the face
     np.testing.assert_allclose(table[NAMES].sum(axis=1), 1.0)
-    assert out[0] == (f"{video}: video, 8 frames with faces (every frame recognised), "
-                      f"1 face tracked")
+    assert out[0] == (
+        f"{video}: video, 8 frames with faces (every frame recognised), 1 face tracked"
+    )
     cells = out[2].split()
     mean = table[NAMES].mean()
     assert cells[:3] == ["0", "8", "0.00-0.70"]
@@ -204,8 +214,21 @@ def test_video_timeline_csv_and_json(model_path, video, tmp_path, capsys):
     assert out[-1] == f"wrote {csv}"
     # the same as JSON, every 3rd frame
     timeline = tmp_path / "timeline.json"
-    assert main(["predict", str(video), "--model", str(model_path), "--every", "3",
-                 "--out", str(timeline)]) == 0
+    assert (
+        main(
+            [
+                "predict",
+                str(video),
+                "--model",
+                str(model_path),
+                "--every",
+                "3",
+                "--out",
+                str(timeline),
+            ]
+        )
+        == 0
+    )
     result = json.loads(timeline.read_text())
     assert result["input"] == str(video)
     assert [f["frame"] for f in result["frames"]] == [0, 3, 6]
@@ -229,8 +252,10 @@ def test_video_json_on_stdout(model_path, video, capsys):
 def test_annotated_video(model_path, video, tmp_path, capsys):
     av = pytest.importorskip("av")
     out = tmp_path / "annotated.mp4"
-    assert main(["predict", str(video), "--model", str(model_path), "--every", "2",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["predict", str(video), "--model", str(model_path), "--every", "2", "--out", str(out)])
+        == 0
+    )
     assert capsys.readouterr().out.splitlines()[-1] == f"wrote {out}"
     with av.open(str(out)) as container:
         stream = container.streams.video[0]
@@ -252,8 +277,9 @@ def test_annotated_video(model_path, video, tmp_path, capsys):
 # ------------------------------------------------------------ several inputs, errors
 
 
-def test_several_inputs_bad_ones_reported_others_written(model_path, photo, video,
-                                                         tmp_path, capsys):
+def test_several_inputs_bad_ones_reported_others_written(
+    model_path, photo, video, tmp_path, capsys
+):
     text = tmp_path / "notes.txt"
     text.write_text("not a picture\n")
     missing = tmp_path / "missing.jpg"
@@ -263,8 +289,10 @@ def test_several_inputs_bad_ones_reported_others_written(model_path, photo, vide
     captured = capsys.readouterr()
     errors = captured.err.splitlines()
     assert errors == [
-        (f"fer-features predict: {str(text)!r} is not a picture Pillow reads or a "
-         f"video FFmpeg reads"),
+        (
+            f"fer-features predict: {str(text)!r} is not a picture Pillow reads or a "
+            f"video FFmpeg reads"
+        ),
         f"fer-features predict: no such file {str(missing)!r}",
     ]
     assert f"{photo}: 1 face" in captured.out
@@ -277,30 +305,44 @@ def test_several_inputs_bad_ones_reported_others_written(model_path, photo, vide
     results = json.loads(captured.out)
     assert [r["input"] for r in results] == inputs
     assert results[0] == {"input": str(text), "error": errors[0].split(": ", 1)[1]}
-    assert results[2] == {"input": str(missing),
-                          "error": f"no such file {str(missing)!r}"}
+    assert results[2] == {"input": str(missing), "error": f"no such file {str(missing)!r}"}
     assert len(results[1]["faces"]) == 1 and len(results[3]["frames"]) == 8
     assert len(captured.err.splitlines()) == 2
 
 
 def test_out_of_the_wrong_kind_is_an_input_error(model_path, photo, video, tmp_path, capsys):
-    assert main(["predict", str(photo), "--model", str(model_path),
-                 "--out", str(tmp_path / "x.csv")]) == 1
+    assert (
+        main(["predict", str(photo), "--model", str(model_path), "--out", str(tmp_path / "x.csv")])
+        == 1
+    )
     [line] = capsys.readouterr().err.splitlines()
     assert "is a photo; give a picture name" in line
-    assert main(["predict", str(video), "--model", str(model_path),
-                 "--out", str(tmp_path / "x.png")]) == 1
+    assert (
+        main(["predict", str(video), "--model", str(model_path), "--out", str(tmp_path / "x.png")])
+        == 1
+    )
     [line] = capsys.readouterr().err.splitlines()
     assert "is a video; give a timeline (.csv, .json) or a video" in line
     assert not list(tmp_path.iterdir())
 
 
-def test_same_stem_in_a_folder_is_refused_before_any_work(model_path, photo, tmp_path,
-                                                         capsys):
+def test_same_stem_in_a_folder_is_refused_before_any_work(model_path, photo, tmp_path, capsys):
     other = tmp_path / "wall.jpg"
     Image.open(photo).convert("RGB").save(other)
-    assert main(["predict", str(photo), str(other), "--model", str(model_path),
-                 "--out", str(tmp_path / "out")]) == 2
+    assert (
+        main(
+            [
+                "predict",
+                str(photo),
+                str(other),
+                "--model",
+                str(model_path),
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 2
+    )
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "would both write wall_faces.*" in captured.err
@@ -312,10 +354,12 @@ def test_untrusted_model_is_refused_in_one_line(model_path, photo, tmp_path, cap
     with zipfile.ZipFile(model_path) as src:
         members = {name: src.read(name) for name in src.namelist()}
     schema = json.loads(members["schema.json"])
-    text = json.dumps(schema).replace('"__module__": "sklearn.linear_model._logistic"',
-                                      '"__module__": "os"', 1)
-    members["schema.json"] = text.replace('"__class__": "LogisticRegression"',
-                                          '"__class__": "system"', 1).encode()
+    text = json.dumps(schema).replace(
+        '"__module__": "sklearn.linear_model._logistic"', '"__module__": "os"', 1
+    )
+    members["schema.json"] = text.replace(
+        '"__class__": "LogisticRegression"', '"__class__": "system"', 1
+    ).encode()
     with zipfile.ZipFile(tampered, "w") as dst:
         for name, content in members.items():
             dst.writestr(name, content)
@@ -323,8 +367,10 @@ def test_untrusted_model_is_refused_in_one_line(model_path, photo, tmp_path, cap
     captured = capsys.readouterr()
     assert captured.out == ""
     [line] = captured.err.splitlines()
-    assert line.startswith(f"fer-features predict: error: {tampered} asks for types that "
-                           f"are not trusted, so it was not loaded: os.system.")
+    assert line.startswith(
+        f"fer-features predict: error: {tampered} asks for types that "
+        f"are not trusted, so it was not loaded: os.system."
+    )
 
 
 def test_without_a_model_and_no_pretrained_file(photo, tmp_path, monkeypatch, capsys):
@@ -335,10 +381,12 @@ def test_without_a_model_and_no_pretrained_file(photo, tmp_path, monkeypatch, ca
     captured = capsys.readouterr()
     assert captured.out == ""
     [line] = captured.err.splitlines()
-    assert line == ("fer-features predict: error: this installation of fer_features has no "
-                    "pretrained model yet (fer_features/data/pretrained.skops); build it "
-                    "with benchmarks/build_pretrained.py, or train one with `fer-features "
-                    "train`; give a model file with --model MODEL")
+    assert line == (
+        "fer-features predict: error: this installation of fer_features has no "
+        "pretrained model yet (fer_features/data/pretrained.skops); build it "
+        "with benchmarks/build_pretrained.py, or train one with `fer-features "
+        "train`; give a model file with --model MODEL"
+    )
 
 
 def test_without_a_model_and_no_deep_extra(photo, tmp_path, monkeypatch, capsys):
@@ -350,5 +398,7 @@ def test_without_a_model_and_no_deep_extra(photo, tmp_path, monkeypatch, capsys)
     monkeypatch.setattr(_pretrained, "_keras_missing", lambda: "Keras is not installed")
     assert main(["predict", str(photo)]) == 2
     [line] = capsys.readouterr().err.splitlines()
-    assert line == ('fer-features predict: error: the pretrained model is a Keras CNN and '
-                    'Keras is not installed: pip install "fer_features[deep]" installs it')
+    assert line == (
+        "fer-features predict: error: the pretrained model is a Keras CNN and "
+        'Keras is not installed: pip install "fer_features[deep]" installs it'
+    )

@@ -38,8 +38,9 @@ def fer2013_subset(fer2013_path, tmp_path_factory):
 
 def test_train_on_synthetic_faces(tmp_path, capsys):
     out = tmp_path / "model.skops"
-    assert main(["train", "--estimator", "hog-logreg", "--n-samples", "140",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["train", "--estimator", "hog-logreg", "--n-samples", "140", "--out", str(out)]) == 0
+    )
     captured = capsys.readouterr()
     assert "trained on 140 images" in captured.out
     assert f"wrote {out}" in captured.out
@@ -64,8 +65,23 @@ def test_train_on_fer2013_scores_on_publictest(fer2013_subset, tmp_path, capsys)
     from fer_features.datasets import load_fer2013
 
     out = tmp_path / "fer.skops"
-    assert main(["train", "--data", str(fer2013_subset), "--estimator", "hog-logreg",
-                 "--max-per-class", "20", "--out", str(out), "-q"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(fer2013_subset),
+                "--estimator",
+                "hog-logreg",
+                "--max-per-class",
+                "20",
+                "--out",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert captured.err == ""  # -q: no progress
     meta = model_info(out)["metadata"]
@@ -82,18 +98,22 @@ def test_train_on_fer2013_scores_on_publictest(fer2013_subset, tmp_path, capsys)
     predicted = load_model(out).predict(data.data[test])
     assert meta["accuracy"] == accuracy_score(truth, predicted)
     assert meta["macro_f1"] == f1_score(truth, predicted, average="macro")
-    assert (f"accuracy {meta['accuracy']:.4f}, macro-F1 {meta['macro_f1']:.4f} on 70 "
-            f"PublicTest images") in captured.out
+    assert (
+        f"accuracy {meta['accuracy']:.4f}, macro-F1 {meta['macro_f1']:.4f} on 70 PublicTest images"
+    ) in captured.out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--data", "no/such/file.csv"], "no/such/file.csv"),
-    (["--estimator", "nonsense-net"], "nonsense-net"),
-    (["--out", "no_such_folder/model.skops"], "the folder no_such_folder does not exist"),
-    (["--out", "."], "--out .: is a folder"),
-    (["--data", "no/such/file.csv", "--n-samples", "10"], "--n-samples applies to"),
-    (["--train-usage", "Training"], "no usage column"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--data", "no/such/file.csv"], "no/such/file.csv"),
+        (["--estimator", "nonsense-net"], "nonsense-net"),
+        (["--out", "no_such_folder/model.skops"], "the folder no_such_folder does not exist"),
+        (["--out", "."], "--out .: is a folder"),
+        (["--data", "no/such/file.csv", "--n-samples", "10"], "--n-samples applies to"),
+        (["--train-usage", "Training"], "no usage column"),
+    ],
+)
 def test_bad_inputs_are_one_line_errors(args, message, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     base = {"--estimator": "hog-logreg", "--out": "m.skops"}
@@ -115,8 +135,20 @@ def test_bad_inputs_are_one_line_errors(args, message, tmp_path, capsys, monkeyp
 def test_unwritable_out_is_refused_before_loading_data(tmp_path, capsys):
     blocker = tmp_path / "a_file"
     blocker.write_text("")
-    assert main(["train", "--estimator", "hog-logreg", "--data", "no/such/data",
-                 "--out", str(blocker / "model.skops")]) == 2
+    assert (
+        main(
+            [
+                "train",
+                "--estimator",
+                "hog-logreg",
+                "--data",
+                "no/such/data",
+                "--out",
+                str(blocker / "model.skops"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert f"the folder {blocker} does not exist" in err
     assert "loading" not in err

@@ -50,8 +50,11 @@ def public_estimators():
         module = importlib.import_module(f"fer_features.{sub}")
         for name in module.__all__:
             obj = getattr(module, name)
-            if (inspect.isclass(obj) and issubclass(obj, BaseEstimator)
-                    and not inspect.isabstract(obj)):
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, BaseEstimator)
+                and not inspect.isabstract(obj)
+            ):
                 found[obj.__name__] = obj
     return [found[name] for name in sorted(found)]
 
@@ -93,9 +96,18 @@ def _check_cnn(**params):
     from fer_features.deep import KerasCNNClassifier
 
     # one epoch of a one-convolution net, each row read as a one-pixel-high strip
-    return KerasCNNClassifier(**{
-        "epochs": 1, "batch_size": 16, "augmentation": "none", "max_time": None,
-        "random_state": 0, "architecture": _CheckNet(), "image_shape": (1, -1), **params})
+    return KerasCNNClassifier(
+        **{
+            "epochs": 1,
+            "batch_size": 16,
+            "augmentation": "none",
+            "max_time": None,
+            "random_state": 0,
+            "architecture": _CheckNet(),
+            "image_shape": (1, -1),
+            **params,
+        }
+    )
 
 
 # class name -> the parameters of its check instances (one dict per instance), or a
@@ -127,8 +139,10 @@ CHECK_PARAMS = {
     # 0.96 training accuracy (its threshold is 0.83)
     "KerasCNNClassifier": lambda: [_check_cnn(epochs=3, learning_rate=0.03)],
     "CNNFeatureTransformer": lambda: [
-        __import__("fer_features.deep", fromlist=["CNNFeatureTransformer"])
-        .CNNFeatureTransformer(_check_cnn())],
+        __import__("fer_features.deep", fromlist=["CNNFeatureTransformer"]).CNNFeatureTransformer(
+            _check_cnn()
+        )
+    ],
 }
 
 
@@ -151,8 +165,12 @@ def _expected_failed_checks(estimator):
 
 ESTIMATOR_CLASSES = public_estimators()
 KERAS_CLASSES = [cls for cls in ESTIMATOR_CLASSES if needs_keras(cls)]
-ESTIMATORS = [est for cls in ESTIMATOR_CLASSES if HAS_KERAS or not needs_keras(cls)
-              for est in check_instances(cls)]
+ESTIMATORS = [
+    est
+    for cls in ESTIMATOR_CLASSES
+    if HAS_KERAS or not needs_keras(cls)
+    for est in check_instances(cls)
+]
 
 
 def _marked_deep(parametrize):
@@ -169,8 +187,11 @@ def _marked_deep(parametrize):
     return pytest.mark.parametrize(*parametrize.args[:1], argvalues, **parametrize.kwargs)
 
 
-@_marked_deep(parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks,
-                                      xfail_strict=True))
+@_marked_deep(
+    parametrize_with_checks(
+        ESTIMATORS, expected_failed_checks=_expected_failed_checks, xfail_strict=True
+    )
+)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
@@ -179,15 +200,21 @@ def test_sklearn_compatible_estimator(estimator, check):
 @pytest.mark.skipif(HAS_KERAS, reason="Keras is installed: the checks above ran on them")
 @pytest.mark.parametrize("name", [cls.__name__ for cls in KERAS_CLASSES])
 def test_keras_estimators_skipped(name):
-    pytest.skip(f"{name} needs the deep extra (pip install \"fer_features[deep]\"): "
-                f"keras is not importable")
+    pytest.skip(
+        f'{name} needs the deep extra (pip install "fer_features[deep]"): keras is not importable'
+    )
 
 
 def test_every_public_estimator_is_checked():
     names = {cls.__name__ for cls in ESTIMATOR_CLASSES}
     # one from each subpackage: the discovery walks them all
-    assert {"LBPTransformer", "HellingerTransformer", "ImageResizer",
-            "LabelEncodedClassifier", "KerasCNNClassifier"} <= names
+    assert {
+        "LBPTransformer",
+        "HellingerTransformer",
+        "ImageResizer",
+        "LabelEncodedClassifier",
+        "KerasCNNClassifier",
+    } <= names
     # no stale entries: every class named in the two lists exists
     stale = (set(EXPECTED_FAILED_CHECKS) | set(CHECK_PARAMS)) - names
     assert stale == set()
@@ -196,10 +223,15 @@ def test_every_public_estimator_is_checked():
             assert all(type(est) is cls for est in check_instances(cls))
 
 
-@pytest.mark.parametrize("cls", [cls for cls in ESTIMATOR_CLASSES
-                                 if "image_shape" in inspect.signature(cls).parameters
-                                 and not needs_keras(cls)],
-                         ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize(
+    "cls",
+    [
+        cls
+        for cls in ESTIMATOR_CLASSES
+        if "image_shape" in inspect.signature(cls).parameters and not needs_keras(cls)
+    ],
+    ids=lambda cls: cls.__name__,
+)
 def test_image_shape_documented_in_one_wording(cls):
     # the numpydoc entry of image_shape, whitespace aside
     doc = " ".join(inspect.getdoc(cls).split())
@@ -258,22 +290,46 @@ def _negative(X):
 
 
 @pytest.mark.parametrize("name", IMAGE_TRANSFORMERS)
-@pytest.mark.parametrize("params, make_X, error, message", [
-    (dict(image_shape=(0, 36)), lambda X: X, ValueError,
-     "image_shape must be a pair (height, width) of positive integers, got (0, 36)"),
-    (dict(image_shape=(4, 4)), lambda X: X, ValueError,
-     "X has 36 features per row, which cannot be read as images of shape (4, 4) (16 pixels)"),
-    (dict(), lambda X: X[:, :35], ValueError,
-     "X has 35 features per row, which is not a square image; pass image_shape=(height, width)"),
-    (dict(image_shape=(9, 4)), lambda X: X.reshape(8, 6, 6), ValueError,
-     "image_shape=(9, 4) does not match the shape of the images given, (6, 6)"),
-    (dict(), _nan, ValueError, "Input X contains NaN"),
-    (dict(), lambda X: X[0], ValueError, "Expected 2D array, got 1D array instead"),
-    (dict(), lambda X: np.stack([X.reshape(8, 6, 6)] * 3, axis=-1), ValueError,
-     "images must be given as (n_samples, height * width), (n_samples, height, width) or "
-     "(n_samples, height, width, 1); got an array of shape (8, 6, 6, 3)"),
-    (dict(), _text, ValueError, "could not convert string to float: 'smile'"),
-])
+@pytest.mark.parametrize(
+    "params, make_X, error, message",
+    [
+        (
+            dict(image_shape=(0, 36)),
+            lambda X: X,
+            ValueError,
+            "image_shape must be a pair (height, width) of positive integers, got (0, 36)",
+        ),
+        (
+            dict(image_shape=(4, 4)),
+            lambda X: X,
+            ValueError,
+            "X has 36 features per row, which cannot be read as images of shape (4, 4) (16 pixels)",
+        ),
+        (
+            dict(),
+            lambda X: X[:, :35],
+            ValueError,
+            "X has 35 features per row, which is not a square image; "
+            "pass image_shape=(height, width)",
+        ),
+        (
+            dict(image_shape=(9, 4)),
+            lambda X: X.reshape(8, 6, 6),
+            ValueError,
+            "image_shape=(9, 4) does not match the shape of the images given, (6, 6)",
+        ),
+        (dict(), _nan, ValueError, "Input X contains NaN"),
+        (dict(), lambda X: X[0], ValueError, "Expected 2D array, got 1D array instead"),
+        (
+            dict(),
+            lambda X: np.stack([X.reshape(8, 6, 6)] * 3, axis=-1),
+            ValueError,
+            "images must be given as (n_samples, height * width), (n_samples, height, width) or "
+            "(n_samples, height, width, 1); got an array of shape (8, 6, 6, 3)",
+        ),
+        (dict(), _text, ValueError, "could not convert string to float: 'smile'"),
+    ],
+)
 def test_clear_errors(name, params, make_X, error, message, images):
     X = make_X(images.reshape(8, 36))
     with pytest.raises(error, match=re.escape(message)):
@@ -283,8 +339,10 @@ def test_clear_errors(name, params, make_X, error, message, images):
 @pytest.mark.parametrize("name", ["equalizer", "clahe"])
 def test_negative_pixels_refused_where_meaningless(name, images):
     X = _negative(images.reshape(8, 36))
-    message = ("Negative values in data passed to HistogramEqualizer: pixel values must be "
-               ">= 0, but row 2 has -3.0 at feature 5")
+    message = (
+        "Negative values in data passed to HistogramEqualizer: pixel values must be "
+        ">= 0, but row 2 has -3.0 at feature 5"
+    )
     with pytest.raises(ValueError, match=re.escape(message)):
         IMAGE_TRANSFORMERS[name]().fit(X)
 

@@ -35,6 +35,7 @@ def good_rows(n=5):
 
 # --- the real file -------------------------------------------------------------
 
+
 @pytest.mark.fer2013
 def test_real_file_counts_and_first_row(fer2013):
     assert fer2013.data.shape == (32298, 2304)
@@ -52,8 +53,20 @@ def test_real_file_counts_and_first_row(fer2013):
     assert fer2013.target[:7].tolist() == [0, 0, 2, 4, 6, 2, 4]
     # the 12 blank images listed in the data's README
     blank = np.flatnonzero(fer2013.data.max(axis=1) == 0)
-    assert blank.tolist() == [6458, 7629, 10423, 11286, 13148, 13402, 13988, 15894,
-                              22198, 22927, 28601, 30002]
+    assert blank.tolist() == [
+        6458,
+        7629,
+        10423,
+        11286,
+        13148,
+        13402,
+        13988,
+        15894,
+        22198,
+        22927,
+        28601,
+        30002,
+    ]
     assert "32298" in fer2013.DESCR and "PublicTest" in fer2013.DESCR
 
 
@@ -75,8 +88,9 @@ def test_real_file_bulk_parse_equals_reference(fer2013_path, fer2013):
 
 @pytest.mark.fer2013
 def test_real_file_usage_and_classes(fer2013_path):
-    public = load_fer2013(fer2013_path, usage="PublicTest",
-                          classes=["happy", "sad", "surprise", "neutral"])
+    public = load_fer2013(
+        fer2013_path, usage="PublicTest", classes=["happy", "sad", "surprise", "neutral"]
+    )
     assert public.target_names == ["happy", "sad", "surprise", "neutral"]
     assert np.bincount(public.target).tolist() == [895, 653, 415, 607]
     assert set(public.usage.tolist()) == {"PublicTest"}
@@ -84,18 +98,17 @@ def test_real_file_usage_and_classes(fer2013_path):
 
 # --- synthetic files: formats and variants ------------------------------------
 
+
 def test_values_and_fields(tmp_path):
     path = write(tmp_path, "emotion,pixels,Usage\n" + good_rows(3))
     faces = load_fer2013(path)
     assert faces.target.tolist() == [0, 1, 2]
     assert faces.target.dtype == np.int64
-    assert faces.data[:, :5].tolist() == [[0, 255, 0, 0, 7], [1, 255, 0, 10, 7],
-                                          [2, 255, 0, 20, 7]]
+    assert faces.data[:, :5].tolist() == [[0, 255, 0, 0, 7], [1, 255, 0, 10, 7], [2, 255, 0, 20, 7]]
     assert faces.images[1, 0, :4].tolist() == [1, 255, 0, 10]
     assert faces.usage.tolist() == ["Training"] * 3
     assert faces.target_names == NAMES
-    assert sorted(faces) == ["DESCR", "data", "groups", "images", "target",
-                             "target_names", "usage"]
+    assert sorted(faces) == ["DESCR", "data", "groups", "images", "target", "target_names", "usage"]
 
 
 def test_gzip_detected_from_content(tmp_path):
@@ -111,12 +124,15 @@ def test_gzip_detected_from_content(tmp_path):
         np.testing.assert_array_equal(faces.target, plain.target)
 
 
-@pytest.mark.parametrize("header, make_row", [
-    # icml_face_data.csv: spaces in the header, Usage before pixels
-    ("emotion, Usage, pixels", lambda t, p, u: f"{t},{u},{p}"),
-    # another order, upper case, quoted pixels, CRLF line ends, a BOM
-    ("\ufeffPixels,Usage,Emotion", lambda t, p, u: f'"{p}",{u},{t}'),
-])
+@pytest.mark.parametrize(
+    "header, make_row",
+    [
+        # icml_face_data.csv: spaces in the header, Usage before pixels
+        ("emotion, Usage, pixels", lambda t, p, u: f"{t},{u},{p}"),
+        # another order, upper case, quoted pixels, CRLF line ends, a BOM
+        ("\ufeffPixels,Usage,Emotion", lambda t, p, u: f'"{p}",{u},{t}'),
+    ],
+)
 def test_header_variants(tmp_path, header, make_row):
     rows = [(3, pixels([1, 2, 3]), "Training"), (5, pixels([9]), "PrivateTest")]
     text = header + "\r\n" + "".join(make_row(*r) + "\r\n" for r in rows)
@@ -155,8 +171,10 @@ def test_blank_lines_are_skipped_and_rows_numbered_by_line(tmp_path):
 
 
 def test_usage_filter(tmp_path):
-    rows = "".join(f"{i},{pixels([i])},{u}\n" for i, u in
-                   enumerate(["Training", "PublicTest", "PrivateTest", "Training"]))
+    rows = "".join(
+        f"{i},{pixels([i])},{u}\n"
+        for i, u in enumerate(["Training", "PublicTest", "PrivateTest", "Training"])
+    )
     path = write(tmp_path, "emotion,pixels,Usage\n" + rows)
     assert load_fer2013(path, usage="Training").target.tolist() == [0, 3]
     assert load_fer2013(path, usage="publictest").target.tolist() == [1]
@@ -173,29 +191,46 @@ def test_classes_select_and_merge(tmp_path):
     assert four.target_names == ["happy", "sad", "surprise", "neutral"]
     assert four.target.tolist() == [0, 1, 2, 3, 0]
     assert four.data[:, 0].tolist() == [3, 4, 5, 6, 3]
-    binary = load_fer2013(path, classes={"not happy": ["angry", "disgust", "fear", "sad",
-                                                       "surprise", "neutral"],
-                                         "Happiness": "happy"})
+    binary = load_fer2013(
+        path,
+        classes={
+            "not happy": ["angry", "disgust", "fear", "sad", "surprise", "neutral"],
+            "Happiness": "happy",
+        },
+    )
     assert binary.target_names == ["not happy", "happy"]
     assert binary.target.tolist() == [0, 0, 0, 1, 0, 0, 0, 1]
     X, y = load_fer2013(path, classes=["neutral", "angry"], return_X_y=True)
     assert X.shape == (2, 2304) and y.tolist() == [1, 0]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"usage": "Validation"}, "unknown usage 'Validation'; FER2013's Usage values are "
-                              "Training, PublicTest, PrivateTest"),
-    ({"usage": []}, "usage is empty"),
-    ({"usage": "PrivateTest"}, "no row of faces.csv is left after selecting "
-                               "usage='PrivateTest' (the file has Training)"),
-    ({"classes": ["happy", "joy"]}, "class 'happy' is named twice in classes"),
-    ({"classes": ["happy", "bored"]}, "unknown class 'bored' in classes; the data has: "
-                                      "angry, disgust"),
-    ({"classes": "happy"}, "classes must be a list of class names or a mapping"),
-    ({"classes": []}, "classes is empty"),
-    ({"classes": {"a": ["sad"], "b": ["sad", "fear"]}},
-     "class 'sad' is given twice in classes (in 'a' and 'b')"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            {"usage": "Validation"},
+            "unknown usage 'Validation'; FER2013's Usage values are "
+            "Training, PublicTest, PrivateTest",
+        ),
+        ({"usage": []}, "usage is empty"),
+        (
+            {"usage": "PrivateTest"},
+            "no row of faces.csv is left after selecting "
+            "usage='PrivateTest' (the file has Training)",
+        ),
+        ({"classes": ["happy", "joy"]}, "class 'happy' is named twice in classes"),
+        (
+            {"classes": ["happy", "bored"]},
+            "unknown class 'bored' in classes; the data has: angry, disgust",
+        ),
+        ({"classes": "happy"}, "classes must be a list of class names or a mapping"),
+        ({"classes": []}, "classes is empty"),
+        (
+            {"classes": {"a": ["sad"], "b": ["sad", "fear"]}},
+            "class 'sad' is given twice in classes (in 'a' and 'b')",
+        ),
+    ],
+)
 def test_option_errors(tmp_path, kwargs, message):
     path = write(tmp_path, "emotion,pixels,Usage\n" + good_rows(3))
     with pytest.raises(ValueError) as info:
@@ -209,33 +244,56 @@ DEFECTS = [
     ("", "faces.csv is empty: expected a header line 'emotion,pixels,Usage'"),
     ("\n\n", "faces.csv is empty"),
     ("emotion,pixels,Usage\n", "faces.csv has a header but no data rows"),
-    ("0," + pixels() + ",Training\n",
-     "faces.csv has no 'emotion' column: its first line is '0,7 7 7 7 7"),
+    (
+        "0," + pixels() + ",Training\n",
+        "faces.csv has no 'emotion' column: its first line is '0,7 7 7 7 7",
+    ),
     ("emotion,Usage\n0,Training\n", "faces.csv has no 'pixels' column"),
-    ("emotion,pixels,Usage\n" + good_rows(5) + "4," + pixels(n=2301) + ",Training\n",
-     "faces.csv, row 6: 2301 pixel values, expected 2304"),
-    ("emotion,pixels,Usage\n4," + pixels(n=2305) + ",Training\n",
-     "faces.csv, row 1: 2305 pixel values, expected 2304"),
+    (
+        "emotion,pixels,Usage\n" + good_rows(5) + "4," + pixels(n=2301) + ",Training\n",
+        "faces.csv, row 6: 2301 pixel values, expected 2304",
+    ),
+    (
+        "emotion,pixels,Usage\n4," + pixels(n=2305) + ",Training\n",
+        "faces.csv, row 1: 2305 pixel values, expected 2304",
+    ),
     ("emotion,pixels,Usage\n4,,Training\n", "faces.csv, row 1: 0 pixel values, expected 2304"),
-    ("emotion,pixels,Usage\n" + good_rows(2) + "4," + pixels([1, 2, "x3"]) + ",Training\n",
-     "faces.csv, row 3: pixel value 'x3' at position 3 is not an integer in 0..255"),
-    ("emotion,pixels,Usage\n4," + pixels([1, 2.5]) + ",Training\n",
-     "faces.csv, row 1: pixel value '2.5' at position 2 is not an integer in 0..255"),
-    ("emotion,pixels,Usage\n4," + pixels([1, -3]) + ",Training\n",
-     "faces.csv, row 1: pixel value '-3' at position 2 is not an integer in 0..255"),
-    ("emotion,pixels,Usage\n" + good_rows(3) + "4," + pixels([0, 0, 0, 256]) + ",Training\n",
-     "faces.csv, row 4: pixel value 256 at position 4 is out of range 0..255"),
-    ("emotion,pixels,Usage\n4," + pixels([1000]) + ",Training\n",
-     "faces.csv, row 1: pixel value 1000 at position 1 is out of range 0..255"),
-    ("emotion,pixels,Usage\n" + good_rows(1) + "7," + pixels() + ",Training\n",
-     "faces.csv, row 2: unknown emotion label '7', expected an integer 0..6 (0=angry, "
-     "1=disgust"),
-    ("emotion,pixels,Usage\nhappy," + pixels() + ",Training\n",
-     "faces.csv, row 1: unknown emotion label 'happy', expected an integer 0..6"),
-    ("emotion,pixels,Usage\n" + good_rows(1) + "3," + pixels() + "\n",
-     "faces.csv, row 2: 2 fields, expected 3 (emotion,pixels,Usage)"),
-    ("emotion,pixels,Usage\n3," + pixels() + ",Training,extra\n",
-     "faces.csv, row 1: 4 fields, expected 3"),
+    (
+        "emotion,pixels,Usage\n" + good_rows(2) + "4," + pixels([1, 2, "x3"]) + ",Training\n",
+        "faces.csv, row 3: pixel value 'x3' at position 3 is not an integer in 0..255",
+    ),
+    (
+        "emotion,pixels,Usage\n4," + pixels([1, 2.5]) + ",Training\n",
+        "faces.csv, row 1: pixel value '2.5' at position 2 is not an integer in 0..255",
+    ),
+    (
+        "emotion,pixels,Usage\n4," + pixels([1, -3]) + ",Training\n",
+        "faces.csv, row 1: pixel value '-3' at position 2 is not an integer in 0..255",
+    ),
+    (
+        "emotion,pixels,Usage\n" + good_rows(3) + "4," + pixels([0, 0, 0, 256]) + ",Training\n",
+        "faces.csv, row 4: pixel value 256 at position 4 is out of range 0..255",
+    ),
+    (
+        "emotion,pixels,Usage\n4," + pixels([1000]) + ",Training\n",
+        "faces.csv, row 1: pixel value 1000 at position 1 is out of range 0..255",
+    ),
+    (
+        "emotion,pixels,Usage\n" + good_rows(1) + "7," + pixels() + ",Training\n",
+        "faces.csv, row 2: unknown emotion label '7', expected an integer 0..6 (0=angry, 1=disgust",
+    ),
+    (
+        "emotion,pixels,Usage\nhappy," + pixels() + ",Training\n",
+        "faces.csv, row 1: unknown emotion label 'happy', expected an integer 0..6",
+    ),
+    (
+        "emotion,pixels,Usage\n" + good_rows(1) + "3," + pixels() + "\n",
+        "faces.csv, row 2: 2 fields, expected 3 (emotion,pixels,Usage)",
+    ),
+    (
+        "emotion,pixels,Usage\n3," + pixels() + ",Training,extra\n",
+        "faces.csv, row 1: 4 fields, expected 3",
+    ),
 ]
 
 
@@ -249,8 +307,9 @@ def test_defects_raise_naming_row_and_problem(tmp_path, content, message):
 
 def test_row_with_too_few_values_is_found_among_many(tmp_path):
     """A short row compensated by a long one must not shift pixels silently."""
-    rows = good_rows(4) + "1," + pixels(n=2303) + ",Training\n" + "1," + pixels(n=2305) \
-        + ",Training\n"
+    rows = (
+        good_rows(4) + "1," + pixels(n=2303) + ",Training\n" + "1," + pixels(n=2305) + ",Training\n"
+    )
     with pytest.raises(ValueError, match="row 5: 2303 pixel values, expected 2304"):
         load_fer2013(write(tmp_path, "emotion,pixels,Usage\n" + rows))
 
@@ -280,11 +339,14 @@ def test_missing_file(tmp_path):
         load_fer2013(tmp_path / "nowhere.csv")
 
 
-@pytest.mark.parametrize("values", [
-    [0, 1, 9, 10, 99, 100, 199, 200, 255],
-    [255] * 5,
-    [3],
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        [0, 1, 9, 10, 99, 100, 199, 200, 255],
+        [255] * 5,
+        [3],
+    ],
+)
 def test_bulk_parse_exact_values(values):
     """Each digit count (1, 2, 3) and both ends of the range read back exactly."""
     rng = np.random.default_rng(0)
@@ -296,6 +358,7 @@ def test_bulk_parse_exact_values(values):
 
 # --- arguments, line ends and memory on bad files ------------------------------------
 
+
 def test_folder_instead_of_file_is_named(tmp_path):
     with pytest.raises(ValueError, match="is a folder, not a FER2013 CSV file") as info:
         load_fer2013(tmp_path)
@@ -305,8 +368,7 @@ def test_folder_instead_of_file_is_named(tmp_path):
 @pytest.mark.parametrize("usage", [5, 2.5, b"Training", {"Training": 1}])
 def test_usage_of_a_wrong_type_is_named(tmp_path, usage):
     path = write(tmp_path, "emotion,pixels,Usage\n" + good_rows(2))
-    with pytest.raises(ValueError, match="usage must be a Usage value such as 'Training'") \
-            as info:
+    with pytest.raises(ValueError, match="usage must be a Usage value such as 'Training'") as info:
         load_fer2013(path, usage=usage)
     assert repr(usage) in str(info.value)
 
@@ -341,15 +403,22 @@ def test_lines_split_like_bytes_splitlines_whatever_the_block(monkeypatch, block
 
 
 BAD_LONG_LINES = {
-    "pixels": ("3," + "12 " * 700_000 + ",Training",
-               "row 1: 700000 pixel values, expected 2304"),
+    "pixels": ("3," + "12 " * 700_000 + ",Training", "row 1: 700000 pixel values, expected 2304"),
     "commas": ("3," + "," * 2_000_000, "row 1: 2000002 fields, expected 3"),
-    "usage": ("3," + pixels() + "," + "T" * 2_000_000,
-              ("row 1: Usage value 'TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT'... (2000000 "
-               "characters) is not a split name")),
-    "label": ("9" * 2_000_000 + "," + pixels() + ",Training",
-              ("unknown emotion label '9999999999999999999999999999999999999999'... "
-               "(2000000 characters)")),
+    "usage": (
+        "3," + pixels() + "," + "T" * 2_000_000,
+        (
+            "row 1: Usage value 'TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT'... (2000000 "
+            "characters) is not a split name"
+        ),
+    ),
+    "label": (
+        "9" * 2_000_000 + "," + pixels() + ",Training",
+        (
+            "unknown emotion label '9999999999999999999999999999999999999999'... "
+            "(2000000 characters)"
+        ),
+    ),
 }
 
 

@@ -55,17 +55,22 @@ def test_formats_classes_and_groups(folder):
     assert faces.target_names == ["angry", "happy", "surprise"]
     assert faces.target.tolist() == [0, 0, 1, 1, 1, 2]
     names = [f.split("/")[-1] for f in faces.filenames]
-    assert names == ["S005_003_00000001.tiff", "S010_001_00000002.png",
-                     "S005_001_00000011.png", "S010_002_00000014.jpg",
-                     "S011_004_00000020.bmp", "S011_002_00000005.png"]
+    assert names == [
+        "S005_003_00000001.tiff",
+        "S010_001_00000002.png",
+        "S005_001_00000011.png",
+        "S010_002_00000014.jpg",
+        "S011_004_00000020.bmp",
+        "S011_002_00000005.png",
+    ]
     assert faces.groups.tolist() == ["S005", "S010", "S005", "S010", "S011", "S011"]
     assert faces.images.shape == (6, 60, 50) and faces.images.dtype == np.uint8
     assert faces.data.shape == (6, 3000)
     ramp = gradient()
-    np.testing.assert_array_equal(faces.images[0], ramp)           # 16-bit TIFF, scaled
-    np.testing.assert_array_equal(faces.images[2], ramp)           # PNG, unchanged
-    np.testing.assert_array_equal(faces.images[4], ramp)           # RGB BMP of grey
-    assert np.abs(faces.images[3].astype(int) - ramp).max() <= 3   # JPEG, near
+    np.testing.assert_array_equal(faces.images[0], ramp)  # 16-bit TIFF, scaled
+    np.testing.assert_array_equal(faces.images[2], ramp)  # PNG, unchanged
+    np.testing.assert_array_equal(faces.images[4], ramp)  # RGB BMP of grey
+    assert np.abs(faces.images[3].astype(int) - ramp).max() <= 3  # JPEG, near
     assert faces.skipped == [str(folder / "surprised" / "S012_001_00000009.png")]
     assert "1 unreadable file(s) skipped" in faces.DESCR
     assert faces.usage is None
@@ -90,8 +95,11 @@ def test_resize_to_image_size(folder):
 
 
 def test_warn_reports_count(folder):
-    with pytest.warns(UserWarning, match=r"skipped 1 unreadable image\(s\) of 7 under .*: "
-                                         r"S012_001_00000009\.png"):
+    with pytest.warns(
+        UserWarning,
+        match=r"skipped 1 unreadable image\(s\) of 7 under .*: "
+        r"S012_001_00000009\.png",
+    ):
         faces = load_image_folder(folder, errors="warn")
     assert len(faces.target) == 6
 
@@ -106,8 +114,9 @@ def test_classes_select_and_merge(folder):
     faces = load_image_folder(folder, errors="skip", classes=["surprise", "anger"])
     assert faces.target_names == ["surprise", "angry"]
     assert faces.target.tolist() == [1, 1, 0]
-    merged = load_image_folder(folder, errors="skip",
-                               classes={"positive": ["happy", "surprise"], "negative": "angry"})
+    merged = load_image_folder(
+        folder, errors="skip", classes={"positive": ["happy", "surprise"], "negative": "angry"}
+    )
     assert merged.target_names == ["positive", "negative"]
     assert merged.target.tolist() == [1, 1, 0, 0, 0, 0]
     # the corrupt file is in a class not selected: nothing to skip
@@ -118,8 +127,11 @@ def test_classes_select_and_merge(folder):
 
 
 def test_jaffe_names_and_unknown_folder_names(tmp_path):
-    for folder, name in [("SU", "KA.SU1.36.tiff"), ("SU", "YM.SU2.59.tiff"),
-                         ("pain", "KA.PA1.01.tiff")]:
+    for folder, name in [
+        ("SU", "KA.SU1.36.tiff"),
+        ("SU", "YM.SU2.59.tiff"),
+        ("pain", "KA.PA1.01.tiff"),
+    ]:
         (tmp_path / folder).mkdir(exist_ok=True)
         Image.new("L", (40, 40), 9).save(tmp_path / folder / name)
     faces = load_image_folder(tmp_path)
@@ -132,38 +144,67 @@ def test_subject_patterns(tmp_path):
     (tmp_path / "happy").mkdir()
     for name in ["anna_01.png", "bob_07.png", "anna_02.png"]:
         Image.new("L", (8, 8)).save(tmp_path / "happy" / name)
-    assert load_image_folder(tmp_path, subject_pattern=r"^([a-z]+)_").groups.tolist() == \
-        ["anna", "anna", "bob"]
-    assert load_image_folder(tmp_path, subject_pattern=lambda n: n[0]).groups.tolist() == \
-        ["a", "a", "b"]
+    assert load_image_folder(tmp_path, subject_pattern=r"^([a-z]+)_").groups.tolist() == [
+        "anna",
+        "anna",
+        "bob",
+    ]
+    assert load_image_folder(tmp_path, subject_pattern=lambda n: n[0]).groups.tolist() == [
+        "a",
+        "a",
+        "b",
+    ]
     assert load_image_folder(tmp_path).groups is None  # no built-in naming matches
     assert load_image_folder(tmp_path, subject_pattern=None).groups is None
-    with pytest.raises(ValueError, match=r"subject_pattern='ck\+' finds no subject in the "
-                                         r"file name 'anna_01.png' \(3 of 3 names"):
+    with pytest.raises(
+        ValueError,
+        match=r"subject_pattern='ck\+' finds no subject in the "
+        r"file name 'anna_01.png' \(3 of 3 names",
+    ):
         load_image_folder(tmp_path, subject_pattern="ck+")
     with pytest.raises(ValueError, match="is not a valid regular expression"):
         load_image_folder(tmp_path, subject_pattern="(")
     Image.new("L", (8, 8)).save(tmp_path / "happy" / "S001_001_00000001.png")
-    with pytest.warns(UserWarning, match="1 of 4 file names match the CK\\+ or JAFFE naming "
-                                         "but 'anna_01.png' does not; groups is None"):
+    with pytest.warns(
+        UserWarning,
+        match="1 of 4 file names match the CK\\+ or JAFFE naming "
+        "but 'anna_01.png' does not; groups is None",
+    ):
         assert load_image_folder(tmp_path).groups is None
 
 
 def bomb_png(width, height):
     """A PNG whose header claims width x height pixels (its data is not needed)."""
+
     def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 16))
+        + chunk(b"IEND", b"")
+    )
 
 
-@pytest.mark.parametrize("width, height, message", [
-    (100_000, 100_000, "refused as a decompression bomb"),      # Pillow's own limit
-    (10_000, 6_000, "refused as a decompression bomb: 10000x6000 = 60000000 pixels, more "
-                    "than the limit of 50000000"),
-])
+@pytest.mark.parametrize(
+    "width, height, message",
+    [
+        (100_000, 100_000, "refused as a decompression bomb"),  # Pillow's own limit
+        (
+            10_000,
+            6_000,
+            "refused as a decompression bomb: 10000x6000 = 60000000 pixels, more "
+            "than the limit of 50000000",
+        ),
+    ],
+)
 def test_decompression_bomb_refused(tmp_path, width, height, message):
     (tmp_path / "fear").mkdir()
     (tmp_path / "fear" / "bomb.png").write_bytes(bomb_png(width, height))
@@ -185,8 +226,11 @@ def test_image_size_none_needs_equal_sizes(tmp_path):
     Image.new("L", (20, 10)).save(tmp_path / "sad" / "a.png")
     assert load_image_folder(tmp_path, image_size=None).images.shape == (1, 10, 20)
     Image.new("L", (20, 12)).save(tmp_path / "sad" / "b.png")
-    with pytest.raises(ValueError, match=r"b\.png' is 20x12 while .*a\.png' is 20x10; "
-                                         r"pass image_size"):
+    with pytest.raises(
+        ValueError,
+        match=r"b\.png' is 20x12 while .*a\.png' is 20x10; "
+        r"pass image_size",
+    ):
         load_image_folder(tmp_path, image_size=None)
 
 
@@ -203,16 +247,20 @@ def test_real_faces_round_trip(tmp_path, fer2013_small):
     np.testing.assert_array_equal(faces.images[order], fer2013_small.images[idx])
     np.testing.assert_array_equal(
         np.array(faces.target_names)[faces.target[order]],
-        np.array(names)[fer2013_small.target[idx]])
+        np.array(names)[fer2013_small.target[idx]],
+    )
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"errors": "ignore"}, "errors must be 'raise', 'warn' or 'skip', got 'ignore'"),
-    ({"image_size": 48}, "image_size must be a pair (height, width) of positive integers"),
-    ({"image_size": (48, 0)}, "image_size must be a pair"),
-    ({"subject_pattern": 3}, "subject_pattern must be 'auto', 'ck+', 'jaffe'"),
-    ({"max_pixels": 0}, "max_pixels must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"errors": "ignore"}, "errors must be 'raise', 'warn' or 'skip', got 'ignore'"),
+        ({"image_size": 48}, "image_size must be a pair (height, width) of positive integers"),
+        ({"image_size": (48, 0)}, "image_size must be a pair"),
+        ({"subject_pattern": 3}, "subject_pattern must be 'auto', 'ck+', 'jaffe'"),
+        ({"max_pixels": 0}, "max_pixels must be a positive integer"),
+    ],
+)
 def test_parameter_errors(tmp_path, kwargs, message):
     (tmp_path / "sad").mkdir()
     Image.new("L", (8, 8)).save(tmp_path / "sad" / "a.png")
@@ -233,12 +281,15 @@ def test_folder_errors(tmp_path):
     with pytest.raises(ValueError, match="no image found under"):
         load_image_folder(tmp_path)
     (tmp_path / "angry").mkdir()
-    with pytest.raises(ValueError, match="the folders 'Anger' and 'angry' of .* both name "
-                                         "the class 'angry'; merge them"):
+    with pytest.raises(
+        ValueError,
+        match="the folders 'Anger' and 'angry' of .* both name the class 'angry'; merge them",
+    ):
         load_image_folder(tmp_path)
 
 
 # --- folders that are not classes, empty classes, broken links -------------------------
+
 
 def test_system_and_hidden_folders_are_not_classes(tmp_path):
     """A zip made on a Mac holds __MACOSX/ (AppleDouble ._ files): it is no class."""
@@ -282,8 +333,11 @@ def test_dangling_symlink_is_unreadable_and_listed(tmp_path):
     Image.fromarray(gradient()).save(root / "happy" / "a.png")
     Image.fromarray(gradient()).save(root / "sad" / "b.png")
     (root / "sad" / "gone.png").symlink_to(tmp_path / "moved-away.png")
-    with pytest.raises(ValueError, match=r"cannot read image '.*gone\.png': a symbolic link "
-                                         r"to the missing file '.*moved-away\.png'"):
+    with pytest.raises(
+        ValueError,
+        match=r"cannot read image '.*gone\.png': a symbolic link "
+        r"to the missing file '.*moved-away\.png'",
+    ):
         load_image_folder(root, subject_pattern=None)
     faces = load_image_folder(root, errors="skip", subject_pattern=None)
     assert [s.split("/")[-1] for s in faces.skipped] == ["gone.png"]

@@ -10,8 +10,10 @@ from fer_features.datasets import describe_datasets, load_dataset, make_syntheti
 
 def write_csv(path, n=3):
     row = " ".join(["5"] * 2304)
-    path.write_text("emotion,pixels,Usage\n" + "".join(
-        f"{i % 7},{row},{'Training' if i % 2 else 'PublicTest'}\n" for i in range(n)))
+    path.write_text(
+        "emotion,pixels,Usage\n"
+        + "".join(f"{i % 7},{row},{'Training' if i % 2 else 'PublicTest'}\n" for i in range(n))
+    )
     return path
 
 
@@ -43,20 +45,24 @@ def test_folder_path(tmp_path):
 
 def test_fer2013_from_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("FER_FEATURES_FER2013", raising=False)
-    with pytest.raises(ValueError, match="environment variable FER_FEATURES_FER2013, which "
-                                         "is not set"):
+    with pytest.raises(
+        ValueError, match="environment variable FER_FEATURES_FER2013, which is not set"
+    ):
         load_dataset("fer2013")
     monkeypatch.setenv("FER_FEATURES_FER2013", str(write_csv(tmp_path / "f.csv", 4)))
     assert load_dataset("fer2013").data.shape == (4, 2304)
     assert "FER_FEATURES_FER2013 is set to" in describe_datasets()
 
 
-@pytest.mark.parametrize("spec, error, message", [
-    ("nothing", ValueError, "unknown data set 'nothing': give 'synthetic', 'fer2013'"),
-    ("missing.csv", FileNotFoundError, "no such file or folder: 'missing.csv'"),
-    ("some/dir", FileNotFoundError, "no such file or folder: 'some/dir'"),
-    (3, ValueError, "data set must be 'synthetic', 'fer2013' or a path, got 3"),
-])
+@pytest.mark.parametrize(
+    "spec, error, message",
+    [
+        ("nothing", ValueError, "unknown data set 'nothing': give 'synthetic', 'fer2013'"),
+        ("missing.csv", FileNotFoundError, "no such file or folder: 'missing.csv'"),
+        ("some/dir", FileNotFoundError, "no such file or folder: 'some/dir'"),
+        (3, ValueError, "data set must be 'synthetic', 'fer2013' or a path, got 3"),
+    ],
+)
 def test_bad_specs(spec, error, message):
     with pytest.raises(error) as info:
         load_dataset(spec)
@@ -71,8 +77,11 @@ def test_file_that_is_not_a_csv(tmp_path):
 
 
 def test_keywords_that_do_not_apply(tmp_path):
-    with pytest.raises(ValueError, match="usage= does not apply to 'synthetic' "
-                                         r"\(make_synthetic_faces takes n_samples, n_classes"):
+    with pytest.raises(
+        ValueError,
+        match="usage= does not apply to 'synthetic' "
+        r"\(make_synthetic_faces takes n_samples, n_classes",
+    ):
         load_dataset("synthetic", usage="Training")
     with pytest.raises(ValueError, match="n_samples= does not apply to the CSV"):
         load_dataset(write_csv(tmp_path / "f.csv"), n_samples=3)
@@ -80,10 +89,16 @@ def test_keywords_that_do_not_apply(tmp_path):
 
 def test_describe_datasets_text():
     text = describe_datasets()
-    for needle in ["synthetic", "PATH.csv[.gz]", "FOLDER/", "load_fer2013", "load_image_folder",
-                   "angry, disgust, fear, happy, sad, surprise, neutral, contempt",
-                   "CK+ codes: 0=neutral, 1=angry, 2=contempt",
-                   "JAFFE codes: AN=angry"]:
+    for needle in [
+        "synthetic",
+        "PATH.csv[.gz]",
+        "FOLDER/",
+        "load_fer2013",
+        "load_image_folder",
+        "angry, disgust, fear, happy, sad, surprise, neutral, contempt",
+        "CK+ codes: 0=neutral, 1=angry, 2=contempt",
+        "JAFFE codes: AN=angry",
+    ]:
         assert needle in text
     assert max(len(line) for line in text.splitlines()) <= 100
 
@@ -118,13 +133,17 @@ def test_skip_unreadable_skips_and_reports(tmp_path):
         load_dataset(root, skip_unreadable=True, errors="raise")
     csv = write_csv(tmp_path / "fer.csv")
     for spec in (csv, "synthetic"):
-        with pytest.raises(ValueError, match=r"skip_unreadable \(--skip-unreadable\) applies "
-                                             r"to folders of images"):
+        with pytest.raises(
+            ValueError,
+            match=r"skip_unreadable \(--skip-unreadable\) applies "
+            r"to folders of images",
+        ):
             load_dataset(spec, skip_unreadable=True)
 
 
-@pytest.mark.parametrize("command", [["datasets"], ["eigenfaces", "--n-components", "2",
-                                                     "--show", "2", "--data"]])
+@pytest.mark.parametrize(
+    "command", [["datasets"], ["eigenfaces", "--n-components", "2", "--show", "2", "--data"]]
+)
 def test_cli_skip_unreadable(tmp_path, capsys, command):
     """The CLI stops at an unreadable image, or with --skip-unreadable skips it, naming it."""
     from fer_features.cli import main
@@ -136,5 +155,8 @@ def test_cli_skip_unreadable(tmp_path, capsys, command):
     with pytest.warns(UserWarning, match="skipped 1 unreadable image.*: broken.png"):
         assert main(command + [str(root), "--skip-unreadable"] + extra) == 0
     out = capsys.readouterr().out
-    assert ("1 unreadable file(s) skipped" in out if command[0] == "datasets"
-            else out.startswith("2 faces of 48x48"))
+    assert (
+        "1 unreadable file(s) skipped" in out
+        if command[0] == "datasets"
+        else out.startswith("2 faces of 48x48")
+    )

@@ -12,8 +12,7 @@ from fer_features.datasets import EXPRESSIONS, make_synthetic_faces
 
 def test_fields_and_types():
     faces = make_synthetic_faces(30, random_state=0)
-    assert sorted(faces) == ["DESCR", "data", "groups", "images", "target", "target_names",
-                             "usage"]
+    assert sorted(faces) == ["DESCR", "data", "groups", "images", "target", "target_names", "usage"]
     assert faces.images.shape == (30, 48, 48) and faces.images.dtype == np.uint8
     assert faces.data.shape == (30, 2304) and faces.data.dtype == np.uint8
     np.testing.assert_array_equal(faces.data, faces.images.reshape(30, -1))
@@ -39,8 +38,7 @@ def test_deterministic_per_random_state():
     assert big.images.shape == (600, 48, 48) and len(np.unique(big.data, axis=0)) == 600
 
 
-@pytest.mark.parametrize("n_samples, n_classes", [(7, 7), (200, 7), (301, 7), (16, 2),
-                                                  (80, 8)])
+@pytest.mark.parametrize("n_samples, n_classes", [(7, 7), (200, 7), (301, 7), (16, 2), (80, 8)])
 def test_balanced_and_all_classes_present(n_samples, n_classes):
     faces = make_synthetic_faces(n_samples, n_classes=n_classes, random_state=0)
     counts = np.bincount(faces.target, minlength=n_classes)
@@ -80,8 +78,7 @@ def test_faces_look_like_faces():
 def test_expression_changes_the_face_not_just_noise():
     """Class means differ where the features are (mouth, eyes), beyond chance."""
     faces = make_synthetic_faces(700, noise=0.0, random_state=1)
-    means = np.array([faces.images[faces.target == k].astype(float).mean(axis=0)
-                      for k in range(7)])
+    means = np.array([faces.images[faces.target == k].astype(float).mean(axis=0) for k in range(7)])
     happy, surprise = means[3], means[5]
     mouth = np.abs(happy - surprise)[30:42, 14:34].mean()
     corner = np.abs(happy - surprise)[:8, :8].mean()
@@ -105,23 +102,32 @@ def test_learnable_but_not_trivial():
             return cross_val_score(model, X, faces.target, cv=cv).mean()
 
     pixels = score(faces.data / 255.0)
-    hogs = score(np.array([hog(im, orientations=9, pixels_per_cell=(6, 6),
-                               cells_per_block=(2, 2)) for im in faces.images]))
+    hogs = score(
+        np.array(
+            [
+                hog(im, orientations=9, pixels_per_cell=(6, 6), cells_per_block=(2, 2))
+                for im in faces.images
+            ]
+        )
+    )
     assert 0.25 < pixels < 0.8
     assert hogs > pixels + 0.08
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"n_samples": 6}, "n_samples must be an integer >= n_classes (7), got 6"),
-    ({"n_samples": 10.0}, "n_samples must be an integer"),
-    ({"n_classes": 1}, "n_classes must be an integer in 2..8, got 1"),
-    ({"n_classes": 9}, "n_classes must be an integer in 2..8, got 9"),
-    ({"image_size": 8}, "image_size must be an integer >= 16 or a pair"),
-    ({"image_size": (48, 48, 3)}, "image_size must be an integer >= 16 or a pair"),
-    ({"image_size": "big"}, "image_size must be an integer >= 16 or a pair"),
-    ({"noise": -0.1}, "noise must be a number >= 0, got -0.1"),
-    ({"n_subjects": 0}, "n_subjects must be a positive integer, got 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_samples": 6}, "n_samples must be an integer >= n_classes (7), got 6"),
+        ({"n_samples": 10.0}, "n_samples must be an integer"),
+        ({"n_classes": 1}, "n_classes must be an integer in 2..8, got 1"),
+        ({"n_classes": 9}, "n_classes must be an integer in 2..8, got 9"),
+        ({"image_size": 8}, "image_size must be an integer >= 16 or a pair"),
+        ({"image_size": (48, 48, 3)}, "image_size must be an integer >= 16 or a pair"),
+        ({"image_size": "big"}, "image_size must be an integer >= 16 or a pair"),
+        ({"noise": -0.1}, "noise must be a number >= 0, got -0.1"),
+        ({"n_subjects": 0}, "n_subjects must be a positive integer, got 0"),
+    ],
+)
 def test_parameter_errors(kwargs, message):
     with pytest.raises(ValueError) as info:
         make_synthetic_faces(**{"n_samples": 20, **kwargs})

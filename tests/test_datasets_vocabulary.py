@@ -13,26 +13,56 @@ from fer_features.datasets import (
 
 
 def test_canonical_names():
-    assert EXPRESSIONS == ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral",
-                           "contempt")
+    assert EXPRESSIONS == (
+        "angry",
+        "disgust",
+        "fear",
+        "happy",
+        "sad",
+        "surprise",
+        "neutral",
+        "contempt",
+    )
     for name in EXPRESSIONS:
         assert canonical_expression(name) == name
         assert canonical_expression(name.upper()) == name
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("Anger", "angry"), ("sadness", "sad"), ("Happiness", "happy"), ("surprised", "surprise"),
-    ("Fearful", "fear"), ("disgusted", "disgust"), ("  Neutral ", "neutral"),
-    ("AN", "angry"), ("DI", "disgust"), ("FE", "fear"), ("HA", "happy"), ("SA", "sad"),
-    ("SU", "surprise"), ("NE", "neutral"), ("contemptuous", "contempt"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Anger", "angry"),
+        ("sadness", "sad"),
+        ("Happiness", "happy"),
+        ("surprised", "surprise"),
+        ("Fearful", "fear"),
+        ("disgusted", "disgust"),
+        ("  Neutral ", "neutral"),
+        ("AN", "angry"),
+        ("DI", "disgust"),
+        ("FE", "fear"),
+        ("HA", "happy"),
+        ("SA", "sad"),
+        ("SU", "surprise"),
+        ("NE", "neutral"),
+        ("contemptuous", "contempt"),
+    ],
+)
 def test_synonyms(name, expected):
     assert canonical_expression(name) == expected
 
 
 def test_dataset_codes():
     assert [canonical_expression(i, dataset="ck+") for i in range(8)] == [
-        "neutral", "angry", "contempt", "disgust", "fear", "happy", "sad", "surprise"]
+        "neutral",
+        "angry",
+        "contempt",
+        "disgust",
+        "fear",
+        "happy",
+        "sad",
+        "surprise",
+    ]
     assert [canonical_expression(i, dataset="fer2013") for i in range(7)] == list(EXPRESSIONS[:7])
     assert canonical_expression("3", dataset="FER2013") == "happy"
     assert canonical_expression("an", dataset="jaffe") == "angry"
@@ -40,18 +70,39 @@ def test_dataset_codes():
     assert set(DATASET_CODES) == {"fer2013", "ck+", "jaffe"}
 
 
-@pytest.mark.parametrize("args, kwargs, message", [
-    (("bored",), {}, "unknown expression 'bored'; known expressions: angry, disgust, fear, "
-                     "happy, sad, surprise, neutral, contempt"),
-    ((3,), {}, "expression 3 is not a name; integer codes differ between data sets, pass "
-               "dataset='fer2013', 'ck+' or 'jaffe'"),
-    ((8,), {"dataset": "ck+"}, "unknown ck+ expression code 8; known codes: 0=neutral, "
-                               "1=angry"),
-    ((7,), {"dataset": "fer2013"}, "unknown fer2013 expression code 7"),
-    (("XX",), {"dataset": "jaffe"}, "unknown jaffe expression code 'XX'; known codes: AN=angry"),
-    ((1,), {"dataset": "affectnet"}, "unknown data set 'affectnet' for expression codes; "
-                                     "known: fer2013, ck+, jaffe"),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        (
+            ("bored",),
+            {},
+            "unknown expression 'bored'; known expressions: angry, disgust, fear, "
+            "happy, sad, surprise, neutral, contempt",
+        ),
+        (
+            (3,),
+            {},
+            "expression 3 is not a name; integer codes differ between data sets, pass "
+            "dataset='fer2013', 'ck+' or 'jaffe'",
+        ),
+        (
+            (8,),
+            {"dataset": "ck+"},
+            "unknown ck+ expression code 8; known codes: 0=neutral, 1=angry",
+        ),
+        ((7,), {"dataset": "fer2013"}, "unknown fer2013 expression code 7"),
+        (
+            ("XX",),
+            {"dataset": "jaffe"},
+            "unknown jaffe expression code 'XX'; known codes: AN=angry",
+        ),
+        (
+            (1,),
+            {"dataset": "affectnet"},
+            "unknown data set 'affectnet' for expression codes; known: fer2013, ck+, jaffe",
+        ),
+    ],
+)
 def test_unknown_names_raise(args, kwargs, message):
     with pytest.raises(ValueError) as info:
         canonical_expression(*args, **kwargs)
@@ -83,8 +134,9 @@ def test_select_classes_exact():
     keep, new, new_names = select_classes(target, names, ["sadness", "anger"])
     assert keep.tolist() == [True, False, True, False, True]
     assert new.tolist() == [1, 0, 1] and new_names == ["sad", "angry"]
-    keep, new, new_names = select_classes(target, names, {"happy": "HA",
-                                                          "negative": ["angry", "sad"]})
+    keep, new, new_names = select_classes(
+        target, names, {"happy": "HA", "negative": ["angry", "sad"]}
+    )
     assert keep.all() and new.tolist() == [1, 0, 1, 0, 1]
     assert new_names == ["happy", "negative"]
     with pytest.raises(ValueError, match="class 'x' in classes merges no old class"):

@@ -36,8 +36,7 @@ from fer_features.deep._training import CosineSchedule  # noqa: E402
 pytestmark = pytest.mark.deep
 
 # settings that make a fit take a second or two on tiny data
-FAST = {"epochs": 1, "batch_size": 16, "augmentation": "none", "max_time": None,
-        "random_state": 0}
+FAST = {"epochs": 1, "batch_size": 16, "augmentation": "none", "max_time": None, "random_state": 0}
 
 
 class OneConvNet:
@@ -99,10 +98,16 @@ def fitted(faces):
 
 # --------------------------------------------------------------- import and install
 
+
 def _run_python(code):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_import_does_not_import_keras():
@@ -133,6 +138,7 @@ def test_clear_error_without_the_deep_extra():
 
 
 # --------------------------------------------------------------- the classifier
+
 
 def test_fit_predict_on_synthetic_faces(fitted, faces):
     names = np.asarray(faces.target_names)
@@ -165,23 +171,35 @@ def test_learns_an_easy_problem_from_uint8_and_from_floats():
 
 
 def test_wrong_image_shape_at_predict(fitted):
-    with pytest.raises(ValueError, match=r"fitted on images of shape \(24, 24\), got images "
-                                         r"of shape \(12, 48\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"fitted on images of shape \(24, 24\), got images "
+        r"of shape \(12, 48\)",
+    ):
         fitted.predict(np.zeros((2, 12, 48)))
     with pytest.raises(ValueError, match="576 features"):
         fitted.predict(np.zeros((2, 100)))
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"architecture": "vgg16"}, r"needs images of at least 32x32, got \(16, 16\): set input_size"),
-    ({"architecture": "vgg16", "input_size": 16}, "input_size=16: the vgg16 backbone needs"),
-    ({"early_stopping": 2}, "early_stopping=2 needs held-out data"),
-    ({"weights": "no/such/file.weights.h5"}, "weights='no/such/file.weights.h5' is neither"),
-    ({"augmentation": {"rotate": 10}}, r"unknown keys \['rotate'\]"),
-    ({"image_shape": (5, 5)}, r"X has 256 features per row, which cannot be read as images "
-                              r"of shape \(5, 5\)"),
-    ({"class_weight": {"cat": 2.0}}, "weight for label 'cat', which is not one of the classes"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (
+            {"architecture": "vgg16"},
+            r"needs images of at least 32x32, got \(16, 16\): set input_size",
+        ),
+        ({"architecture": "vgg16", "input_size": 16}, "input_size=16: the vgg16 backbone needs"),
+        ({"early_stopping": 2}, "early_stopping=2 needs held-out data"),
+        ({"weights": "no/such/file.weights.h5"}, "weights='no/such/file.weights.h5' is neither"),
+        ({"augmentation": {"rotate": 10}}, r"unknown keys \['rotate'\]"),
+        (
+            {"image_shape": (5, 5)},
+            r"X has 256 features per row, which cannot be read as images "
+            r"of shape \(5, 5\)",
+        ),
+        ({"class_weight": {"cat": 2.0}}, "weight for label 'cat', which is not one of the classes"),
+    ],
+)
 def test_fit_errors_name_the_bad_input(params, message):
     X, y = _easy(8)
     with pytest.raises(ValueError, match=message):
@@ -194,12 +212,15 @@ def test_one_class_is_an_error():
         KerasCNNClassifier(**FAST).fit(X, np.full(8, 3))
 
 
-@pytest.mark.parametrize("n_features, image_shape, expected", [
-    (12, (1, -1), (1, 12)),
-    (12, (-1, 4), (3, 4)),
-    (12, (3, 4), (3, 4)),
-    (16, None, (4, 4)),
-])
+@pytest.mark.parametrize(
+    "n_features, image_shape, expected",
+    [
+        (12, (1, -1), (1, 12)),
+        (12, (-1, 4), (3, 4)),
+        (12, (3, 4), (3, 4)),
+        (16, None, (4, 4)),
+    ],
+)
 def test_image_shape_with_minus_one(n_features, image_shape, expected):
     assert resolve_network_shape(n_features, image_shape, None) == expected
 
@@ -247,8 +268,14 @@ def test_same_random_state_same_model_whatever_the_global_state():
     X, y = _easy(32)
     # initial weights, dropout, shuffling (batches of 8 over 2 epochs) and the
     # random augmentation all follow random_state, and only it
-    params = {**TINY, "architecture": _dropout_net, "augmentation": "high", "epochs": 2,
-              "batch_size": 8, "validation_split": 0.25}
+    params = {
+        **TINY,
+        "architecture": _dropout_net,
+        "augmentation": "high",
+        "epochs": 2,
+        "batch_size": 8,
+        "validation_split": 0.25,
+    }
     p1 = KerasCNNClassifier(**params).fit(X, y).predict_proba(X)
     random.seed(1)
     np.random.seed(2)  # noqa: NPY002 - the global RNG is what is checked
@@ -289,8 +316,9 @@ def test_fit_leaves_the_process_state_alone():
     previous_policy = keras.config.dtype_policy()
     keras.config.set_dtype_policy("mixed_bfloat16")
     try:
-        clf = KerasCNNClassifier(**{**TINY, "architecture": _dropout_net,
-                                    "augmentation": "low"}).fit(X, y)
+        clf = KerasCNNClassifier(
+            **{**TINY, "architecture": _dropout_net, "augmentation": "low"}
+        ).fit(X, y)
         assert keras.config.dtype_policy().name == "mixed_bfloat16"
         # the network follows mixed_precision, not the global policy
         assert clf.model_.get_layer("rescale").dtype_policy.name == "float32"
@@ -305,7 +333,8 @@ def test_fit_leaves_the_process_state_alone():
     assert ProbeLayer().name != first_probe.name
     assert [layer.name for layer in user_model.layers] == user_layers
     np.testing.assert_array_equal(
-        keras.ops.convert_to_numpy(user_model(np.ones((1, 3), dtype="float32"))), user_out)
+        keras.ops.convert_to_numpy(user_model(np.ones((1, 3), dtype="float32"))), user_out
+    )
 
 
 def test_shuffled_batches_follow_their_seed_only():
@@ -338,10 +367,15 @@ def test_shuffled_batches_follow_their_seed_only():
 
 def test_clone_keeps_every_setting_and_grid_search_runs():
     X, y = _easy(48)
-    clf = KerasCNNClassifier(**{**FAST, "augmentation": {"flip": True, "gamma": 0.1}},
-                             architecture="mini_xception", label_smoothing=0.2,
-                             optimizer="adamw", schedule="plateau", class_weight="balanced",
-                             dense_units=16)
+    clf = KerasCNNClassifier(
+        **{**FAST, "augmentation": {"flip": True, "gamma": 0.1}},
+        architecture="mini_xception",
+        label_smoothing=0.2,
+        optimizer="adamw",
+        schedule="plateau",
+        class_weight="balanced",
+        dense_units=16,
+    )
     assert clone(clf).get_params() == clf.get_params()
     search = GridSearchCV(
         KerasCNNClassifier(**TINY),
@@ -407,8 +441,9 @@ def test_warm_start_and_partial_fit():
 
 def test_validation_split_early_stopping_and_time_budget():
     X, y = _easy(40)
-    clf = KerasCNNClassifier(**{**TINY, "epochs": 3}, validation_split=0.25,
-                             early_stopping=1).fit(X, y)
+    clf = KerasCNNClassifier(**{**TINY, "epochs": 3}, validation_split=0.25, early_stopping=1).fit(
+        X, y
+    )
     assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(clf.history_)
     assert clf.fit_steps_ == len(clf.history_["loss"]) * 2  # 30 training images / 16
     assert clf.stopped_by_ in ("epochs", "early_stopping")
@@ -441,10 +476,15 @@ def test_quick_params_make_a_valid_classifier():
 
 # --------------------------------------------------------------- architectures
 
-@pytest.mark.parametrize("architecture, n_features", [
-    ("simple", 256), ("residual", 256),
-    ("mini_xception", 128),  # its last feature map (128 channels), averaged over space
-])
+
+@pytest.mark.parametrize(
+    "architecture, n_features",
+    [
+        ("simple", 256),
+        ("residual", 256),
+        ("mini_xception", 128),  # its last feature map (128 channels), averaged over space
+    ],
+)
 def test_from_scratch_architectures_fit_predict_and_give_features(architecture, n_features):
     X, y = _easy(16, size=20)
     y = np.arange(16) % 3
@@ -478,9 +518,12 @@ def test_custom_architecture_must_give_one_score_per_class():
         return keras.layers.Dense(1)(keras.layers.Flatten()(x))
 
     X, y = _easy(8)
-    with pytest.raises(ValueError, match=r"architecture='one_score' must return a Keras tensor "
-                                         r"of shape \(batch, 2\) \(one score per class\), "
-                                         r"got \(None, 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"architecture='one_score' must return a Keras tensor "
+        r"of shape \(batch, 2\) \(one score per class\), "
+        r"got \(None, 1\)",
+    ):
         KerasCNNClassifier(**{**FAST, "architecture": one_score}).fit(X, y)
 
 
@@ -492,8 +535,9 @@ def test_mini_xception_has_about_60k_parameters():
 
 @pytest.mark.parametrize("architecture", sorted(BACKBONES))
 def test_backbones_build_and_predict(architecture):
-    clf = KerasCNNClassifier(architecture=architecture, input_size=32, weights=None,
-                             dense_units=16, trainable_blocks=1)
+    clf = KerasCNNClassifier(
+        architecture=architecture, input_size=32, weights=None, dense_units=16, trainable_blocks=1
+    )
     model = clf._build(keras, 4, (24, 24), 1 / 255, seed=0)
     X = np.random.default_rng(0).integers(0, 256, size=(3, 24, 24, 1)).astype("float32")
     proba = keras.ops.convert_to_numpy(model(X, training=False))
@@ -510,8 +554,9 @@ def test_trainable_blocks_on_vgg16():
         clf = KerasCNNClassifier(architecture="vgg16", input_size=32, trainable_blocks=value)
         model = clf._build(keras, 3, (32, 32), 1 / 255, seed=0)
         backbone = model.get_layer("vgg16")
-        return sorted({la.name.split("_")[0] for la in backbone.layers
-                       if la.trainable and la.weights})
+        return sorted(
+            {la.name.split("_")[0] for la in backbone.layers if la.trainable and la.weights}
+        )
 
     assert trainable_blocks(0) == []
     assert trainable_blocks(2) == ["block4", "block5"]
@@ -522,8 +567,9 @@ def test_trainable_blocks_on_vgg16():
 
 def test_backbone_fits_with_a_frozen_body():
     X, y = _easy(8, size=32)
-    clf = KerasCNNClassifier(**{**FAST, "architecture": "vgg16"}, trainable_blocks=0,
-                             dense_units=8).fit(X, y)
+    clf = KerasCNNClassifier(
+        **{**FAST, "architecture": "vgg16"}, trainable_blocks=0, dense_units=8
+    ).fit(X, y)
     assert clf.predict_proba(X).shape == (8, 2)
     backbone = clf.model_.get_layer("vgg16")
     assert not any(w.trainable for w in backbone.weights)
@@ -540,11 +586,13 @@ def test_local_weights_file(tmp_path):
     for a, b in zip(loaded, source.get_weights()):
         np.testing.assert_array_equal(a, b)
     bad = tmp_path / "other.weights.h5"
-    keras.applications.VGG19(include_top=False, weights=None,
-                             input_shape=(32, 32, 3)).save_weights(bad)
+    keras.applications.VGG19(include_top=False, weights=None, input_shape=(32, 32, 3)).save_weights(
+        bad
+    )
     with pytest.raises(ValueError, match="could not load the weights file"):
         KerasCNNClassifier(architecture="vgg16", weights=str(bad), input_size=32)._build(
-            keras, 3, (32, 32), 1 / 255, seed=0)
+            keras, 3, (32, 32), 1 / 255, seed=0
+        )
 
 
 def test_mixed_precision_is_local_to_the_model():
@@ -558,12 +606,16 @@ def test_mixed_precision_is_local_to_the_model():
 
 # --------------------------------------------------------------- augmentation
 
-@pytest.mark.parametrize("augmentation, message", [
-    ("extreme", "augmentation='extreme' is not a preset"),
-    ({"zoom": 1.5}, "must be < 1"),
-    ({"rotation": -3}, r"augmentation\['rotation'\] must be a number >= 0, got -3"),
-    ({"shear": 0.1}, r"unknown keys \['shear'\]"),
-])
+
+@pytest.mark.parametrize(
+    "augmentation, message",
+    [
+        ("extreme", "augmentation='extreme' is not a preset"),
+        ({"zoom": 1.5}, "must be < 1"),
+        ({"rotation": -3}, r"augmentation\['rotation'\] must be a number >= 0, got -3"),
+        ({"shear": 0.1}, r"unknown keys \['shear'\]"),
+    ],
+)
 def test_augmentation_errors(augmentation, message):
     with pytest.raises(ValueError, match=message):
         resolve_augmentation(augmentation)
@@ -571,19 +623,33 @@ def test_augmentation_errors(augmentation, message):
 
 def test_augmentation_presets():
     assert resolve_augmentation("none") == resolve_augmentation(None)
-    assert resolve_augmentation("mid") == {"flip": True, "rotation": 10.0, "zoom": 0.1,
-                                           "shift": 0.1, "brightness": 0.0,
-                                           "contrast": 0.0, "gamma": 0.0}
+    assert resolve_augmentation("mid") == {
+        "flip": True,
+        "rotation": 10.0,
+        "zoom": 0.1,
+        "shift": 0.1,
+        "brightness": 0.0,
+        "contrast": 0.0,
+        "gamma": 0.0,
+    }
     assert build_augmentation(keras, "none") == []
     names = [layer.name for layer in build_augmentation(keras, "high", seed=0)]
-    assert names == ["aug_flip", "aug_rotation", "aug_zoom", "aug_shift", "aug_brightness",
-                     "aug_contrast", "aug_gamma"]
+    assert names == [
+        "aug_flip",
+        "aug_rotation",
+        "aug_zoom",
+        "aug_shift",
+        "aug_brightness",
+        "aug_contrast",
+        "aug_gamma",
+    ]
 
 
 def test_augmentation_changes_training_inputs_only(fitted, faces):
     images = (faces.images[:8, ..., None] / 255.0).astype("float32")
-    aug = [fitted.model_.get_layer(n) for n in ("aug_flip", "aug_rotation", "aug_zoom",
-                                                "aug_shift")]
+    aug = [
+        fitted.model_.get_layer(n) for n in ("aug_flip", "aug_rotation", "aug_zoom", "aug_shift")
+    ]
     train_x, infer_x = images, images
     for layer in aug:
         train_x = layer(train_x, training=True)
@@ -591,8 +657,9 @@ def test_augmentation_changes_training_inputs_only(fitted, faces):
     assert not np.allclose(keras.ops.convert_to_numpy(train_x), images)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(infer_x), images)
     # predictions are deterministic: augmentation is off outside fit
-    np.testing.assert_array_equal(fitted.predict_proba(faces.data[:8]),
-                                  fitted.predict_proba(faces.data[:8]))
+    np.testing.assert_array_equal(
+        fitted.predict_proba(faces.data[:8]), fitted.predict_proba(faces.data[:8])
+    )
 
 
 def test_gamma_layer_and_its_serialization(tmp_path):
@@ -613,6 +680,7 @@ def test_gamma_layer_and_its_serialization(tmp_path):
 
 # --------------------------------------------------------------- CNN features
 
+
 def test_cnn_features_feed_an_svc(faces):
     cnn = KerasCNNClassifier(**{**FAST, "epochs": 2}, dense_units=32)
     pipe = make_pipeline(CNNFeatureTransformer(cnn), SVC()).fit(faces.data, faces.target)
@@ -626,8 +694,9 @@ def test_cnn_features_feed_an_svc(faces):
     logits = pipe[0].transform(faces.data[:5]) @ W + b
     expected = np.exp(logits - logits.max(1, keepdims=True))
     expected /= expected.sum(1, keepdims=True)
-    np.testing.assert_allclose(pipe[0].estimator_.predict_proba(faces.data[:5]), expected,
-                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        pipe[0].estimator_.predict_proba(faces.data[:5]), expected, rtol=1e-4, atol=1e-6
+    )
 
 
 def test_cnn_features_from_a_prefitted_network(fitted, faces):
@@ -662,15 +731,19 @@ def test_cnn_features_refit_uses_the_new_network():
     logits = features @ W + bias
     proba = np.exp(logits - logits.max(1, keepdims=True))
     proba /= proba.sum(1, keepdims=True)
-    np.testing.assert_allclose(transformer.estimator_.predict_proba(X[:4]), proba,
-                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        transformer.estimator_.predict_proba(X[:4]), proba, rtol=1e-4, atol=1e-6
+    )
 
 
 def test_cnn_features_check_the_image_shape_themselves(fitted):
     transformer = CNNFeatureTransformer(fitted, prefit=True).fit(np.zeros((2, 24 * 24)))
-    with pytest.raises(ValueError, match=r"the network of CNNFeatureTransformer was fitted on "
-                                         r"images of shape \(24, 24\), got images of shape "
-                                         r"\(12, 48\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"the network of CNNFeatureTransformer was fitted on "
+        r"images of shape \(24, 24\), got images of shape "
+        r"\(12, 48\)",
+    ):
         transformer.transform(np.zeros((2, 12, 48)))
 
 
@@ -683,6 +756,7 @@ def test_cnn_features_need_labels_or_a_fitted_network():
 
 
 # --------------------------------------------------------------- real faces
+
 
 @pytest.mark.fer2013
 def test_real_faces(fer2013_small):

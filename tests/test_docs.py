@@ -49,25 +49,49 @@ def test_every_example_is_in_the_gallery_and_has_a_title():
 def test_docs_build_without_warnings(tmp_path):
     pytest.importorskip("sphinx", reason="building the docs needs the [docs] extra (sphinx)")
     pytest.importorskip("numpydoc", reason="building the docs needs the [docs] extra (numpydoc)")
-    pytest.importorskip("sphinx_gallery",
-                        reason="building the docs needs the [docs] extra (sphinx-gallery)")
+    pytest.importorskip(
+        "sphinx_gallery", reason="building the docs needs the [docs] extra (sphinx-gallery)"
+    )
     src = tmp_path / "docs"
     shutil.copytree(DOCS, src, ignore=shutil.ignore_patterns(*BUILT))
     shutil.copytree(EXAMPLES, tmp_path / "examples")
     out = tmp_path / "html"
     env = dict(os.environ, MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2")
     proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-q",
-         str(src), str(out)],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-b",
+            "html",
+            "-q",
+            str(src),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
-    for page in ["index.html", "introduction.html", "api.html",
-                 "guide/data.html", "guide/features.html", "guide/pipelines.html",
-                 "guide/cnn.html", "guide/benchmark.html", "guide/plots.html",
-                 "guide/cli.html", "auto_examples/index.html",
-                 "generated/fer_features.plotting.EigenfacesDisplay.html",
-                 "generated/fer_features.LBPTransformer.html"]:
+    for page in [
+        "index.html",
+        "introduction.html",
+        "api.html",
+        "guide/data.html",
+        "guide/features.html",
+        "guide/pipelines.html",
+        "guide/cnn.html",
+        "guide/benchmark.html",
+        "guide/plots.html",
+        "guide/cli.html",
+        "auto_examples/index.html",
+        "generated/fer_features.plotting.EigenfacesDisplay.html",
+        "generated/fer_features.LBPTransformer.html",
+    ]:
         assert (out / page).is_file(), page
     for script in EXAMPLES.glob("plot_*.py"):
         page = out / "auto_examples" / f"{script.stem}.html"

@@ -48,7 +48,7 @@ def _background(seed, height=480, width=640):
 def _paste(photo, face, x, y, side):
     """Paste a 48x48 face upscaled to ``side`` pixels at (x, y); return its frame box."""
     big = np.asarray(Image.fromarray(face).resize((side, side), Image.Resampling.BICUBIC))
-    photo[y:y + side, x:x + side] = big
+    photo[y : y + side, x : x + side] = big
     return (x, y, side, side)
 
 
@@ -71,9 +71,14 @@ def test_box_iou_exact():
 
 
 def test_group_detections_counts_merges_and_drops():
-    raw = [[10, 10, 20, 20], [12, 10, 20, 20], [10, 12, 20, 20],  # one face, 3 windows
-           [100, 100, 30, 30], [101, 100, 30, 30],                # another, 2 windows
-           [200, 10, 20, 20]]                                     # a lone window
+    raw = [
+        [10, 10, 20, 20],
+        [12, 10, 20, 20],
+        [10, 12, 20, 20],  # one face, 3 windows
+        [100, 100, 30, 30],
+        [101, 100, 30, 30],  # another, 2 windows
+        [200, 10, 20, 20],
+    ]  # a lone window
     faces = group_detections(raw, min_neighbors=2)
     assert faces.boxes.tolist() == [[11, 11, 20, 20], [100, 100, 30, 30]]  # means, rounded
     assert faces.scores.tolist() == [3.0, 2.0]
@@ -138,10 +143,12 @@ def test_detects_fer2013_faces_pasted_on_photos(detector, fer2013_small):
         photo = _background(k)
         side_a, side_b = rng.integers(120, 201, size=2)
         ya, yb = rng.integers(0, 480 - side_a), rng.integers(0, 480 - side_b)
-        frame_a = _paste(photo, faces[2 * k], int(rng.integers(0, 300 - side_a)), int(ya),
-                         int(side_a))
-        frame_b = _paste(photo, faces[2 * k + 1], int(rng.integers(320, 640 - side_b)),
-                         int(yb), int(side_b))
+        frame_a = _paste(
+            photo, faces[2 * k], int(rng.integers(0, 300 - side_a)), int(ya), int(side_a)
+        )
+        frame_b = _paste(
+            photo, faces[2 * k + 1], int(rng.integers(320, 640 - side_b)), int(yb), int(side_b)
+        )
         photos.append(photo)
         frames.append([frame_a, frame_b])
     found = detector.detect(photos)
@@ -163,8 +170,11 @@ def test_detects_fer2013_faces_pasted_on_photos(detector, fer2013_small):
 
 def test_opencv_backend_not_installed(monkeypatch):
     monkeypatch.setitem(sys.modules, "cv2", None)
-    with pytest.raises(ImportError, match=r"not installed: `pip install "
-                                          r"'opencv-python-headless<5'`"):
+    with pytest.raises(
+        ImportError,
+        match=r"not installed: `pip install "
+        r"'opencv-python-headless<5'`",
+    ):
         FaceDetector(backend="opencv").fit()
 
 
@@ -176,28 +186,34 @@ def test_opencv_backend_without_haar_cascades(monkeypatch):
         FaceDetector(backend="opencv").fit()
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"backend": "dlib"}, "backend must be 'skimage' or 'opencv', got 'dlib'"),
-    ({"scale_factor": 1.0}, "scale_factor must be a number > 1, got 1.0"),
-    ({"min_size": 0}, "min_size must be an integer >= 1, got 0"),
-    ({"max_side": 10}, "max_side must be an integer >= 24 or None, got 10"),
-    ({"overlap": 1.0}, r"overlap must be a number in \[0, 1\), got 1.0"),
-    ({"n_jobs": 0}, "n_jobs must be a non-zero integer or None, got 0"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"backend": "dlib"}, "backend must be 'skimage' or 'opencv', got 'dlib'"),
+        ({"scale_factor": 1.0}, "scale_factor must be a number > 1, got 1.0"),
+        ({"min_size": 0}, "min_size must be an integer >= 1, got 0"),
+        ({"max_side": 10}, "max_side must be an integer >= 24 or None, got 10"),
+        ({"overlap": 1.0}, r"overlap must be a number in \[0, 1\), got 1.0"),
+        ({"n_jobs": 0}, "n_jobs must be a non-zero integer or None, got 0"),
+    ],
+)
 def test_detector_parameter_errors(params, message):
     with pytest.raises(ValueError, match=message):
         FaceDetector(**params).fit()
 
 
-@pytest.mark.parametrize("photos, message", [
-    (np.zeros((48, 48)), r"wrap one photo in a list"),
-    (np.zeros((48, 48, 3)), r"wrap one photo in a list"),
-    ("face.png", r"wrap one photo in a list"),
-    ([], "empty list of photos"),
-    ([np.zeros((4, 4, 2))], r"photo 0 must be a grey \(height, width\) or colour"),
-    ([np.full((4, 4), np.nan)], "photo 0 holds NaN"),
-    ([["a"]], "photo 0 must be a file name, a PIL image or a numeric array"),
-])
+@pytest.mark.parametrize(
+    "photos, message",
+    [
+        (np.zeros((48, 48)), r"wrap one photo in a list"),
+        (np.zeros((48, 48, 3)), r"wrap one photo in a list"),
+        ("face.png", r"wrap one photo in a list"),
+        ([], "empty list of photos"),
+        ([np.zeros((4, 4, 2))], r"photo 0 must be a grey \(height, width\) or colour"),
+        ([np.full((4, 4), np.nan)], "photo 0 holds NaN"),
+        ([["a"]], "photo 0 must be a file name, a PIL image or a numeric array"),
+    ],
+)
 def test_detect_input_errors(detector, photos, message):
     with pytest.raises(ValueError, match=message):
         detector.detect(photos)
@@ -214,8 +230,10 @@ def test_detector_pickles_and_clones(detector):
     from sklearn.base import clone
 
     again = pickle.loads(pickle.dumps(detector))
-    assert again.detect([data.astronaut()])[0].boxes.tolist() == \
-        detector.detect([data.astronaut()])[0].boxes.tolist()
+    assert (
+        again.detect([data.astronaut()])[0].boxes.tolist()
+        == detector.detect([data.astronaut()])[0].boxes.tolist()
+    )
     assert clone(detector).get_params() == detector.get_params()
 
 
@@ -238,11 +256,12 @@ def test_crop_face_exact_and_edges():
     grey = np.arange(10 * 12, dtype=np.uint8).reshape(10, 12)
     # framing (1, 0, 0) with the output the box's size is the box itself
     np.testing.assert_array_equal(
-        crop_face(grey, (3, 2, 4, 4), framing=(1, 0, 0), image_shape=(4, 4)), grey[2:6, 3:7])
+        crop_face(grey, (3, 2, 4, 4), framing=(1, 0, 0), image_shape=(4, 4)), grey[2:6, 3:7]
+    )
     # a shift moves the window by a fraction of the box
     np.testing.assert_array_equal(
-        crop_face(grey, (3, 2, 4, 4), framing=(1, 0.5, -0.25), image_shape=(4, 4)),
-        grey[1:5, 5:9])
+        crop_face(grey, (3, 2, 4, 4), framing=(1, 0.5, -0.25), image_shape=(4, 4)), grey[1:5, 5:9]
+    )
     # outside the photo, the edge repeats
     out = crop_face(grey, (-2, 0, 4, 4), framing=(1, 0, 0), image_shape=(4, 4))
     np.testing.assert_array_equal(out[:, :2], np.repeat(grey[0:4, :1], 2, axis=1))
@@ -281,12 +300,15 @@ def test_cropper_in_a_pipeline():
     assert pipe.predict([data.astronaut()]).shape == (1,)
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"image_shape": (48,)}, r"image_shape must be a pair \(height, width\)"),
-    ({"framing": "ck+"}, "framing must be 'fer2013' or a tuple"),
-    ({"framing": (0, 0, 0)}, "framing must be 'fer2013' or a tuple"),
-    ({"detector": "haar"}, "detector must be a FaceDetector or None, got str"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"image_shape": (48,)}, r"image_shape must be a pair \(height, width\)"),
+        ({"framing": "ck+"}, "framing must be 'fer2013' or a tuple"),
+        ({"framing": (0, 0, 0)}, "framing must be 'fer2013' or a tuple"),
+        ({"detector": "haar"}, "detector must be a FaceDetector or None, got str"),
+    ],
+)
 def test_cropper_parameter_errors(params, message):
     with pytest.raises(ValueError, match=message):
         FaceCropper(**params).fit()
@@ -307,8 +329,9 @@ def test_cropped_faces_are_framed_as_fer2013(detector, fer2013_small):
     crops = cropper.transform(photos).reshape(-1, 48, 48).astype(float)
     boxes = cropper.boxes_
     centres = boxes[:, :2] + boxes[:, 2:] / 2
-    on_face = np.flatnonzero((np.abs(centres - (150 + 96, 80 + 96)).max(axis=1) < 48)
-                             & (boxes[:, 2] > 96))
+    on_face = np.flatnonzero(
+        (np.abs(centres - (150 + 96, 80 + 96)).max(axis=1) < 48) & (boxes[:, 2] > 96)
+    )
     assert len(on_face) >= 20
     # the geometry: the frame is FER2013_FRAMING times the box, centred as measured
     scale = 192 / boxes[on_face, 2]
@@ -318,8 +341,9 @@ def test_cropped_faces_are_framed_as_fer2013(detector, fer2013_small):
     # the pixels: the crop is closer to the original face than a frame twice as
     # wide, or shifted by a quarter of the box, would be, for most faces
     def correlations(crops_):
-        return np.array([np.corrcoef(crops_[i].ravel(), faces[i].astype(float).ravel())[0, 1]
-                         for i in on_face])
+        return np.array(
+            [np.corrcoef(crops_[i].ravel(), faces[i].astype(float).ravel())[0, 1] for i in on_face]
+        )
 
     ours = correlations(crops)
     for framing in [(2 * FER2013_FRAMING[0], 0, 0), (FER2013_FRAMING[0], 0.25, 0)]:
@@ -365,8 +389,7 @@ class _CountingModel:
 def test_recognizer_one_batch_for_many_photos():
     model = _CountingModel([3, 6, 4])
     recognizer = ExpressionRecognizer(model)
-    photos = [data.astronaut(), np.full((100, 100), 30, dtype=np.uint8),
-              data.astronaut()[:, ::-1]]
+    photos = [data.astronaut(), np.full((100, 100), 30, dtype=np.uint8), data.astronaut()[:, ::-1]]
     result = recognizer.recognize(photos)
     assert model.calls == [2]  # two faces, one call
     assert [len(faces) for faces in result] == [1, 0, 1]
@@ -426,22 +449,31 @@ def test_recognizer_with_a_fitted_model_on_a_composed_photo(fer2013_small):
     from fer_features import HOGTransformer
 
     train = fer2013_small.usage == "Training"
-    model = make_pipeline(HOGTransformer(), StandardScaler(),
-                          LogisticRegression(max_iter=300))
+    model = make_pipeline(HOGTransformer(), StandardScaler(), LogisticRegression(max_iter=300))
     model.fit(fer2013_small.data[train], fer2013_small.target[train])
     recognizer = ExpressionRecognizer(model)
     photo = _background(7)
-    frames = [_paste(photo, data_face, x, 120, 180)
-              for data_face, x in zip([np.asarray(Image.fromarray(data.astronaut()).convert(
-                  "L").crop((155, 48, 290, 183)).resize((48, 48)))], [60])]
+    frames = [
+        _paste(photo, data_face, x, 120, 180)
+        for data_face, x in zip(
+            [
+                np.asarray(
+                    Image.fromarray(data.astronaut())
+                    .convert("L")
+                    .crop((155, 48, 290, 183))
+                    .resize((48, 48))
+                )
+            ],
+            [60],
+        )
+    ]
     faces = recognizer.recognize(photo)
     assert len(faces) == 1
     expected = _expected_face_box(frames[0])
     assert box_iou([faces[0].box], [expected])[0, 0] > 0.4
     assert list(faces[0].probabilities) == list(fer2013_small.target_names)
     crop = crop_face(photo, faces[0].box).reshape(1, -1)
-    np.testing.assert_allclose(list(faces[0].probabilities.values()),
-                               model.predict_proba(crop)[0])
+    np.testing.assert_allclose(list(faces[0].probabilities.values()), model.predict_proba(crop)[0])
 
 
 def test_face_expressions_display():
@@ -457,7 +489,8 @@ def test_face_expressions_display():
     disp = FaceExpressionsDisplay.from_recognizer(recognizer, data.astronaut())
     assert len(disp.ax_) == 2
     assert [p.get_width() for p in disp.ax_[1].patches] == pytest.approx(
-        list(disp.faces[0].probabilities.values()))
+        list(disp.faces[0].probabilities.values())
+    )
     assert len(disp.ax_[0].patches) == 1  # one box
     _fig, axes = plt.subplots(1, 3)
     disp = FaceExpressionsDisplay(data.astronaut(), disp.faces).plot(ax=axes)
@@ -471,11 +504,11 @@ def test_face_expressions_display():
 def test_iou_tracker_keeps_and_forgets_ids():
     tracker = IoUTracker(max_missed=1)
     assert tracker.update([[0, 0, 10, 10], [50, 50, 10, 10]]).tolist() == [0, 1]
-    assert tracker.update([[51, 50, 10, 10]]).tolist() == [1]       # face 0 missed once
+    assert tracker.update([[51, 50, 10, 10]]).tolist() == [1]  # face 0 missed once
     assert tracker.update([[1, 0, 10, 10], [52, 50, 10, 10]]).tolist() == [0, 1]
     assert tracker.update([]).tolist() == []
-    assert tracker.update([]).tolist() == []                         # both missed twice
-    assert tracker.update([[1, 0, 10, 10]]).tolist() == [2]          # forgotten: a new id
+    assert tracker.update([]).tolist() == []  # both missed twice
+    assert tracker.update([[1, 0, 10, 10]]).tolist() == [2]  # forgotten: a new id
 
 
 def _write_video(path, frames, fps):
@@ -497,7 +530,7 @@ def test_recognize_video_tracks_a_moving_face(tmp_path):
     for k in range(8):
         frame = np.dstack([_background(50, 300, 400)] * 3)
         left = 20 + 16 * k
-        frame[30:270, left:left + 210] = astronaut
+        frame[30:270, left : left + 210] = astronaut
         frames.append(frame)
         lefts.append(left)
     path = tmp_path / "moving.mkv"
@@ -507,8 +540,20 @@ def test_recognize_video_tracks_a_moving_face(tmp_path):
     assert faces["frame"].tolist() == list(range(8))
     np.testing.assert_allclose(faces["time"], np.arange(8) / 10)
     assert faces["face_id"].nunique() == 1
-    assert list(faces.columns) == ["frame", "time", "face_id", "x", "y", "w", "h", "score",
-                                   "expression", "happy", "sad", "neutral"]
+    assert list(faces.columns) == [
+        "frame",
+        "time",
+        "face_id",
+        "x",
+        "y",
+        "w",
+        "h",
+        "score",
+        "expression",
+        "happy",
+        "sad",
+        "neutral",
+    ]
     # the box follows the face, 16 px a frame (give or take the search step)
     x = faces["x"].to_numpy()
     assert abs((x[-1] - x[0]) - 16 * 7) <= 8
@@ -528,7 +573,7 @@ def test_video_display(tmp_path):
 
     frames = [np.dstack([_background(3, 240, 320)] * 3) for _ in range(3)]
     for k, frame in enumerate(frames):
-        frame[:200, 40 + 10 * k:250 + 10 * k] = data.astronaut()[20:220, 120:330]
+        frame[:200, 40 + 10 * k : 250 + 10 * k] = data.astronaut()[20:220, 120:330]
     path = tmp_path / "clip.mkv"
     _write_video(path, frames, fps=5)
     disp = VideoExpressionsDisplay.from_video(path, _CountingModel([3, 4]))
@@ -548,10 +593,11 @@ def test_video_without_pyav(monkeypatch, tmp_path):
 def test_faces_imports_nothing_heavy_or_higher():
     import subprocess
 
-    code = ("import sys, fer_features.faces, fer_features.plotting._faces; "
-            "print(sorted({m.split('.')[0] if not m.startswith('fer_features') else m "
-            "for m in sys.modules if m.startswith(('matplotlib', 'av', 'cv2', 'tensorflow', "
-            "'keras', 'fer_features.deep', 'fer_features.benchmark', 'fer_features.cli'))}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, fer_features.faces, fer_features.plotting._faces; "
+        "print(sorted({m.split('.')[0] if not m.startswith('fer_features') else m "
+        "for m in sys.modules if m.startswith(('matplotlib', 'av', 'cv2', 'tensorflow', "
+        "'keras', 'fer_features.deep', 'fer_features.benchmark', 'fer_features.cli'))}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

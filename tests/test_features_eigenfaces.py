@@ -27,8 +27,9 @@ def faces():
 
 @pytest.mark.parametrize("whiten", [True, False])
 def test_same_numbers_as_pca(faces, whiten):
-    eig = EigenfaceTransformer(n_components=5, whiten=whiten, svd_solver="full",
-                               image_shape=(8, 6)).fit(faces)
+    eig = EigenfaceTransformer(
+        n_components=5, whiten=whiten, svd_solver="full", image_shape=(8, 6)
+    ).fit(faces)
     pca = PCA(n_components=5, whiten=whiten, svd_solver="full").fit(faces.astype(np.float64))
     np.testing.assert_array_equal(eig.transform(faces), pca.transform(faces.astype(np.float64)))
     np.testing.assert_array_equal(eig.explained_variance_ratio_, pca.explained_variance_ratio_)
@@ -47,18 +48,23 @@ def test_image_shape_and_attributes(faces):
 
 
 def test_n_components_reduced_to_data_size(faces):
-    message = ("n_components=150 is more than the data allow, min(n_samples, n_pixels) = "
-               "min(30, 48): keeping 30 eigenfaces")
+    message = (
+        "n_components=150 is more than the data allow, min(n_samples, n_pixels) = "
+        "min(30, 48): keeping 30 eigenfaces"
+    )
     with pytest.warns(UserWarning, match=re.escape(message)):
         eig = EigenfaceTransformer(image_shape=(8, 6)).fit(faces)  # default 150 > 30 samples
     assert eig.n_components_ == 30 and eig.transform(faces).shape == (30, 30)
     with pytest.warns(UserWarning, match=re.escape("min(30, 48): keeping 30 eigenfaces")):
         assert EigenfaceTransformer(n_components=31, image_shape=(8, 6)).fit_transform(
-            faces).shape == (30, 30)
+            faces
+        ).shape == (30, 30)
     # fewer pixels than images: the pixels bound it
     with pytest.warns(UserWarning, match=re.escape("min(30, 6): keeping 6 eigenfaces")):
-        assert EigenfaceTransformer(n_components=7, image_shape=(2, 3)).fit(
-            faces[:, :6]).n_components_ == 6
+        assert (
+            EigenfaceTransformer(n_components=7, image_shape=(2, 3)).fit(faces[:, :6]).n_components_
+            == 6
+        )
     eig = EigenfaceTransformer(n_components=0.9, image_shape=(8, 6)).fit(faces)
     assert eig.explained_variance_ratio_.sum() >= 0.9
     assert eig.explained_variance_ratio_[:-1].sum() < 0.9
@@ -66,8 +72,9 @@ def test_n_components_reduced_to_data_size(faces):
 
 @pytest.mark.parametrize("whiten", [True, False])
 def test_inverse_transform_reconstructs_flattened_images(faces, whiten):
-    eig = EigenfaceTransformer(n_components=30, whiten=whiten, image_shape=(8, 6),
-                               svd_solver="full").fit(faces)
+    eig = EigenfaceTransformer(
+        n_components=30, whiten=whiten, image_shape=(8, 6), svd_solver="full"
+    ).fit(faces)
     back = eig.inverse_transform(eig.transform(faces))
     assert back.shape == (30, 48)
     np.testing.assert_allclose(back, faces, atol=1e-8)
@@ -86,8 +93,9 @@ def test_input_left_untouched():
 def test_fit_transform_equals_fit_then_transform(faces):
     a = EigenfaceTransformer(n_components=6, image_shape=(8, 6), svd_solver="full")
     b = EigenfaceTransformer(n_components=6, image_shape=(8, 6), svd_solver="full")
-    np.testing.assert_allclose(a.fit_transform(faces), b.fit(faces).transform(faces),
-                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        a.fit_transform(faces), b.fit(faces).transform(faces), rtol=1e-9, atol=1e-9
+    )
 
 
 def test_three_d_input_pandas_and_names():
@@ -103,9 +111,12 @@ def test_three_d_input_pandas_and_names():
 
 def test_other_image_shape_rejected():
     eig = EigenfaceTransformer(n_components=2).fit(np.random.default_rng(3).random((5, 4, 9)))
-    with pytest.raises(ValueError, match=re.escape(
-            "EigenfaceTransformer was fitted on images of shape (4, 9), "
-            "got images of shape (6, 6)")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "EigenfaceTransformer was fitted on images of shape (4, 9), got images of shape (6, 6)"
+        ),
+    ):
         eig.transform(np.zeros((2, 6, 6)))
 
 
@@ -114,8 +125,7 @@ def test_real_faces(fer2013_small):
     X = fer2013_small.data[:200]
     eig = EigenfaceTransformer(n_components=60, whiten=False, svd_solver="full").fit(X)
     assert eig.image_shape_ == (48, 48)
-    np.testing.assert_allclose(eig.mean_face_, fer2013_small.images[:200].mean(axis=0),
-                               rtol=1e-10)
+    np.testing.assert_allclose(eig.mean_face_, fer2013_small.images[:200].mean(axis=0), rtol=1e-10)
     ratios = eig.explained_variance_ratio_
     assert np.all(np.diff(ratios) <= 1e-12)  # decreasing
     # faces are highly correlated: 60 eigenfaces explain most of the variance
@@ -135,8 +145,9 @@ def test_n_components_the_data_allow_kept_silently(faces):
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert EigenfaceTransformer(n_components=30, image_shape=(8, 6)).fit(
-            faces).n_components_ == 30
+        assert (
+            EigenfaceTransformer(n_components=30, image_shape=(8, 6)).fit(faces).n_components_ == 30
+        )
 
 
 def test_transform_before_fit_is_not_fitted_error(faces):
@@ -153,13 +164,13 @@ def test_transform_before_fit_is_not_fitted_error(faces):
 def test_one_image_refused_without_dividing_by_zero(faces):
     import warnings
 
-    message = ("EigenfaceTransformer needs at least 2 images to find principal components, "
-               "got n_samples=1")
+    message = (
+        "EigenfaceTransformer needs at least 2 images to find principal components, got n_samples=1"
+    )
     for method in ("fit", "fit_transform"):
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # no divide-by-zero RuntimeWarning either
             with pytest.raises(ValueError, match=re.escape(message)):
-                getattr(EigenfaceTransformer(n_components=1, image_shape=(8, 6)), method)(
-                    faces[:1])
+                getattr(EigenfaceTransformer(n_components=1, image_shape=(8, 6)), method)(faces[:1])
     two = EigenfaceTransformer(n_components=1, image_shape=(8, 6)).fit_transform(faces[:2])
     assert np.isfinite(two).all() and two.shape == (2, 1)

@@ -18,20 +18,30 @@ PARAMS = [
 ]
 
 
-def skimage_hog(images, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2),
-                block_norm="L2-Hys"):
-    return np.stack([
-        hog(image, orientations=orientations, pixels_per_cell=pixels_per_cell,
-            cells_per_block=cells_per_block, block_norm=block_norm, feature_vector=True)
-        for image in images
-    ])
+def skimage_hog(
+    images, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2), block_norm="L2-Hys"
+):
+    return np.stack(
+        [
+            hog(
+                image,
+                orientations=orientations,
+                pixels_per_cell=pixels_per_cell,
+                cells_per_block=cells_per_block,
+                block_norm=block_norm,
+                feature_vector=True,
+            )
+            for image in images
+        ]
+    )
 
 
 def test_tiny_ramp_exact_values():
     # horizontal ramp: g_col = 2 inside, g_row = 0, every orientation is 0 degrees
     image = np.tile(np.arange(4, dtype=np.float64), (4, 1))
-    tf = HOGTransformer(orientations=4, pixels_per_cell=(2, 2), cells_per_block=(1, 1),
-                        block_norm="L1")
+    tf = HOGTransformer(
+        orientations=4, pixels_per_cell=(2, 2), cells_per_block=(1, 1), block_norm="L1"
+    )
     features = tf.fit_transform(image.reshape(1, -1))[0].reshape(2, 2, 4)
     # each 2x2 cell has two pixels of magnitude 2 in bin 0: (2 + 2) / 4 = 1,
     # then L1 block normalisation 1 / (1 + 1e-5)
@@ -39,8 +49,9 @@ def test_tiny_ramp_exact_values():
     for i in range(2):
         for j in range(2):
             np.testing.assert_array_equal(features[i, j], expected_cell)
-    np.testing.assert_array_equal(features.ravel(), skimage_hog(image[None], 4, (2, 2),
-                                                                (1, 1), "L1")[0])
+    np.testing.assert_array_equal(
+        features.ravel(), skimage_hog(image[None], 4, (2, 2), (1, 1), "L1")[0]
+    )
 
 
 @pytest.mark.parametrize("params", PARAMS)
@@ -119,19 +130,37 @@ def test_attributes_names_and_pandas():
     np.testing.assert_array_equal(frame.to_numpy(), tf.transform(X))
 
 
-@pytest.mark.parametrize("params, X, message", [
-    (dict(), np.zeros((2, 12 * 12)),
-     "images of shape (12, 12) are too small for pixels_per_cell=(8, 8) and "
-     "cells_per_block=(2, 2): they need at least 16 rows and 16 columns"),
-    (dict(pixels_per_cell=(8, 0)), np.zeros((2, 256)),
-     "pixels_per_cell must be a pair of positive integers, got (8, 0)"),
-    (dict(cells_per_block=(3,)), np.zeros((2, 256)),
-     "cells_per_block must be a pair of positive integers, got (3,)"),
-    (dict(block_norm="L3"), np.zeros((2, 256)),
-     "The 'block_norm' parameter of HOGTransformer must be a str among"),
-    (dict(orientations=0), np.zeros((2, 256)),
-     "The 'orientations' parameter of HOGTransformer must be an int in the range [1, inf)"),
-])
+@pytest.mark.parametrize(
+    "params, X, message",
+    [
+        (
+            dict(),
+            np.zeros((2, 12 * 12)),
+            "images of shape (12, 12) are too small for pixels_per_cell=(8, 8) and "
+            "cells_per_block=(2, 2): they need at least 16 rows and 16 columns",
+        ),
+        (
+            dict(pixels_per_cell=(8, 0)),
+            np.zeros((2, 256)),
+            "pixels_per_cell must be a pair of positive integers, got (8, 0)",
+        ),
+        (
+            dict(cells_per_block=(3,)),
+            np.zeros((2, 256)),
+            "cells_per_block must be a pair of positive integers, got (3,)",
+        ),
+        (
+            dict(block_norm="L3"),
+            np.zeros((2, 256)),
+            "The 'block_norm' parameter of HOGTransformer must be a str among",
+        ),
+        (
+            dict(orientations=0),
+            np.zeros((2, 256)),
+            "The 'orientations' parameter of HOGTransformer must be an int in the range [1, inf)",
+        ),
+    ],
+)
 def test_fit_errors(params, X, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         HOGTransformer(**params).fit(X)
@@ -139,6 +168,10 @@ def test_fit_errors(params, X, message):
 
 def test_transform_other_image_shape():
     tf = HOGTransformer().fit(np.zeros((2, 16, 18)))
-    with pytest.raises(ValueError, match=re.escape(
-            "HOGTransformer was fitted on images of shape (16, 18), got images of shape (18, 16)")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "HOGTransformer was fitted on images of shape (16, 18), got images of shape (18, 16)"
+        ),
+    ):
         tf.transform(np.zeros((2, 18, 16)))

@@ -33,6 +33,7 @@ def skimage_counts(images, P, R, method):
 
 # --- exact values on tiny arrays -------------------------------------------------
 
+
 def test_code_images_tiny_exact_values():
     image = np.array([[0, 0, 0], [0, 5, 9], [0, 9, 9]], dtype=np.uint8)
     # default: bit i set where neighbour i (counter-clockwise from the right) >= centre
@@ -60,10 +61,18 @@ def test_four_neighbour_codes_by_hand():
     np.testing.assert_array_equal(codes, skimage_codes(image[None], 4, 1, "default")[0])
 
 
-@pytest.mark.parametrize("P, R, method", CONFIGS + [
-    (4, 1.5, "ror"), (16, 2, "default"), (16, 2, "ror"), (12, 2.5, "nri_uniform"),
-    (1, 1, "nri_uniform"), (3, 0.5, "uniform"),
-])
+@pytest.mark.parametrize(
+    "P, R, method",
+    CONFIGS
+    + [
+        (4, 1.5, "ror"),
+        (16, 2, "default"),
+        (16, 2, "ror"),
+        (12, 2.5, "nri_uniform"),
+        (1, 1, "nri_uniform"),
+        (3, 0.5, "uniform"),
+    ],
+)
 @pytest.mark.parametrize("kind", ["uint8", "float", "float32", "few_levels"])
 def test_codes_equal_skimage_on_random_arrays(P, R, method, kind):
     rng = np.random.default_rng(P * 100 + int(10 * R))
@@ -83,8 +92,8 @@ def test_codes_equal_skimage_on_random_arrays(P, R, method, kind):
 def test_code_table_matches_skimage_semantics():
     # a few patterns by hand, P = 8
     table = _lbp_kernel._code_table(8, "nri_uniform")
-    assert table[0] == 0                  # no ones
-    assert table[255] == 8 * 7 + 1        # all ones
+    assert table[0] == 0  # no ones
+    assert table[255] == 8 * 7 + 1  # all ones
     assert table[0b01010101] == 8 * 7 + 2  # not uniform
     # 1 + (n_ones - 1) * P + rot, rot = n_ones - first_zero if bit 0 is set,
     # else P - first_one
@@ -129,8 +138,9 @@ def test_direct_codes_equal_tables():
             rot = k - first_zero if first_one == 0 else P - first_one
             expected.append(1 + (k - 1) * P + rot)
     np.testing.assert_array_equal(_lbp_kernel._pattern_codes(patterns, P, "nri_uniform"), expected)
-    np.testing.assert_array_equal(_lbp_kernel._pattern_codes(patterns, P, "uniform"),
-                                  np.where(changes <= 2, n_ones, P + 1))
+    np.testing.assert_array_equal(
+        _lbp_kernel._pattern_codes(patterns, P, "uniform"), np.where(changes <= 2, n_ones, P + 1)
+    )
 
 
 def test_n_bins():
@@ -148,17 +158,18 @@ def test_chunking_does_not_change_results(monkeypatch):
     chunked = LBPTransformer(method="nri_uniform", grid_shape=(2, 3)).fit_transform(X)
     np.testing.assert_array_equal(whole, chunked)
     as_int16 = LBPTransformer(method="nri_uniform", grid_shape=(2, 3)).fit_transform(
-        X.astype(np.int16))
+        X.astype(np.int16)
+    )
     np.testing.assert_array_equal(whole, as_int16)
 
 
 # --- real FER2013 faces ----------------------------------------------------------
 
+
 @pytest.mark.fer2013
 @pytest.mark.parametrize("P, R, method", CONFIGS)
 @pytest.mark.parametrize("as_float", [False, True], ids=["uint8", "float"])
-def test_histograms_equal_skimage_bincount_on_real_faces(fer2013_small, P, R, method,
-                                                         as_float):
+def test_histograms_equal_skimage_bincount_on_real_faces(fer2013_small, P, R, method, as_float):
     images = fer2013_small.images[::3]
     if as_float:
         images = images.astype(np.float64) / 255.0
@@ -193,7 +204,7 @@ def test_grid_histograms_on_real_faces(fer2013_small, normalize):
         cells = []
         for i in range(6):
             for j in range(6):
-                cell = codes[k, row_edges[i]:row_edges[i + 1], col_edges[j]:col_edges[j + 1]]
+                cell = codes[k, row_edges[i] : row_edges[i + 1], col_edges[j] : col_edges[j + 1]]
                 hist, _ = np.histogram(cell, bins=59, range=(0, 59))
                 hist = hist.astype(float)
                 if normalize == "l1":
@@ -207,6 +218,7 @@ def test_grid_histograms_on_real_faces(fer2013_small, normalize):
 
 # --- histogram layout, attributes, names -----------------------------------------
 
+
 def test_cell_layout_row_major_each_cell_whole():
     # a 4x4 image: left half 0, right half 10; grid (2, 2), P=4, R=1, default codes
     image = np.zeros((4, 4))
@@ -215,11 +227,13 @@ def test_cell_layout_row_major_each_cell_whole():
     features = lbp.fit_transform(image.reshape(1, -1))[0]
     assert features.shape == (4 * 16,)
     codes = skimage_codes(image[None], 4, 1, "default")[0].astype(int)
-    for cell, (rows, cols) in enumerate([((0, 2), (0, 2)), ((0, 2), (2, 4)),
-                                         ((2, 4), (0, 2)), ((2, 4), (2, 4))]):
-        block = codes[rows[0]:rows[1], cols[0]:cols[1]]
-        np.testing.assert_array_equal(features[16 * cell:16 * (cell + 1)],
-                                      np.bincount(block.ravel(), minlength=16))
+    for cell, (rows, cols) in enumerate(
+        [((0, 2), (0, 2)), ((0, 2), (2, 4)), ((2, 4), (0, 2)), ((2, 4), (2, 4))]
+    ):
+        block = codes[rows[0] : rows[1], cols[0] : cols[1]]
+        np.testing.assert_array_equal(
+            features[16 * cell : 16 * (cell + 1)], np.bincount(block.ravel(), minlength=16)
+        )
     # left half: the right neighbour of column 1 is 10 >= 0
     assert codes[0, 1] & 1 == 1
 
@@ -268,28 +282,69 @@ def test_code_images_unfitted_and_fitted():
 
 # --- errors ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("params, X, error, message", [
-    (dict(P=24, method="default"), np.zeros((2, 16)), ValueError,
-     "method='default' with P=24 would give 2**24 histogram bins; use P <= 16 with "
-     "'default' and 'ror', or method='uniform' or 'nri_uniform' for larger P"),
-    (dict(P=17, method="ror"), np.zeros((2, 16)), ValueError,
-     "method='ror' with P=17 would give 2**17 histogram bins"),
-    (dict(grid_shape=(5, 4)), np.zeros((2, 16)), ValueError,
-     "grid_shape=(5, 4) has more cells than the images have pixels (image shape (4, 4)); "
-     "use a smaller grid_shape"),
-    (dict(grid_shape=(2, 0)), np.zeros((2, 16)), ValueError,
-     "grid_shape must be a pair (rows, cols) of positive integers, got (2, 0)"),
-    (dict(grid_shape=(2,)), np.zeros((2, 16)), ValueError,
-     "grid_shape must be a pair (rows, cols) of positive integers, got (2,)"),
-    (dict(method="var"), np.zeros((2, 16)), ValueError,
-     "The 'method' parameter of LBPTransformer must be a str among"),
-    (dict(P=0), np.zeros((2, 16)), ValueError,
-     "The 'P' parameter of LBPTransformer must be an int in the range [1, 32]"),
-    (dict(R=0), np.zeros((2, 16)), ValueError,
-     "The 'R' parameter of LBPTransformer must be a float in the range (0.0, inf)"),
-    (dict(grid_shape=(1, 1)), np.zeros((2, 15)), ValueError,
-     "X has 15 features per row, which is not a square image; pass image_shape=(height, width)"),
-])
+
+@pytest.mark.parametrize(
+    "params, X, error, message",
+    [
+        (
+            dict(P=24, method="default"),
+            np.zeros((2, 16)),
+            ValueError,
+            "method='default' with P=24 would give 2**24 histogram bins; use P <= 16 with "
+            "'default' and 'ror', or method='uniform' or 'nri_uniform' for larger P",
+        ),
+        (
+            dict(P=17, method="ror"),
+            np.zeros((2, 16)),
+            ValueError,
+            "method='ror' with P=17 would give 2**17 histogram bins",
+        ),
+        (
+            dict(grid_shape=(5, 4)),
+            np.zeros((2, 16)),
+            ValueError,
+            "grid_shape=(5, 4) has more cells than the images have pixels (image shape (4, 4)); "
+            "use a smaller grid_shape",
+        ),
+        (
+            dict(grid_shape=(2, 0)),
+            np.zeros((2, 16)),
+            ValueError,
+            "grid_shape must be a pair (rows, cols) of positive integers, got (2, 0)",
+        ),
+        (
+            dict(grid_shape=(2,)),
+            np.zeros((2, 16)),
+            ValueError,
+            "grid_shape must be a pair (rows, cols) of positive integers, got (2,)",
+        ),
+        (
+            dict(method="var"),
+            np.zeros((2, 16)),
+            ValueError,
+            "The 'method' parameter of LBPTransformer must be a str among",
+        ),
+        (
+            dict(P=0),
+            np.zeros((2, 16)),
+            ValueError,
+            "The 'P' parameter of LBPTransformer must be an int in the range [1, 32]",
+        ),
+        (
+            dict(R=0),
+            np.zeros((2, 16)),
+            ValueError,
+            "The 'R' parameter of LBPTransformer must be a float in the range (0.0, inf)",
+        ),
+        (
+            dict(grid_shape=(1, 1)),
+            np.zeros((2, 15)),
+            ValueError,
+            "X has 15 features per row, which is not a square image; "
+            "pass image_shape=(height, width)",
+        ),
+    ],
+)
 def test_fit_errors(params, X, error, message):
     with pytest.raises(error, match=re.escape(message)):
         LBPTransformer(**params).fit(X)
@@ -297,13 +352,20 @@ def test_fit_errors(params, X, error, message):
 
 def test_transform_shape_mismatch():
     lbp = LBPTransformer(grid_shape=(2, 2)).fit(np.zeros((2, 6, 6)))
-    with pytest.raises(ValueError, match=re.escape(
-            "image_shape=(4, 9) does not match the shape of the images given, (6, 6)")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape("image_shape=(4, 9) does not match the shape of the images given, (6, 6)"),
+    ):
         LBPTransformer(grid_shape=(2, 2), image_shape=(4, 9)).fit(np.zeros((2, 6, 6)))
     lbp36 = LBPTransformer(grid_shape=(2, 2)).fit(np.zeros((2, 4, 9)))
-    with pytest.raises(ValueError, match=re.escape(
-            "LBPTransformer was fitted on images of shape (4, 9), got images of shape (6, 6)")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "LBPTransformer was fitted on images of shape (4, 9), got images of shape (6, 6)"
+        ),
+    ):
         lbp36.transform(np.zeros((2, 6, 6)))
-    with pytest.raises(ValueError, match="X has 25 features, but LBPTransformer is expecting "
-                                         "36 features as input"):
+    with pytest.raises(
+        ValueError, match="X has 25 features, but LBPTransformer is expecting 36 features as input"
+    ):
         lbp.transform(np.zeros((2, 25)))

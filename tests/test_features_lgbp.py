@@ -49,8 +49,9 @@ def test_magnitudes_equal_a_per_image_convolution():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, size=(3, 11, 14)).astype(np.uint8)
     kernels = LGBPTransformer(frequencies=(0.3, 0.15), n_orientations=3).kernels()
-    np.testing.assert_array_equal(gabor_magnitudes(images, kernels),
-                                  _magnitudes_one_by_one(images, kernels))
+    np.testing.assert_array_equal(
+        gabor_magnitudes(images, kernels), _magnitudes_one_by_one(images, kernels)
+    )
 
 
 def test_blank_images_give_zeros_not_nan():
@@ -64,8 +65,9 @@ def test_blank_images_give_zeros_not_nan():
 def test_transform_is_lbp_of_each_magnitude_image():
     rng = np.random.default_rng(1)
     X = rng.integers(0, 256, size=(4, 20 * 20)).astype(np.uint8)
-    lgbp = LGBPTransformer(frequencies=(0.25,), n_orientations=2, P=8, R=1,
-                           method="nri_uniform", grid_shape=(2, 3)).fit(X)
+    lgbp = LGBPTransformer(
+        frequencies=(0.25,), n_orientations=2, P=8, R=1, method="nri_uniform", grid_shape=(2, 3)
+    ).fit(X)
     features = lgbp.transform(X)
     mags = lgbp.magnitude_images(X)
     lbp = LBPTransformer(P=8, R=1, method="nri_uniform", grid_shape=(2, 3)).fit(mags[:, 0])
@@ -83,20 +85,32 @@ def test_images_as_3d_arrays_and_wrong_shape():
     images = rng.integers(0, 256, size=(3, 12, 16)).astype(np.uint8)
     lgbp = LGBPTransformer(grid_shape=(2, 2)).fit(images)
     assert lgbp.image_shape_ == (12, 16)
-    np.testing.assert_array_equal(lgbp.transform(images),
-                                  LGBPTransformer(grid_shape=(2, 2), image_shape=(12, 16))
-                                  .fit_transform(images.reshape(3, -1)))
-    with pytest.raises(ValueError, match=r"fitted on images of shape \(12, 16\), got "
-                                         r"images of shape \(16, 12\)"):
+    np.testing.assert_array_equal(
+        lgbp.transform(images),
+        LGBPTransformer(grid_shape=(2, 2), image_shape=(12, 16)).fit_transform(
+            images.reshape(3, -1)
+        ),
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"fitted on images of shape \(12, 16\), got "
+        r"images of shape \(16, 12\)",
+    ):
         lgbp.transform(images.transpose(0, 2, 1))
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"frequencies": (0.25, 0.9)}, r"frequencies must be a non-empty sequence of numbers "
-                                   r"in \(0, 0.5\] cycles per pixel, got \(0.25, 0.9\)"),
-    ({"frequencies": ()}, "frequencies must be a non-empty sequence"),
-    ({"method": "default", "P": 24}, "would give 2\\*\\*24 histogram bins"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (
+            {"frequencies": (0.25, 0.9)},
+            r"frequencies must be a non-empty sequence of numbers "
+            r"in \(0, 0.5\] cycles per pixel, got \(0.25, 0.9\)",
+        ),
+        ({"frequencies": ()}, "frequencies must be a non-empty sequence"),
+        ({"method": "default", "P": 24}, "would give 2\\*\\*24 histogram bins"),
+    ],
+)
 def test_bad_parameters(params, message):
     with pytest.raises(ValueError, match=message):
         LGBPTransformer(**params).fit(np.zeros((2, 64)))
@@ -110,8 +124,9 @@ def test_lgbp_features_tell_expressions_apart(fer2013_small):
 
     data = fer2013_small
     train = data.usage == "Training"
-    pipe = make_pipeline(LGBPTransformer(), StandardScaler(),
-                         LogisticRegression(C=0.01, max_iter=500))
+    pipe = make_pipeline(
+        LGBPTransformer(), StandardScaler(), LogisticRegression(C=0.01, max_iter=500)
+    )
     pipe.fit(data.data[train], data.target[train])
     # 7 expressions, 420 training faces: chance is 0.14
     assert pipe.score(data.data[~train], data.target[~train]) > 0.22

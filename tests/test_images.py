@@ -74,27 +74,62 @@ def test_resolve_image_shape(n_features, image_shape, implied, expected):
 @pytest.mark.parametrize(
     "n_features, image_shape, implied, message",
     [
-        (12, None, None, "X has 12 features per row, which is not a square image; "
-                         r"pass image_shape=\(height, width\)"),
-        (2301, (48, 48), None, r"X has 2301 features per row, which cannot be read as images "
-                               r"of shape \(48, 48\) \(2304 pixels\)"),
-        (12, (3, 0), None, r"image_shape must be a pair \(height, width\) of positive integers, "
-                           r"got \(3, 0\)"),
+        (
+            12,
+            None,
+            None,
+            "X has 12 features per row, which is not a square image; "
+            r"pass image_shape=\(height, width\)",
+        ),
+        (
+            2301,
+            (48, 48),
+            None,
+            r"X has 2301 features per row, which cannot be read as images "
+            r"of shape \(48, 48\) \(2304 pixels\)",
+        ),
+        (
+            12,
+            (3, 0),
+            None,
+            r"image_shape must be a pair \(height, width\) of positive integers, "
+            r"got \(3, 0\)",
+        ),
         (12, (3, 4, 1), None, r"image_shape must be a pair"),
         (12, (3.0, 4), None, r"image_shape must be a pair"),
         (12, "ab", None, r"image_shape must be a pair"),
-        (12, (2, 6), (3, 4), r"image_shape=\(2, 6\) does not match the shape of the images "
-                             r"given, \(3, 4\)"),
-        (12, (5, -1), None, r"X has 12 features per row, which cannot be read as images of "
-                            r"shape \(5, -1\): 12 is not a multiple of 5"),
-        (12, (-1, -1), None, r"image_shape must be a pair \(height, width\) of positive "
-                             r"integers, got \(-1, -1\); one side may be -1"),
+        (
+            12,
+            (2, 6),
+            (3, 4),
+            r"image_shape=\(2, 6\) does not match the shape of the images "
+            r"given, \(3, 4\)",
+        ),
+        (
+            12,
+            (5, -1),
+            None,
+            r"X has 12 features per row, which cannot be read as images of "
+            r"shape \(5, -1\): 12 is not a multiple of 5",
+        ),
+        (
+            12,
+            (-1, -1),
+            None,
+            r"image_shape must be a pair \(height, width\) of positive "
+            r"integers, got \(-1, -1\); one side may be -1",
+        ),
         (12, (-2, 6), None, r"got \(-2, 6\); one side may be -1, to be inferred"),
         (12, (-1, 0), None, r"got \(-1, 0\); one side may be -1"),
         (12, (True, -1), None, r"image_shape must be a pair"),
         (12, (-1.0, 12), None, r"image_shape must be a pair"),
-        (12, (-1, 6), (3, 4), r"image_shape=\(2, 6\) does not match the shape of the images "
-                              r"given, \(3, 4\)"),
+        (
+            12,
+            (-1, 6),
+            (3, 4),
+            r"image_shape=\(2, 6\) does not match the shape of the images "
+            r"given, \(3, 4\)",
+        ),
     ],
 )
 def test_resolve_image_shape_errors(n_features, image_shape, implied, message):
@@ -105,30 +140,46 @@ def test_resolve_image_shape_errors(n_features, image_shape, implied, message):
 def test_check_non_negative_pixels_names_row_and_value():
     X = np.zeros((3, 4))
     X[2, 1] = -0.5
-    with pytest.raises(ValueError, match=r"Negative values in data passed to Foo: .*row 2 has "
-                                         r"-0.5 at feature 1"):
+    with pytest.raises(
+        ValueError,
+        match=r"Negative values in data passed to Foo: .*row 2 has "
+        r"-0.5 at feature 1",
+    ):
         check_non_negative_pixels(X, "Foo")
     check_non_negative_pixels(np.zeros((2, 2), dtype=np.uint8), "Foo")
 
 
-@pytest.mark.parametrize("value, labels, expected", [
-    ((2, 3), None, (2, 3)),
-    ([np.int64(1), 7], "(rows, cols)", (1, 7)),
-])
+@pytest.mark.parametrize(
+    "value, labels, expected",
+    [
+        ((2, 3), None, (2, 3)),
+        ([np.int64(1), 7], "(rows, cols)", (1, 7)),
+    ],
+)
 def test_check_positive_pair(value, labels, expected):
     pair = check_positive_pair(value, "grid_shape", labels)
     assert pair == expected and all(type(v) is int for v in pair)
 
 
-@pytest.mark.parametrize("value, labels, message", [
-    ((0, 3), None, "grid_shape must be a pair of positive integers, got (0, 3)"),
-    ((2, 3, 4), "(rows, cols)",
-     "grid_shape must be a pair (rows, cols) of positive integers, got (2, 3, 4)"),
-    (4, "(height, width)", "grid_shape must be a pair (height, width) of positive integers, got 4"),
-    ((2.0, 3), None, "got (2.0, 3)"),
-    ((True, 3), None, "got (True, 3)"),
-    ((-1, 3), None, "got (-1, 3)"),
-])
+@pytest.mark.parametrize(
+    "value, labels, message",
+    [
+        ((0, 3), None, "grid_shape must be a pair of positive integers, got (0, 3)"),
+        (
+            (2, 3, 4),
+            "(rows, cols)",
+            "grid_shape must be a pair (rows, cols) of positive integers, got (2, 3, 4)",
+        ),
+        (
+            4,
+            "(height, width)",
+            "grid_shape must be a pair (height, width) of positive integers, got 4",
+        ),
+        ((2.0, 3), None, "got (2.0, 3)"),
+        ((True, 3), None, "got (True, 3)"),
+        ((-1, 3), None, "got (-1, 3)"),
+    ],
+)
 def test_check_positive_pair_errors(value, labels, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         check_positive_pair(value, "grid_shape", labels)
@@ -152,8 +203,10 @@ def test_validate_images_then_validate_fitted_images():
     est3 = _Images()
     validate_images(est3, np.zeros((2, 2, 3)), np.float64)
     assert est3.image_shape_ == (2, 3)
-    with pytest.raises(ValueError, match=re.escape(
-            "_Images was fitted on images of shape (2, 3), got images of shape (3, 2)")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape("_Images was fitted on images of shape (2, 3), got images of shape (3, 2)"),
+    ):
         validate_fitted_images(est3, np.zeros((2, 3, 2)), np.float64)
 
 
@@ -179,12 +232,20 @@ def test_check_input_features_length():
     validate_images(est, np.zeros((2, 4)), np.float64)
     check_input_features(est, None)
     check_input_features(est, ["p", "q", "r", "s"])
-    with pytest.raises(ValueError, match=re.escape(
-            "input_features should have length equal to number of features (4), got 3")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape("input_features should have length equal to number of features (4), got 3"),
+    ):
         check_input_features(est, ["p", "q", "r"])
 
 
 def test_pixel_names_row_major():
-    assert pixel_names((2, 3)) == ["pixel_r0_c0", "pixel_r0_c1", "pixel_r0_c2",
-                                   "pixel_r1_c0", "pixel_r1_c1", "pixel_r1_c2"]
+    assert pixel_names((2, 3)) == [
+        "pixel_r0_c0",
+        "pixel_r0_c1",
+        "pixel_r0_c2",
+        "pixel_r1_c0",
+        "pixel_r1_c1",
+        "pixel_r1_c2",
+    ]
     assert pixel_names((1, 1), prefix="p") == ["p_r0_c0"]

@@ -30,11 +30,15 @@ def grid_counts(codes, row_edges, col_edges, n_bins):
     """The per-image loop: bincount of each cell's codes, cells in row-major order."""
     out = []
     for image in codes.astype(np.intp):
-        out.append(np.concatenate([
-            np.bincount(image[r0:r1, c0:c1].ravel(), minlength=n_bins)
-            for r0, r1 in zip(row_edges[:-1], row_edges[1:])
-            for c0, c1 in zip(col_edges[:-1], col_edges[1:])
-        ]))
+        out.append(
+            np.concatenate(
+                [
+                    np.bincount(image[r0:r1, c0:c1].ravel(), minlength=n_bins)
+                    for r0, r1 in zip(row_edges[:-1], row_edges[1:])
+                    for c0, c1 in zip(col_edges[:-1], col_edges[1:])
+                ]
+            )
+        )
     return np.array(out, dtype=np.float64)
 
 
@@ -48,8 +52,9 @@ def test_codes_every_method_odd_sizes_non_integer_radius(method, P, R, kind, sha
         images = rng.integers(0, 4, size=(5, *shape), dtype=np.uint8)  # many ties
     else:
         images = rng.random((5, *shape)) * 2 - 0.5
-    np.testing.assert_array_equal(lbp_code_images(images, P, R, method),
-                                  skimage_codes(images, P, R, method))
+    np.testing.assert_array_equal(
+        lbp_code_images(images, P, R, method), skimage_codes(images, P, R, method)
+    )
 
 
 @pytest.mark.parametrize("method", ["uniform", "nri_uniform"])
@@ -59,8 +64,9 @@ def test_codes_computed_from_the_pattern_for_large_P(method):
     images = rng.integers(0, 3, size=(4, 9, 12), dtype=np.uint8)
     assert _lbp_kernel._code_mode(24, method)[0] in (2, 3)
     for P, R in [(24, 3), (17, 2.5), (32, 4)]:
-        np.testing.assert_array_equal(lbp_code_images(images, P, R, method),
-                                      skimage_codes(images, P, R, method))
+        np.testing.assert_array_equal(
+            lbp_code_images(images, P, R, method), skimage_codes(images, P, R, method)
+        )
 
 
 @pytest.mark.parametrize("strip_columns", [1, 30, 10_000])
@@ -71,21 +77,23 @@ def test_strips_of_any_number_of_images(monkeypatch, strip_columns, n):
     rng = np.random.default_rng(n)
     images = rng.integers(0, 256, size=(n, 11, 9), dtype=np.uint8)
     for P, R, method in [(8, 1, "nri_uniform"), (16, 2, "uniform"), (8, 2.5, "default")]:
-        np.testing.assert_array_equal(lbp_code_images(images, P, R, method),
-                                      skimage_codes(images, P, R, method))
+        np.testing.assert_array_equal(
+            lbp_code_images(images, P, R, method), skimage_codes(images, P, R, method)
+        )
 
 
-@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.uint16, np.int32, np.uint32,
-                                   np.float32])
+@pytest.mark.parametrize(
+    "dtype", [np.uint8, np.int8, np.int16, np.uint16, np.int32, np.uint32, np.float32]
+)
 def test_other_dtypes_are_converted_in_chunks(monkeypatch, dtype):
     monkeypatch.setattr(_lbp_kernel, "_CHUNK_PIXELS", 150)  # chunks of 2 images
     rng = np.random.default_rng(7)
-    images = rng.integers(-3 if np.dtype(dtype).kind != "u" else 0, 4,
-                          size=(5, 8, 9)).astype(dtype)
+    images = rng.integers(-3 if np.dtype(dtype).kind != "u" else 0, 4, size=(5, 8, 9)).astype(dtype)
     if dtype == np.float32:
         images = images / np.float32(3)
-    np.testing.assert_array_equal(lbp_code_images(images, 8, 1.5, "ror"),
-                                  skimage_codes(images, 8, 1.5, "ror"))
+    np.testing.assert_array_equal(
+        lbp_code_images(images, 8, 1.5, "ror"), skimage_codes(images, 8, 1.5, "ror")
+    )
 
 
 def test_read_only_and_non_contiguous_input():
@@ -117,20 +125,29 @@ def test_cell_histograms_equal_bincount_of_skimage_codes(method, shape, grid, ki
     lbp = LBPTransformer(P=8, R=1.5, method=method, grid_shape=grid, normalize=None)
     features = lbp.fit_transform(images)
     row_edges, col_edges = lbp.cell_edges()
-    expected = grid_counts(skimage_codes(images, 8, 1.5, method), row_edges, col_edges,
-                           lbp_n_bins(8, method))
+    expected = grid_counts(
+        skimage_codes(images, 8, 1.5, method), row_edges, col_edges, lbp_n_bins(8, method)
+    )
     np.testing.assert_array_equal(features, expected)
 
 
 @pytest.mark.fer2013
-@pytest.mark.parametrize("P, R, method", [(8, 1, "nri_uniform"), (8, 1, "default"),
-                                          (16, 2, "ror"), (12, 1.5, "uniform"),
-                                          (24, 3, "nri_uniform")])
+@pytest.mark.parametrize(
+    "P, R, method",
+    [
+        (8, 1, "nri_uniform"),
+        (8, 1, "default"),
+        (16, 2, "ror"),
+        (12, 1.5, "uniform"),
+        (24, 3, "nri_uniform"),
+    ],
+)
 def test_grid_histograms_of_real_faces_equal_the_per_image_loop(fer2013_small, P, R, method):
     images = fer2013_small.images[::4]
     lbp = LBPTransformer(P=P, R=R, method=method, grid_shape=(6, 6), normalize=None)
     features = lbp.fit_transform(images.reshape(len(images), -1))
     row_edges, col_edges = lbp.cell_edges()
-    expected = grid_counts(skimage_codes(images, P, R, method), row_edges, col_edges,
-                           lbp_n_bins(P, method))
+    expected = grid_counts(
+        skimage_codes(images, P, R, method), row_edges, col_edges, lbp_n_bins(P, method)
+    )
     np.testing.assert_array_equal(features, expected)

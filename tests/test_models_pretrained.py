@@ -31,7 +31,9 @@ def test_without_keras_names_the_deep_extra(tmp_path, monkeypatch):
     present.write_bytes(b"model")
     monkeypatch.setattr(_pretrained, "pretrained_path", lambda: present)
     monkeypatch.setattr(_pretrained, "_keras_missing", lambda: "Keras is not installed")
-    with pytest.raises(ImportError, match=r'Keras is not installed: pip install "fer_features\[deep\]"'):
+    with pytest.raises(
+        ImportError, match=r'Keras is not installed: pip install "fer_features\[deep\]"'
+    ):
         load_pretrained()
 
 
@@ -62,14 +64,16 @@ def test_the_package_ships_its_file_where_the_wheel_takes_it():
 def test_the_shipped_model_when_built():
     path = pretrained_path()
     if not path.is_file():
-        pytest.skip("fer_features/data/pretrained.skops is not built yet "
-                    "(benchmarks/build_pretrained.py)")
+        pytest.skip(
+            "fer_features/data/pretrained.skops is not built yet (benchmarks/build_pretrained.py)"
+        )
     from fer_features import model_info
 
     assert path.stat().st_size <= 2 * 1024 * 1024
     info = model_info(path)
     assert info["estimator"] == "fer_features.deep._classifier.KerasCNNClassifier"
-    assert info["classes"] == sorted(["angry", "disgust", "fear", "happy", "sad",
-                                      "surprise", "neutral"])  # FER2013's seven
+    assert info["classes"] == sorted(
+        ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+    )  # FER2013's seven
     assert info["metadata"]["n_train"] == 28709
     assert info["untrusted"] == []

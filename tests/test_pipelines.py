@@ -49,27 +49,33 @@ def faces():
 
 
 # ----------------------------------------------------------------------- names
-@pytest.mark.parametrize("name, expected", [
-    ("lbp-svc", ("lbp", "svc")),
-    ("hog-xgb", ("hog", "xgb")),
-    ("eigenfaces-linear-svc", ("eigenfaces", "linear-svc")),
-    ("lbp+hog-logreg", ("lbp+hog", "logreg")),
-    ("pixels+lbp+hog-gb", ("pixels+lbp+hog", "gb")),
-    ("classic", (None, "classic")),
-    ("cnn", (None, "cnn")),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("lbp-svc", ("lbp", "svc")),
+        ("hog-xgb", ("hog", "xgb")),
+        ("eigenfaces-linear-svc", ("eigenfaces", "linear-svc")),
+        ("lbp+hog-logreg", ("lbp+hog", "logreg")),
+        ("pixels+lbp+hog-gb", ("pixels+lbp+hog", "gb")),
+        ("classic", (None, "classic")),
+        ("cnn", (None, "cnn")),
+    ],
+)
 def test_parse_name(name, expected):
     assert parse_name(name) == expected
 
 
-@pytest.mark.parametrize("name, message", [
-    ("lbp", "unknown estimator 'lbp'"),
-    ("lbp-knn", "unknown estimator 'lbp-knn'"),
-    ("sift-svc", "unknown features 'sift' in 'sift'"),
-    ("lbp+lbp-svc", "names 'lbp' twice"),
-    ("-svc", "features must be a name"),
-    (3, "must be a string"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("lbp", "unknown estimator 'lbp'"),
+        ("lbp-knn", "unknown estimator 'lbp-knn'"),
+        ("sift-svc", "unknown features 'sift' in 'sift'"),
+        ("lbp+lbp-svc", "names 'lbp' twice"),
+        ("-svc", "features must be a name"),
+        (3, "must be a string"),
+    ],
+)
 def test_parse_name_errors(name, message):
     with pytest.raises(ValueError, match=message):
         parse_name(name)
@@ -79,8 +85,9 @@ def test_list_estimators_names_build_and_describe():
     infos = list_estimators()
     names = [info.name for info in infos]
     assert len(names) == len(set(names))
-    expected = {f"{f}-{c}" for f in ("pixels", "eigenfaces", "lbp", "hog", "lbp+hog")
-                for c in CLASSIFIERS} | {"classic", "cnn"}
+    expected = {
+        f"{f}-{c}" for f in ("pixels", "eigenfaces", "lbp", "hog", "lbp+hog") for c in CLASSIFIERS
+    } | {"classic", "cnn"}
     assert set(names) == expected
     for info in infos:
         assert info.description and "\n" not in info.description
@@ -104,11 +111,12 @@ def test_make_estimator_profiles():
     # explicit parameters win over the profile's
     pipe = make_estimator("lbp-rf", profile="quick", clf__n_estimators=7)
     assert pipe.named_steps["clf"].n_estimators == 7
-    assert quick_params("hog-xgb") == {"clf__estimator__n_estimators": 60,
-                                       "clf__estimator__max_depth": 4,
-                                       "clf__estimator__max_bin": 64}
-    assert make_estimator("hog-xgb", profile="quick").get_params()[
-        "clf__estimator__max_bin"] == 64
+    assert quick_params("hog-xgb") == {
+        "clf__estimator__n_estimators": 60,
+        "clf__estimator__max_depth": 4,
+        "clf__estimator__max_bin": 64,
+    }
+    assert make_estimator("hog-xgb", profile="quick").get_params()["clf__estimator__max_bin"] == 64
     assert quick_params("lbp-svc") == {}
     with pytest.raises(ValueError, match="unknown profile 'fast'"):
         make_estimator("lbp-rf", profile="fast")
@@ -147,29 +155,35 @@ def test_every_classifier_has_balanced_weights():
 
 
 def test_defaults_and_params():
-    assert describe_estimator(make_classic_pipeline()) == \
-        describe_estimator(make_recommended_pipeline())
+    assert describe_estimator(make_classic_pipeline()) == describe_estimator(
+        make_recommended_pipeline()
+    )
     # one of the two names given: the other defaults to lbp / svc
-    assert describe_estimator(make_classic_pipeline(classifier="svc")) == \
-        describe_estimator(make_classic_pipeline("lbp", "svc"))
-    assert describe_estimator(make_classic_pipeline("hog")) == \
-        describe_estimator(make_classic_pipeline("hog", "svc"))
-    pipe = make_classic_pipeline("lbp+hog", "svc", features__lbp__P=16,
-                                 clf__estimator__C=3.0)
+    assert describe_estimator(make_classic_pipeline(classifier="svc")) == describe_estimator(
+        make_classic_pipeline("lbp", "svc")
+    )
+    assert describe_estimator(make_classic_pipeline("hog")) == describe_estimator(
+        make_classic_pipeline("hog", "svc")
+    )
+    pipe = make_classic_pipeline("lbp+hog", "svc", features__lbp__P=16, clf__estimator__C=3.0)
     assert pipe.named_steps["features"].transformer_list[0][1].P == 16
     assert pipe.named_steps["clf"].estimator.C == 3.0
     shaped = make_classic_pipeline("lbp+hog", "rf", image_shape=(40, 30))
     assert shaped.get_params()["features__lbp__image_shape"] == (40, 30)
     assert shaped.get_params()["features__hog__image_shape"] == (40, 30)
-    assert describe_estimator(make_estimator("hog-gb")) == \
-        describe_estimator(make_classic_pipeline("hog", "gb"))
+    assert describe_estimator(make_estimator("hog-gb")) == describe_estimator(
+        make_classic_pipeline("hog", "gb")
+    )
 
 
-@pytest.mark.parametrize("features, classifier, message", [
-    ("lbp", "knn", "unknown classifier 'knn'"),
-    ("gabor", "svc", "unknown features 'gabor'"),
-    ("hog+hog", "svc", "names 'hog' twice"),
-])
+@pytest.mark.parametrize(
+    "features, classifier, message",
+    [
+        ("lbp", "knn", "unknown classifier 'knn'"),
+        ("gabor", "svc", "unknown features 'gabor'"),
+        ("hog+hog", "svc", "names 'hog' twice"),
+    ],
+)
 def test_make_classic_pipeline_errors(features, classifier, message):
     with pytest.raises(ValueError, match=message):
         make_classic_pipeline(features, classifier)
@@ -179,15 +193,18 @@ def test_make_classic_pipeline_errors(features, classifier, message):
 # fast settings, and the least accuracy on 105 unseen synthetic faces (chance is
 # 1/7 = 0.14; the values measured were 0.05 to 0.1 higher: pixels and eigenfaces
 # are weak on these faces by design, local features strong)
-@pytest.mark.parametrize("name, params, least", [
-    ("pixels-rf", {"clf__n_estimators": 20}, 0.19),
-    ("eigenfaces-svc", {}, 0.16),
-    ("lbp-logreg", {}, 0.28),
-    ("hog-xgb", {"clf__estimator__n_estimators": 8, "clf__estimator__n_jobs": 1}, 0.28),
-    ("hog-gb", {"clf__max_iter": 15}, 0.28),
-    ("lbp+hog-linear-svc", {}, 0.4),
-    ("hog-svc", {}, 0.33),
-])
+@pytest.mark.parametrize(
+    "name, params, least",
+    [
+        ("pixels-rf", {"clf__n_estimators": 20}, 0.19),
+        ("eigenfaces-svc", {}, 0.16),
+        ("lbp-logreg", {}, 0.28),
+        ("hog-xgb", {"clf__estimator__n_estimators": 8, "clf__estimator__n_jobs": 1}, 0.28),
+        ("hog-gb", {"clf__max_iter": 15}, 0.28),
+        ("lbp+hog-linear-svc", {}, 0.4),
+        ("hog-svc", {}, 0.33),
+    ],
+)
 def test_pipelines_fit_predict_proba_on_synthetic_faces(faces, name, params, least):
     X_train, y_train, X_test, y_test = faces
     pipe = make_estimator(name, **params).fit(X_train, y_train)
@@ -204,18 +221,20 @@ def test_pipelines_fit_predict_proba_on_synthetic_faces(faces, name, params, lea
 def test_xgb_pipeline_accepts_string_labels(faces):
     X_train, y_train, X_test, _ = faces
     names = np.array(["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"])
-    pipe = make_estimator("hog-xgb", clf__estimator__n_estimators=5,
-                          clf__estimator__n_jobs=1)
+    pipe = make_estimator("hog-xgb", clf__estimator__n_estimators=5, clf__estimator__n_jobs=1)
     pipe.fit(X_train, names[y_train])
     np.testing.assert_array_equal(pipe.classes_, np.sort(names))
     assert set(pipe.predict(X_test)) <= set(names)
 
 
 @pytest.mark.fer2013
-@pytest.mark.parametrize("name, params", [
-    ("hog-logreg", {}),
-    ("lbp-rf", {"clf__n_estimators": 100}),
-])
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("hog-logreg", {}),
+        ("lbp-rf", {"clf__n_estimators": 100}),
+    ],
+)
 def test_pipelines_on_real_faces(fer2013_small, name, params):
     train = fer2013_small.usage == "Training"
     test = fer2013_small.usage == "PublicTest"
@@ -256,8 +275,7 @@ def test_param_grid_contents():
         "clf__estimator__learning_rate": [0.1, 0.3],
     }
     grid = param_grid("lbp+hog-logreg")
-    assert set(grid) == {"features__lbp__grid_shape", "features__hog__pixels_per_cell",
-                         "clf__C"}
+    assert set(grid) == {"features__lbp__grid_shape", "features__hog__pixels_per_cell", "clf__C"}
 
 
 def test_param_grid_unknown_estimator():
@@ -269,8 +287,9 @@ def test_param_grid_unknown_estimator():
 
 def test_grid_search_macro_f1_stratified(faces, capsys):
     X_train, y_train, _, _ = faces
-    search = grid_search("pixels-logreg", X_train, y_train,
-                         param_grid={"clf__C": [0.001, 0.01]}, cv=3, verbose=1)
+    search = grid_search(
+        "pixels-logreg", X_train, y_train, param_grid={"clf__C": [0.001, 0.01]}, cv=3, verbose=1
+    )
     assert search.scoring == "f1_macro"
     assert isinstance(search.cv, StratifiedKFold) and search.cv.shuffle
     assert search.best_params_["clf__C"] in (0.001, 0.01)
@@ -310,18 +329,18 @@ def test_label_encoded_classifier_encodes_and_weighs():
     y = np.array(["b", "b", "b", "z", "a", "a"])
     clf = LabelEncodedClassifier(_WeightRecorder(), class_weight="balanced").fit(X, y)
     np.testing.assert_array_equal(clf.estimator_.y_seen_, [1, 1, 1, 2, 0, 0])
-    np.testing.assert_allclose(clf.estimator_.sample_weight_,
-                               compute_sample_weight("balanced", y))
-    np.testing.assert_allclose(clf.estimator_.sample_weight_,
-                               [2 / 3, 2 / 3, 2 / 3, 2, 1, 1])
+    np.testing.assert_allclose(clf.estimator_.sample_weight_, compute_sample_weight("balanced", y))
+    np.testing.assert_allclose(clf.estimator_.sample_weight_, [2 / 3, 2 / 3, 2 / 3, 2, 1, 1])
     np.testing.assert_array_equal(clf.predict(X[:2]), ["a", "a"])
     # sample weights multiply the class weights, which count weighted samples
     clf.fit(X, y, sample_weight=np.full(6, 2.0))
-    np.testing.assert_allclose(clf.estimator_.sample_weight_,
-                               2 * compute_sample_weight("balanced", y))
+    np.testing.assert_allclose(
+        clf.estimator_.sample_weight_, 2 * compute_sample_weight("balanced", y)
+    )
     clf.fit(X, y, sample_weight=[1, 1, 1, 1, 3, 3])  # as if "a" were there 6 times
-    np.testing.assert_allclose(clf.estimator_.sample_weight_,
-                               [10 / 9, 10 / 9, 10 / 9, 10 / 3, 10 / 18 * 3, 10 / 18 * 3])
+    np.testing.assert_allclose(
+        clf.estimator_.sample_weight_, [10 / 9, 10 / 9, 10 / 9, 10 / 3, 10 / 18 * 3, 10 / 18 * 3]
+    )
     assert not hasattr(clf, "predict_proba")  # the recorder has none
     unweighted = LabelEncodedClassifier(_WeightRecorder()).fit(X, y)
     assert unweighted.estimator_.sample_weight_ is None
@@ -388,8 +407,7 @@ def test_linear_svc_is_fitted_once(faces):
             return super().fit(X, y, sample_weight=sample_weight)
 
     X_train, y_train, _, _ = faces
-    make_estimator("hog-linear-svc", clf__estimator=CountingLinearSVC()).fit(
-        X_train, y_train)
+    make_estimator("hog-linear-svc", clf__estimator=CountingLinearSVC()).fit(X_train, y_train)
     assert calls == [315 - 16]
 
 
@@ -397,30 +415,36 @@ def test_holdout_keeps_one_image_per_class_out():
     from fer_features.pipelines._calibration import HoldoutSplit
 
     y = np.repeat(np.arange(7), 3)  # 21 images: 5% would be 2, fewer than 7 classes
-    (train, held_out), = HoldoutSplit(random_state=3).split(np.zeros((21, 1)), y)
+    ((train, held_out),) = HoldoutSplit(random_state=3).split(np.zeros((21, 1)), y)
     np.testing.assert_array_equal(np.bincount(y[held_out]), np.ones(7))
     np.testing.assert_array_equal(np.bincount(y[train]), np.full(7, 2))
     assert set(train) | set(held_out) == set(range(21))
     # with many images: 5%, rounded up, as StratifiedShuffleSplit(test_size=0.05)
     y = np.repeat(np.arange(7), 100)
-    (train, held_out), = HoldoutSplit().split(np.zeros((700, 1)), y)
+    ((train, held_out),) = HoldoutSplit().split(np.zeros((700, 1)), y)
     assert len(held_out) == 35 and len(train) == 665
 
 
-@pytest.mark.parametrize("name", ["classic", "hog-svc", "eigenfaces-svc",
-                                  "lbp-linear-svc", "hog-xgb", "hog-rf", "hog-gb"])
+@pytest.mark.parametrize(
+    "name",
+    ["classic", "hog-svc", "eigenfaces-svc", "lbp-linear-svc", "hog-xgb", "hog-rf", "hog-gb"],
+)
 def test_same_seed_same_probabilities(faces, name):
     X_train, y_train, X_test, _ = faces
-    params = {"hog-xgb": {"clf__estimator__n_estimators": 10},
-              "hog-rf": {"clf__n_estimators": 20},
-              "hog-gb": {"clf__max_iter": 10}}.get(name, {})
+    params = {
+        "hog-xgb": {"clf__estimator__n_estimators": 10},
+        "hog-rf": {"clf__n_estimators": 20},
+        "hog-gb": {"clf__max_iter": 10},
+    }.get(name, {})
     first = make_estimator(name, random_state=1, **params).fit(X_train, y_train)
     second = make_estimator(name, random_state=1, **params).fit(X_train, y_train)
-    np.testing.assert_array_equal(first.predict_proba(X_test),
-                                  second.predict_proba(X_test))
+    np.testing.assert_array_equal(first.predict_proba(X_test), second.predict_proba(X_test))
     # the seed reaches every randomised step
-    seeds = {k: v for k, v in first.get_params(deep=True).items()
-             if k.endswith("random_state") and v is not None}
+    seeds = {
+        k: v
+        for k, v in first.get_params(deep=True).items()
+        if k.endswith("random_state") and v is not None
+    }
     assert seeds and set(seeds.values()) == {1}, seeds
 
 
@@ -448,11 +472,18 @@ def test_grid_search_computes_the_recipe_features_once(faces, monkeypatch):
         return original(self, X)
 
     monkeypatch.setattr(BatchedFeatureUnion, "transform", counting)
-    monkeypatch.setattr(BatchedFeatureUnion, "fit_transform",
-                        lambda self, X, y=None: counting(self.fit(X, y), X))
+    monkeypatch.setattr(
+        BatchedFeatureUnion, "fit_transform", lambda self, X, y=None: counting(self.fit(X, y), X)
+    )
     X_train, y_train, X_test, _ = faces
-    search = grid_search(make_recommended_pipeline(), X_train, y_train, cv=2,
-                         param_grid={"clf__estimator__C": [1.0, 10.0]}, verbose=0)
+    search = grid_search(
+        make_recommended_pipeline(),
+        X_train,
+        y_train,
+        cv=2,
+        param_grid={"clf__estimator__C": [1.0, 10.0]},
+        verbose=0,
+    )
     assert calls == [315]  # once, for all images, not per fold and candidate
     best = search.best_estimator_
     assert [name for name, _ in best.steps] == ["features", "scale", "reduce", "clf"]
@@ -470,8 +501,9 @@ def test_grid_search_caches_the_features_of_each_fold(faces, monkeypatch):
 
     monkeypatch.setattr(HOGTransformer, "transform", counting)
     X_train, y_train, _, _ = faces
-    grid_search("hog-logreg", X_train, y_train, cv=3,
-                param_grid={"clf__C": [0.01, 0.1, 1.0]}, verbose=0)
+    grid_search(
+        "hog-logreg", X_train, y_train, cv=3, param_grid={"clf__C": [0.01, 0.1, 1.0]}, verbose=0
+    )
     # training features once per fold (3), test features per fold and candidate
     # (9), the refit (1); without the cache the training features of every
     # candidate of every fold were computed (9 instead of 3)

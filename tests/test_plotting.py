@@ -65,8 +65,10 @@ def fer_model(fer2013_small):
     from fer_features.features import EigenfaceTransformer
 
     train = fer2013_small.usage == "Training"
-    model = make_pipeline(EigenfaceTransformer(n_components=30, random_state=0),
-                          LogisticRegression(C=0.1, max_iter=500))
+    model = make_pipeline(
+        EigenfaceTransformer(n_components=30, random_state=0),
+        LogisticRegression(C=0.1, max_iter=500),
+    )
     model.fit(fer2013_small.data[train], fer2013_small.target[train])
     return model
 
@@ -77,15 +79,19 @@ def _visible(axes):
 
 # --- import cost -------------------------------------------------------------
 
+
 def test_import_does_not_import_matplotlib_or_keras():
-    code = ("import sys, fer_features.plotting; "
-            "heavy = [m for m in ('matplotlib', 'keras', 'tensorflow') if m in sys.modules]; "
-            "print(heavy); sys.exit(1 if heavy else 0)")
+    code = (
+        "import sys, fer_features.plotting; "
+        "heavy = [m for m in ('matplotlib', 'keras', 'tensorflow') if m in sys.modules]; "
+        "print(heavy); sys.exit(1 if heavy else 0)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 # --- eigenfaces --------------------------------------------------------------
+
 
 def test_eigenfaces_display_24_panels_of_48x48(eigen):
     disp = EigenfacesDisplay.from_estimator(eigen)
@@ -104,8 +110,9 @@ def test_eigenfaces_display_24_panels_of_48x48(eigen):
 def test_eigenfaces_display_from_pipeline_caps_at_fitted(synthetic):
     from fer_features.features import EigenfaceTransformer
 
-    pipe = make_pipeline(EigenfaceTransformer(n_components=6, random_state=0),
-                         LogisticRegression(max_iter=200))
+    pipe = make_pipeline(
+        EigenfaceTransformer(n_components=6, random_state=0), LogisticRegression(max_iter=200)
+    )
     pipe.fit(synthetic.data, synthetic.target)
     disp = EigenfacesDisplay.from_estimator(pipe, n_eigenfaces=24)
     assert disp.eigenfaces.shape == (6, 48, 48)
@@ -121,16 +128,19 @@ def test_displays_find_steps_in_searches_and_unions(synthetic):
     from fer_features.preprocessing import ImageStandardizer
 
     X, y = synthetic.data[:120], synthetic.target[:120]
-    pipe = make_pipeline(EigenfaceTransformer(n_components=5, random_state=0),
-                         LogisticRegression(max_iter=300))
+    pipe = make_pipeline(
+        EigenfaceTransformer(n_components=5, random_state=0), LogisticRegression(max_iter=300)
+    )
     search = GridSearchCV(pipe, {"logisticregression__C": [0.1, 1.0]}, cv=2).fit(X, y)
     disp = EigenfacesDisplay.from_estimator(search)
     np.testing.assert_allclose(disp.eigenfaces, search.best_estimator_[0].eigenfaces_)
     # LBP inside a union, after a preprocessing step that must be applied first
     lbp = LBPTransformer(grid_shape=(2, 2), normalize=None)
-    union_pipe = make_pipeline(ImageStandardizer(),
-                               make_union(EigenfaceTransformer(n_components=3), lbp),
-                               DummyClassifier()).fit(X, y)
+    union_pipe = make_pipeline(
+        ImageStandardizer(),
+        make_union(EigenfaceTransformer(n_components=3), lbp),
+        DummyClassifier(),
+    ).fit(X, y)
     disp = LBPDisplay.from_estimator(union_pipe, X, index=1, cell=(1, 1))
     fitted_lbp = union_pipe[1].transformer_list[1][1]
     standardized = union_pipe[0].transform(X[[1]])
@@ -162,8 +172,11 @@ def test_eigenfaces_display_rejects_other_estimators(synthetic):
     from sklearn.dummy import DummyClassifier
 
     model = DummyClassifier().fit(synthetic.data[:50], synthetic.target[:50])
-    with pytest.raises(ValueError, match="needs a fitted EigenfaceTransformer, or a fitted "
-                                         "pipeline containing one; got DummyClassifier"):
+    with pytest.raises(
+        ValueError,
+        match="needs a fitted EigenfaceTransformer, or a fitted "
+        "pipeline containing one; got DummyClassifier",
+    ):
         EigenfacesDisplay.from_estimator(model)
     with pytest.raises(ValueError, match="n_eigenfaces must be a positive integer, got 0"):
         EigenfacesDisplay.from_estimator(model, n_eigenfaces=0)
@@ -185,28 +198,31 @@ def test_reconstruction_matches_inverse_transform(synthetic):
 
 def test_reconstruction_exact_on_tiny_basis():
     # a hand-made transformer-like object: orthonormal basis of 2 pixels of a 2x2 image
-    step = SimpleNamespace(mean_face_=np.array([[1.0, 1.0], [1.0, 1.0]]),
-                           eigenfaces_=np.array([[[1.0, 0.0], [0.0, 0.0]],
-                                                 [[0.0, 1.0], [0.0, 0.0]]]))
+    step = SimpleNamespace(
+        mean_face_=np.array([[1.0, 1.0], [1.0, 1.0]]),
+        eigenfaces_=np.array([[[1.0, 0.0], [0.0, 0.0]], [[0.0, 1.0], [0.0, 0.0]]]),
+    )
     X = np.array([[3.0, 5.0, 7.0, 9.0]])
     disp = ReconstructionDisplay.from_estimator(step, X, n_components=(1, 2), n_faces=1)
     np.testing.assert_allclose(disp.reconstructions[0, 0], [[3.0, 1.0], [1.0, 1.0]])
     np.testing.assert_allclose(disp.reconstructions[0, 1], [[3.0, 5.0], [1.0, 1.0]])
-    np.testing.assert_allclose(disp.errors_[0], [np.sqrt((16 + 36 + 64) / 4),
-                                                 np.sqrt((36 + 64) / 4)])
+    np.testing.assert_allclose(
+        disp.errors_[0], [np.sqrt((16 + 36 + 64) / 4), np.sqrt((36 + 64) / 4)]
+    )
 
 
 def test_explained_variance_display(eigen):
     disp = ExplainedVarianceDisplay.from_estimator(eigen)
-    np.testing.assert_allclose(disp.line_.get_ydata(),
-                               np.cumsum(eigen.explained_variance_ratio_))
+    np.testing.assert_allclose(disp.line_.get_ydata(), np.cumsum(eigen.explained_variance_ratio_))
     assert disp.ax_.get_title() == "Explained variance"
     tiny = ExplainedVarianceDisplay(np.array([0.5, 0.3, 0.15, 0.05])).plot(
-        thresholds=(0.5, 0.9, 0.99))
+        thresholds=(0.5, 0.9, 0.99)
+    )
     assert tiny.n_components_for_ == {0.5: 1, 0.9: 3, 0.99: 4}
 
 
 # --- LBP ---------------------------------------------------------------------
+
 
 def test_lbp_display_on_real_face(fer2013_small):
     from fer_features.features import LBPTransformer
@@ -215,10 +231,15 @@ def test_lbp_display_on_real_face(fer2013_small):
     lbp = LBPTransformer(P=8, R=1.0, method="uniform", grid_shape=(6, 6)).fit(X)
     disp = LBPDisplay.from_estimator(lbp, X, index=5, cell=(2, 4))
     assert [a.get_title() for a in disp.ax_] == [
-        "face", "LBP codes", "cells 6x6, cell (2, 4)", "histogram of cell (2, 4)"]
+        "face",
+        "LBP codes",
+        "cells 6x6, cell (2, 4)",
+        "histogram of cell (2, 4)",
+    ]
     assert disp.ax_[0].get_images()[0].get_array().shape == (48, 48)
-    np.testing.assert_array_equal(disp.ax_[1].get_images()[0].get_array(),
-                                  lbp.code_images(X[[5]])[0])
+    np.testing.assert_array_equal(
+        disp.ax_[1].get_images()[0].get_array(), lbp.code_images(X[[5]])[0]
+    )
     # 7 horizontal + 7 vertical grid lines, one outlined cell
     assert len(disp.ax_[2].lines) == 14
     assert len(disp.ax_[2].patches) == 1
@@ -236,8 +257,7 @@ def test_lbp_display_single_cell_counts_codes(synthetic):
     lbp = LBPTransformer(method="uniform", grid_shape=(1, 1), normalize=None).fit(X)
     disp = LBPDisplay.from_estimator(lbp, X, index=2)
     codes = lbp.code_images(X[[2]])[0].astype(int).ravel()
-    np.testing.assert_array_equal(disp.histogram,
-                                  np.bincount(codes, minlength=lbp.n_bins_))
+    np.testing.assert_array_equal(disp.histogram, np.bincount(codes, minlength=lbp.n_bins_))
     assert disp.histogram.sum() == 48 * 48
 
 
@@ -254,22 +274,25 @@ def test_lbp_display_errors(synthetic):
 
 # --- confusion matrix, per-class bars, ROC -----------------------------------
 
+
 def test_confusion_display_exact_on_tiny_predictions():
     y_true = [0, 0, 0, 1, 1, 2, 2, 2, 2]
     y_pred = [0, 1, 1, 1, 1, 2, 0, 0, 1]
     disp = ExpressionConfusionDisplay.from_predictions(
-        y_true, y_pred, target_names=["angry", "happy", "sad"])
-    np.testing.assert_array_equal(disp.confusion_matrix,
-                                  [[1, 2, 0], [0, 2, 0], [2, 1, 1]])
+        y_true, y_pred, target_names=["angry", "happy", "sad"]
+    )
+    np.testing.assert_array_equal(disp.confusion_matrix, [[1, 2, 0], [0, 2, 0], [2, 1, 1]])
     np.testing.assert_allclose(disp.rates_[2], [0.5, 0.25, 0.25])
     assert disp.text_[2, 0].get_text() == "2\n50%"
     assert disp.text_[0, 1].get_text() == "2\n67%"
     assert [t.get_text() for t in disp.ax_.get_xticklabels()] == ["angry", "happy", "sad"]
-    assert disp.most_confused_pairs_[:2] == [("angry", "happy", 2, 2 / 3),
-                                             ("sad", "angry", 2, 0.5)]
+    assert disp.most_confused_pairs_[:2] == [("angry", "happy", 2, 2 / 3), ("sad", "angry", 2, 0.5)]
     assert disp.ax_.get_title() == "Confusion matrix (accuracy 0.444, n=9)"
     assert disp.ax_.get_xlabel().splitlines()[-3:] == [
-        "angry \u2192 happy: 2 (67%)", "sad \u2192 angry: 2 (50%)", "sad \u2192 happy: 1 (25%)"]
+        "angry \u2192 happy: 2 (67%)",
+        "sad \u2192 angry: 2 (50%)",
+        "sad \u2192 happy: 1 (25%)",
+    ]
 
 
 def test_most_confused_pairs_errors():
@@ -283,9 +306,11 @@ def test_confusion_display_on_real_faces(fer2013_small, fer_model):
     test = fer2013_small.usage == "PublicTest"
     X, y = fer2013_small.data[test], fer2013_small.target[test]
     disp = ExpressionConfusionDisplay.from_estimator(
-        fer_model, X, y, target_names=fer2013_small.target_names)
-    np.testing.assert_array_equal(disp.confusion_matrix,
-                                  confusion_matrix(y, fer_model.predict(X), labels=range(7)))
+        fer_model, X, y, target_names=fer2013_small.target_names
+    )
+    np.testing.assert_array_equal(
+        disp.confusion_matrix, confusion_matrix(y, fer_model.predict(X), labels=range(7))
+    )
     assert disp.display_labels == list(fer2013_small.target_names)
     assert disp.text_.shape == (7, 7)
     assert len(disp.figure_.axes) == 2  # matrix and colour bar
@@ -296,9 +321,11 @@ def test_classification_report_display(fer2013_small, fer_model):
     test = fer2013_small.usage == "PublicTest"
     X, y = fer2013_small.data[test], fer2013_small.target[test]
     disp = ClassificationReportDisplay.from_estimator(
-        fer_model, X, y, target_names=fer2013_small.target_names)
-    p, r, f, s = precision_recall_fscore_support(y, fer_model.predict(X), labels=range(7),
-                                                 zero_division=0)
+        fer_model, X, y, target_names=fer2013_small.target_names
+    )
+    p, r, f, s = precision_recall_fscore_support(
+        y, fer_model.predict(X), labels=range(7), zero_division=0
+    )
     np.testing.assert_allclose(disp.precision, p)
     np.testing.assert_allclose(disp.recall, r)
     np.testing.assert_allclose(disp.f1, f)
@@ -313,8 +340,7 @@ def test_binary_roc_happy_vs_rest(fer2013_small, fer_model):
     names = list(fer2013_small.target_names)
     test = fer2013_small.usage == "PublicTest"
     X, y = fer2013_small.data[test], fer2013_small.target[test]
-    disp = BinaryROCDisplay.from_estimator(fer_model, X, y, positive="happy",
-                                           target_names=names)
+    disp = BinaryROCDisplay.from_estimator(fer_model, X, y, positive="happy", target_names=names)
     happy = names.index("happy")
     expected = roc_auc_score(y == happy, fer_model.predict_proba(X)[:, happy])
     assert disp.roc_auc == pytest.approx(expected)
@@ -333,12 +359,14 @@ def test_binary_roc_exact_and_one_class_error():
 
 # --- gallery -----------------------------------------------------------------
 
+
 def test_face_gallery_errors_first(fer2013_small, fer_model):
     names = list(fer2013_small.target_names)
     test = fer2013_small.usage == "PublicTest"
     X, y = fer2013_small.data[test], fer2013_small.target[test]
-    disp = FaceGalleryDisplay.from_estimator(fer_model, X, y, n_faces=10, select="errors",
-                                             target_names=names)
+    disp = FaceGalleryDisplay.from_estimator(
+        fer_model, X, y, n_faces=10, select="errors", target_names=names
+    )
     assert len(disp.ax_) == 10
     assert [a.get_images()[0].get_array().shape for a in disp.ax_] == [(48, 48)] * 10
     n_wrong = int((fer_model.predict(X) != y).sum())
@@ -354,10 +382,12 @@ def test_face_gallery_first_faces_probabilities(synthetic):
     from fer_features.features import EigenfaceTransformer
 
     X, y = synthetic.data[:200], synthetic.target[:200]
-    model = make_pipeline(EigenfaceTransformer(n_components=10, random_state=0),
-                          LogisticRegression(max_iter=500)).fit(X, y)
-    disp = FaceGalleryDisplay.from_estimator(model, X, y, n_faces=4,
-                                             target_names=synthetic.target_names)
+    model = make_pipeline(
+        EigenfaceTransformer(n_components=10, random_state=0), LogisticRegression(max_iter=500)
+    ).fit(X, y)
+    disp = FaceGalleryDisplay.from_estimator(
+        model, X, y, n_faces=4, target_names=synthetic.target_names
+    )
     proba = model.predict_proba(X[:4])
     np.testing.assert_allclose(disp.y_proba, proba)
     p0 = proba[0, np.flatnonzero(model.classes_ == disp.y_pred[0])[0]]
@@ -368,17 +398,22 @@ def test_face_gallery_first_faces_probabilities(synthetic):
 
 # --- benchmark ---------------------------------------------------------------
 
+
 def _fake_result():
-    table = pd.DataFrame({
-        "estimator": ["lbp-svc", "lbp-svc", "hog-xgb", "hog-xgb", "broken"],
-        "status": ["ok", "ok", "ok", "ok", "failed"],
-        "accuracy": [0.6, 0.7, 0.5, 0.5, np.nan],
-        "macro_f1": [0.5, 0.6, 0.4, 0.4, np.nan],
-        "fit_seconds": [2.0, 4.0, 10.0, 10.0, np.nan],
-    })
-    cms = {"lbp-svc": (np.array([[5, 1], [2, 4]]), ["sad", "happy"]),
-           "hog-xgb": (np.array([[4, 2], [3, 3]]), ["sad", "happy"]),
-           "broken": None}
+    table = pd.DataFrame(
+        {
+            "estimator": ["lbp-svc", "lbp-svc", "hog-xgb", "hog-xgb", "broken"],
+            "status": ["ok", "ok", "ok", "ok", "failed"],
+            "accuracy": [0.6, 0.7, 0.5, 0.5, np.nan],
+            "macro_f1": [0.5, 0.6, 0.4, 0.4, np.nan],
+            "fit_seconds": [2.0, 4.0, 10.0, 10.0, np.nan],
+        }
+    )
+    cms = {
+        "lbp-svc": (np.array([[5, 1], [2, 4]]), ["sad", "happy"]),
+        "hog-xgb": (np.array([[4, 2], [3, 3]]), ["sad", "happy"]),
+        "broken": None,
+    }
     return SimpleNamespace(table=table, confusion_matrices=cms)
 
 
@@ -396,8 +431,9 @@ def test_benchmark_display_means_per_estimator():
 
 def test_benchmark_display_missing_column():
     with pytest.raises(ValueError, match=r"lacks the column\(s\) \['macro_f1'\]"):
-        BenchmarkDisplay(pd.DataFrame({"estimator": ["a"], "accuracy": [1.0],
-                                       "fit_seconds": [1.0]})).plot()
+        BenchmarkDisplay(
+            pd.DataFrame({"estimator": ["a"], "accuracy": [1.0], "fit_seconds": [1.0]})
+        ).plot()
 
 
 def _assert_png(path):
@@ -411,8 +447,11 @@ def _assert_png(path):
 
 def test_write_benchmark_plots_fake_result(tmp_path):
     paths = write_benchmark_plots(_fake_result(), tmp_path / "out")
-    assert [p.name for p in paths] == ["benchmark.png", "confusion_lbp-svc.png",
-                                       "confusion_hog-xgb.png"]
+    assert [p.name for p in paths] == [
+        "benchmark.png",
+        "confusion_lbp-svc.png",
+        "confusion_hog-xgb.png",
+    ]
     for p in paths:
         _assert_png(p)
     assert plt.get_fignums() == []  # figures are closed after writing
@@ -426,22 +465,30 @@ def test_write_benchmark_plots_real_result(tmp_path, synthetic):
     from fer_features.features import EigenfaceTransformer
 
     estimators = {
-        "eigen-logreg": make_pipeline(EigenfaceTransformer(n_components=10, random_state=0),
-                                      LogisticRegression(max_iter=500)),
+        "eigen-logreg": make_pipeline(
+            EigenfaceTransformer(n_components=10, random_state=0), LogisticRegression(max_iter=500)
+        ),
         "dummy": DummyClassifier(strategy="prior"),
     }
     result = benchmark.run_benchmark(
-        estimators, synthetic,
+        estimators,
+        synthetic,
         split=StratifiedShuffleSplit(n_splits=1, test_size=0.3, random_state=0),
-        random_state=0, verbose=0)
+        random_state=0,
+        verbose=0,
+    )
     paths = write_benchmark_plots(result, tmp_path)
-    assert {p.name for p in paths} == {"benchmark.png", "confusion_eigen-logreg.png",
-                                       "confusion_dummy.png"}
+    assert {p.name for p in paths} == {
+        "benchmark.png",
+        "confusion_eigen-logreg.png",
+        "confusion_dummy.png",
+    }
     for p in paths:
         _assert_png(p)
 
 
 # --- CNN feature maps ----------------------------------------------------------
+
 
 @pytest.mark.deep
 def test_cnn_feature_maps(synthetic):

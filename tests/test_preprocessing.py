@@ -26,10 +26,10 @@ def test_standardizer_exact_values():
     np.testing.assert_allclose(out[0], [-3 / s, -1 / s, 1 / s, 3 / s], rtol=1e-15)
     np.testing.assert_array_equal(out[1], 0.0)  # constant image: centred only
     np.testing.assert_array_equal(out[2], [-1, -1, 1, 1])
-    np.testing.assert_array_equal(ImageStandardizer(with_std=False).fit_transform(X)[2],
-                                  [-1, -1, 1, 1])
-    np.testing.assert_allclose(ImageStandardizer(with_mean=False).fit_transform(X)[2],
-                               [1, 1, 3, 3])
+    np.testing.assert_array_equal(
+        ImageStandardizer(with_std=False).fit_transform(X)[2], [-1, -1, 1, 1]
+    )
+    np.testing.assert_allclose(ImageStandardizer(with_mean=False).fit_transform(X)[2], [1, 1, 3, 3])
 
 
 @pytest.mark.fer2013
@@ -57,8 +57,9 @@ def test_standardizer_float32_and_names():
 def test_global_equalization_exact_values():
     X = np.array([[10, 10, 20, 40], [0, 0, 0, 0], [3, 1, 2, 0]], dtype=np.uint8)
     out = HistogramEqualizer().fit_transform(X)
-    np.testing.assert_array_equal(out, [[0.5, 0.5, 0.75, 1.0], [1, 1, 1, 1],
-                                        [1.0, 0.5, 0.75, 0.25]])
+    np.testing.assert_array_equal(
+        out, [[0.5, 0.5, 0.75, 1.0], [1, 1, 1, 1], [1.0, 0.5, 0.75, 0.25]]
+    )
 
 
 @pytest.mark.fer2013
@@ -78,14 +79,16 @@ def test_clahe_equals_skimage_on_real_faces(fer2013_small):
     images = fer2013_small.images[:30]
     eq = HistogramEqualizer(method="clahe", clip_limit=0.02, kernel_size=8)
     out = eq.fit_transform(images)
-    expected = np.stack([equalize_adapthist(image, kernel_size=8, clip_limit=0.02)
-                         for image in images])
+    expected = np.stack(
+        [equalize_adapthist(image, kernel_size=8, clip_limit=0.02) for image in images]
+    )
     np.testing.assert_array_equal(out, expected.reshape(30, -1))
     assert out.min() >= 0 and out.max() <= 1
     # floats on another scale give the same picture up to rounding (an output
     # grey level here and there)
     scaled = HistogramEqualizer(method="clahe", clip_limit=0.02, kernel_size=8).fit_transform(
-        images.astype(np.float64) * 3.0 + 7.0)
+        images.astype(np.float64) * 3.0 + 7.0
+    )
     assert np.abs(scaled - out).max() <= 0.02 and np.abs(scaled - out).mean() < 1e-3
     # parallel chunks: same result
     parallel = HistogramEqualizer(method="clahe", clip_limit=0.02, kernel_size=8, n_jobs=2)
@@ -95,9 +98,13 @@ def test_clahe_equals_skimage_on_real_faces(fer2013_small):
 def test_equalizer_rejects_negative_pixels():
     X = np.zeros((3, 16))
     X[2, 5] = -0.5
-    with pytest.raises(ValueError, match=re.escape(
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
             "Negative values in data passed to HistogramEqualizer: pixel values must be >= 0, "
-            "but row 2 has -0.5 at feature 5")):
+            "but row 2 has -0.5 at feature 5"
+        ),
+    ):
         HistogramEqualizer().fit(X)
 
 
@@ -109,8 +116,7 @@ def test_equalizer_rejects_negative_pixels():
 def test_resizer_equals_skimage_per_image(order, size):
     images = np.random.default_rng(order).integers(0, 256, size=(5, 48, 40), dtype=np.uint8)
     out = ImageResizer(size=size, order=order).fit_transform(images)
-    expected = np.stack([resize(image, size, order=order, preserve_range=True)
-                         for image in images])
+    expected = np.stack([resize(image, size, order=order, preserve_range=True) for image in images])
     assert out.shape == (5, size[0] * size[1])
     np.testing.assert_array_equal(out, expected.reshape(5, -1))
 
@@ -122,8 +128,9 @@ def test_resizer_on_real_faces(fer2013_small):
     out = resizer.transform(X)
     assert resizer.output_shape_ == (32, 32) and out.shape == (50, 1024)
     assert 0 <= out.min() and out.max() <= 255
-    expected = np.stack([resize(im, (32, 32), preserve_range=True)
-                         for im in fer2013_small.images[:50]])
+    expected = np.stack(
+        [resize(im, (32, 32), preserve_range=True) for im in fer2013_small.images[:50]]
+    )
     np.testing.assert_array_equal(out, expected.reshape(50, -1))
     assert resizer.get_feature_names_out()[33] == "pixel_r1_c1"
 
@@ -145,8 +152,9 @@ def test_center_crop_exact():
 @pytest.mark.fer2013
 def test_pipeline_crop_equalize_lbp_on_real_faces(fer2013_small):
     X = fer2013_small.data[:40]
-    pipe = make_pipeline(CenterCrop(size=(40, 40)), HistogramEqualizer(),
-                         LBPTransformer(grid_shape=(4, 4)))
+    pipe = make_pipeline(
+        CenterCrop(size=(40, 40)), HistogramEqualizer(), LBPTransformer(grid_shape=(4, 4))
+    )
     features = pipe.fit_transform(X)
     assert features.shape == (40, 16 * 10)
     images = fer2013_small.images[:40, 4:44, 4:44]
@@ -155,21 +163,43 @@ def test_pipeline_crop_equalize_lbp_on_real_faces(fer2013_small):
     np.testing.assert_array_equal(features, expected)
 
 
-@pytest.mark.parametrize("estimator, X, message", [
-    (CenterCrop(size=(50, 10)), np.zeros((2, 48 * 48)),
-     "size=(50, 10) is larger than the images, of shape (48, 48); "
-     "use a crop size of at most (48, 48)"),
-    (CenterCrop(size=(0, 10)), np.zeros((2, 48 * 48)),
-     "size must be a pair (height, width) of positive integers, got (0, 10)"),
-    (ImageResizer(size=(10,)), np.zeros((2, 16)),
-     "size must be a pair (height, width) of positive integers, got (10,)"),
-    (ImageResizer(order=7), np.zeros((2, 16)),
-     "The 'order' parameter of ImageResizer must be an int in the range [0, 5]"),
-    (HistogramEqualizer(method="local"), np.zeros((2, 16)),
-     "The 'method' parameter of HistogramEqualizer must be a str among"),
-    (HistogramEqualizer(clip_limit=0), np.zeros((2, 16)),
-     "The 'clip_limit' parameter of HistogramEqualizer must be a float in the range (0.0, 1.0]"),
-])
+@pytest.mark.parametrize(
+    "estimator, X, message",
+    [
+        (
+            CenterCrop(size=(50, 10)),
+            np.zeros((2, 48 * 48)),
+            "size=(50, 10) is larger than the images, of shape (48, 48); "
+            "use a crop size of at most (48, 48)",
+        ),
+        (
+            CenterCrop(size=(0, 10)),
+            np.zeros((2, 48 * 48)),
+            "size must be a pair (height, width) of positive integers, got (0, 10)",
+        ),
+        (
+            ImageResizer(size=(10,)),
+            np.zeros((2, 16)),
+            "size must be a pair (height, width) of positive integers, got (10,)",
+        ),
+        (
+            ImageResizer(order=7),
+            np.zeros((2, 16)),
+            "The 'order' parameter of ImageResizer must be an int in the range [0, 5]",
+        ),
+        (
+            HistogramEqualizer(method="local"),
+            np.zeros((2, 16)),
+            "The 'method' parameter of HistogramEqualizer must be a str among",
+        ),
+        (
+            HistogramEqualizer(clip_limit=0),
+            np.zeros((2, 16)),
+            "The 'clip_limit' parameter of HistogramEqualizer must be a float "
+            "in the range (0.0, 1.0]",
+        ),
+    ],
+)
 def test_parameter_errors(estimator, X, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         estimator.fit(X)
@@ -177,6 +207,10 @@ def test_parameter_errors(estimator, X, message):
 
 def test_transform_rejects_other_shapes():
     crop = CenterCrop(size=(2, 2)).fit(np.zeros((2, 4, 6)))
-    with pytest.raises(ValueError, match=re.escape(
-            "CenterCrop was fitted on images of shape (4, 6), got images of shape (6, 4)")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "CenterCrop was fitted on images of shape (4, 6), got images of shape (6, 4)"
+        ),
+    ):
         crop.transform(np.zeros((2, 6, 4)))

@@ -11,14 +11,13 @@ from fer_features.pipelines import make_recommended_pipeline
 # HellingerTransformer: exact values
 # --------------------------------------------------------------------------
 
+
 def test_hellinger_exact_values():
     X = np.array([[4.0, 0.0, 0.25], [-9.0, 1.0, 16.0]])
     np.testing.assert_array_equal(
         HellingerTransformer().fit_transform(X), [[2.0, 0.0, 0.5], [-3.0, 1.0, 4.0]]
     )
-    np.testing.assert_array_equal(
-        HellingerTransformer(power=1.0).fit_transform(X), X
-    )
+    np.testing.assert_array_equal(HellingerTransformer(power=1.0).fit_transform(X), X)
     np.testing.assert_allclose(
         HellingerTransformer(power=2.0).fit_transform(X),
         [[16.0, 0.0, 0.0625], [-81.0, 1.0, 256.0]],
@@ -55,6 +54,7 @@ def test_hellinger_rejects_bad_power():
 # --------------------------------------------------------------------------
 # The recommended pipeline, on real and synthetic faces
 # --------------------------------------------------------------------------
+
 
 def test_recommended_pipeline_params_and_clone():
     pipe = make_recommended_pipeline()

@@ -76,14 +76,17 @@ def classification_metrics(y_true, y_pred, classes, proba=None):
     y_pred = np.asarray(y_pred)
     labels = list(classes)
     precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0)
+        y_true, y_pred, labels=labels, zero_division=0
+    )
     result = {
         "accuracy": float(accuracy_score(y_true, y_pred)),
         "balanced_accuracy": float(_balanced_accuracy(y_true, y_pred, balanced_accuracy_score)),
-        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro",
-                                   zero_division=0)),
-        "weighted_f1": float(f1_score(y_true, y_pred, labels=labels, average="weighted",
-                                      zero_division=0)),
+        "macro_f1": float(
+            f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)
+        ),
+        "weighted_f1": float(
+            f1_score(y_true, y_pred, labels=labels, average="weighted", zero_division=0)
+        ),
         "roc_auc_ovr": float("nan"),
         "precision": float("nan"),
         "recall": float("nan"),
@@ -126,8 +129,10 @@ def _confused_pair_records(matrix, class_names, top=5):
     ``true``, ``predicted``, ``count`` and ``rate``: the same pairs, in the same
     order, as the confusion plot lists.
     """
-    return [{"true": str(true), "predicted": str(predicted), "count": count, "rate": rate}
-            for true, predicted, count, rate in most_confused_pairs(matrix, class_names, top)]
+    return [
+        {"true": str(true), "predicted": str(predicted), "count": count, "rate": rate}
+        for true, predicted, count, rate in most_confused_pairs(matrix, class_names, top)
+    ]
 
 
 def _scores_from_confusion(cms):
@@ -147,8 +152,9 @@ def _scores_from_confusion(cms):
     return {"accuracy": accuracy, "balanced_accuracy": balanced, "macro_f1": macro_f1}
 
 
-def bootstrap_interval(y_true, y_pred, classes, *, n_resamples=1000, confidence=0.95,
-                       random_state=0):
+def bootstrap_interval(
+    y_true, y_pred, classes, *, n_resamples=1000, confidence=0.95, random_state=0
+):
     """Bootstrap percentile intervals of accuracy, balanced accuracy and macro-F1.
 
     The test images are resampled with replacement ``n_resamples`` times; each
@@ -203,8 +209,10 @@ def bootstrap_interval(y_true, y_pred, classes, *, n_resamples=1000, confidence=
         if values.size == 0:
             low_high[name] = (float("nan"), float("nan"))
         else:
-            low_high[name] = (float(np.quantile(values, alpha)),
-                              float(np.quantile(values, 1 - alpha)))
+            low_high[name] = (
+                float(np.quantile(values, alpha)),
+                float(np.quantile(values, 1 - alpha)),
+            )
     return low_high
 
 
@@ -253,8 +261,9 @@ def summarize_folds(folds, classes, class_names):
     """Aggregate fold records: means, stds, pooled confusion matrix and per-class."""
     summary = {}
     for metric in SCALAR_METRICS:
-        values = np.array([f[metric] if f.get(metric) is not None else np.nan
-                           for f in folds], dtype=np.float64)
+        values = np.array(
+            [f[metric] if f.get(metric) is not None else np.nan for f in folds], dtype=np.float64
+        )
         finite = values[np.isfinite(values)]
         summary[metric] = float(finite.mean()) if finite.size else float("nan")
         summary[f"{metric}_std"] = float(finite.std()) if finite.size > 1 else float("nan")
@@ -270,8 +279,12 @@ def summarize_folds(folds, classes, class_names):
     summary["n_test"] = int(round(np.mean([f["n_test"] for f in folds])))
     matrix = np.sum([np.asarray(f["confusion_matrix"]) for f in folds], axis=0)
     precision, recall, f1, support = per_class_scores(matrix)
-    summary["per_class"] = {"precision": precision.tolist(), "recall": recall.tolist(),
-                            "f1": f1.tolist(), "support": support.tolist()}
+    summary["per_class"] = {
+        "precision": precision.tolist(),
+        "recall": recall.tolist(),
+        "f1": f1.tolist(),
+        "support": support.tolist(),
+    }
     summary["confusion_matrix"] = matrix.tolist()
     summary["most_confused"] = _confused_pair_records(matrix, class_names)
     return summary

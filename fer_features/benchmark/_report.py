@@ -22,8 +22,10 @@ def _md_table(header, rows):
     def cell(text):
         return str(text).replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
-             "| " + " | ".join("---" for _ in header) + " |"]
+    lines = [
+        "| " + " | ".join(cell(h) for h in header) + " |",
+        "| " + " | ".join("---" for _ in header) + " |",
+    ]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -53,40 +55,68 @@ def render_report(result):
     """Markdown text of a :class:`BenchmarkResult`: table, failures, plots, details."""
     meta = result.meta
     table = result.table
-    base = Path(result.files["results.csv"]).parent if "results.csv" in result.files \
-        else Path(".")
+    base = Path(result.files["results.csv"]).parent if "results.csv" in result.files else Path(".")
     single = meta["n_folds"] == 1
     out = ["# FER benchmark", ""]
-    out.append(f"- Data: {meta['n_samples']} images of {meta['n_features']} pixels, "
-               f"{len(meta['class_names'])} classes ({', '.join(meta['class_names'])})")
-    out.append(f"- Split: {meta['split']} ({meta['n_folds']} fold"
-               f"{'s' if meta['n_folds'] > 1 else ''})")
-    out.append(f"- Machine: {meta['machine']}, Python {meta['python']}; "
-               f"run {meta['started']} to {meta.get('finished', '?')}")
+    out.append(
+        f"- Data: {meta['n_samples']} images of {meta['n_features']} pixels, "
+        f"{len(meta['class_names'])} classes ({', '.join(meta['class_names'])})"
+    )
+    out.append(
+        f"- Split: {meta['split']} ({meta['n_folds']} fold{'s' if meta['n_folds'] > 1 else ''})"
+    )
+    out.append(
+        f"- Machine: {meta['machine']}, Python {meta['python']}; "
+        f"run {meta['started']} to {meta.get('finished', '?')}"
+    )
     out.append(f"- Memory: {meta['memory_measure']}")
-    spread = ("on the test split, with a bootstrap 95 % interval in brackets" if single
-              else "means ± standard deviations over folds")
-    out += ["", "## Results", "",
-            f"Scores are {spread}. Fit and predict times are seconds per fold; "
-            f"ms/image is the prediction time per test image.", ""]
-    header = ["estimator", "status", "accuracy", "balanced accuracy", "macro-F1",
-              "weighted F1", "ROC AUC (OvR)", "fit s", "predict s", "ms/image",
-              "peak MiB"]
+    spread = (
+        "on the test split, with a bootstrap 95 % interval in brackets"
+        if single
+        else "means ± standard deviations over folds"
+    )
+    out += [
+        "",
+        "## Results",
+        "",
+        f"Scores are {spread}. Fit and predict times are seconds per fold; "
+        f"ms/image is the prediction time per test image.",
+        "",
+    ]
+    header = [
+        "estimator",
+        "status",
+        "accuracy",
+        "balanced accuracy",
+        "macro-F1",
+        "weighted F1",
+        "ROC AUC (OvR)",
+        "fit s",
+        "predict s",
+        "ms/image",
+        "peak MiB",
+    ]
     binary = len(meta["class_names"]) == 2
     if binary:
         header[7:7] = ["precision", "recall", "ROC AUC"]
     rows = []
     for _, row in table.iterrows():
         row = row.to_dict()
-        cells = [row["estimator"], row["status"] + (" (reused)" if row.get("reused") else ""),
-                 _score(row, "accuracy"), _score(row, "balanced_accuracy"),
-                 _score(row, "macro_f1"), _score(row, "weighted_f1"),
-                 _score(row, "roc_auc_ovr"), _num(row["fit_seconds"], ".1f"),
-                 _num(row["predict_seconds"], ".2f"), _num(row["ms_per_image"], ".3f"),
-                 _num(row["peak_memory_mb"], ".0f")]
+        cells = [
+            row["estimator"],
+            row["status"] + (" (reused)" if row.get("reused") else ""),
+            _score(row, "accuracy"),
+            _score(row, "balanced_accuracy"),
+            _score(row, "macro_f1"),
+            _score(row, "weighted_f1"),
+            _score(row, "roc_auc_ovr"),
+            _num(row["fit_seconds"], ".1f"),
+            _num(row["predict_seconds"], ".2f"),
+            _num(row["ms_per_image"], ".3f"),
+            _num(row["peak_memory_mb"], ".0f"),
+        ]
         if binary:
-            cells[7:7] = [_score(row, "precision"), _score(row, "recall"),
-                          _score(row, "roc_auc")]
+            cells[7:7] = [_score(row, "precision"), _score(row, "recall"), _score(row, "roc_auc")]
         rows.append(cells)
     out.append(_md_table(header, rows))
     if result.failures:
@@ -106,21 +136,37 @@ def render_report(result):
     for name, (matrix, names) in result.confusion_matrices.items():
         out += ["", f"## {name}", "", "Per class (pooled over folds):", ""]
         per = result.per_class[result.per_class["estimator"] == name]
-        out.append(_md_table(
-            ["class", "precision", "recall", "F1", "support"],
-            [[r["class"], _num(r["precision"]), _num(r["recall"]), _num(r["f1"]),
-              int(r["support"])] for _, r in per.iterrows()]))
+        out.append(
+            _md_table(
+                ["class", "precision", "recall", "F1", "support"],
+                [
+                    [
+                        r["class"],
+                        _num(r["precision"]),
+                        _num(r["recall"]),
+                        _num(r["f1"]),
+                        int(r["support"]),
+                    ]
+                    for _, r in per.iterrows()
+                ],
+            )
+        )
         out += ["", "Confusion matrix (rows true, columns predicted):", ""]
-        out.append(_md_table(["true \\ predicted", *names],
-                             [[names[i], *[int(v) for v in matrix[i]]]
-                              for i in range(len(names))]))
+        out.append(
+            _md_table(
+                ["true \\ predicted", *names],
+                [[names[i], *[int(v) for v in matrix[i]]] for i in range(len(names))],
+            )
+        )
         pairs = result.confused_pairs.get(name) or []
         if pairs:
             out += ["", "Most confused:", ""]
             for pair in pairs:
-                out.append(f"- {pair['true']} taken for {pair['predicted']}: "
-                           f"{pair['count']} images ({_num(pair['rate'], '.1%')} of "
-                           f"{pair['true']})")
+                out.append(
+                    f"- {pair['true']} taken for {pair['predicted']}: "
+                    f"{pair['count']} images ({_num(pair['rate'], '.1%')} of "
+                    f"{pair['true']})"
+                )
     out.append("")
     return "\n".join(out)
 
@@ -133,10 +179,16 @@ def _fmt(value, spec=".3f"):
 
 def format_table(table):
     """A fixed-width text table of the main columns of a result's ``table``."""
-    columns = [("estimator", "estimator"), ("status", "status"),
-               ("accuracy", "accuracy"), ("balanced_accuracy", "bal.acc"),
-               ("macro_f1", "macro-F1"), ("roc_auc_ovr", "AUC-ovr"),
-               ("fit_seconds", "fit s"), ("ms_per_image", "ms/img")]
+    columns = [
+        ("estimator", "estimator"),
+        ("status", "status"),
+        ("accuracy", "accuracy"),
+        ("balanced_accuracy", "bal.acc"),
+        ("macro_f1", "macro-F1"),
+        ("roc_auc_ovr", "AUC-ovr"),
+        ("fit_seconds", "fit s"),
+        ("ms_per_image", "ms/img"),
+    ]
     lines = []
     cells = []
     for _, row in table.iterrows():
@@ -156,8 +208,9 @@ def format_table(table):
                     text += f" ±{std:.3f}"
                 line.append(text)
         cells.append(line)
-    widths = [max([len(title)] + [len(c[i]) for c in cells])
-              for i, (_, title) in enumerate(columns)]
+    widths = [
+        max([len(title)] + [len(c[i]) for c in cells]) for i, (_, title) in enumerate(columns)
+    ]
     lines.append("  ".join(t.ljust(w) for (_, t), w in zip(columns, widths)).rstrip())
     for line in cells:
         lines.append("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())

@@ -4,8 +4,7 @@ import contextlib
 import os
 import sys
 
-__all__ = ["limit_threads", "peak_memory_mb", "reset_peak_memory", "set_n_jobs",
-           "set_random_state"]
+__all__ = ["limit_threads", "peak_memory_mb", "reset_peak_memory", "set_n_jobs", "set_random_state"]
 
 
 def reset_peak_memory():
@@ -52,9 +51,13 @@ def set_n_jobs(estimator, n_jobs):
         return params[key.rsplit("__", 1)[0]] if "__" in key else estimator
 
     # LogisticRegression's n_jobs does nothing since scikit-learn 1.8 (and warns)
-    keys = {k: n_jobs for k, v in params.items()
-            if (k == "n_jobs" or k.endswith("__n_jobs")) and v is None
-            and type(owner(k)).__name__ != "LogisticRegression"}
+    keys = {
+        k: n_jobs
+        for k, v in params.items()
+        if (k == "n_jobs" or k.endswith("__n_jobs"))
+        and v is None
+        and type(owner(k)).__name__ != "LogisticRegression"
+    }
     if keys:
         estimator.set_params(**keys)
 
@@ -66,8 +69,11 @@ def set_random_state(estimator, random_state):
     a shuffled solver left unseeded would draw new numbers each time).
     """
     params = estimator.get_params(deep=True)
-    keys = {k: random_state for k, v in params.items()
-            if (k == "random_state" or k.endswith("__random_state")) and v is None}
+    keys = {
+        k: random_state
+        for k, v in params.items()
+        if (k == "random_state" or k.endswith("__random_state")) and v is None
+    }
     if keys:
         estimator.set_params(**keys)
 

@@ -59,11 +59,19 @@ class BenchmarkResult:
         self.confusion_matrices, self.confused_pairs, self.failures = {}, {}, {}
         for record in self.records:
             name = record["estimator"]
-            row = {"estimator": name, "status": record["status"],
-                   "reused": bool(record.get("reused", False))}
+            row = {
+                "estimator": name,
+                "status": record["status"],
+                "reused": bool(record.get("reused", False)),
+            }
             summary = record.get("summary") or {}
-            row.update({"n_folds": len(record.get("folds", [])),
-                        "n_train": summary.get("n_train"), "n_test": summary.get("n_test")})
+            row.update(
+                {
+                    "n_folds": len(record.get("folds", [])),
+                    "n_train": summary.get("n_train"),
+                    "n_test": summary.get("n_test"),
+                }
+            )
             for metric in SCALAR_METRICS:
                 row[metric] = summary.get(metric)
                 row[f"{metric}_std"] = summary.get(f"{metric}_std")
@@ -81,29 +89,50 @@ class BenchmarkResult:
                 self.confusion_matrices[name] = (matrix, list(class_names))
                 self.confused_pairs[name] = summary.get("most_confused", [])
                 for i, cls in enumerate(class_names):
-                    per_class.append({
-                        "estimator": name, "class": cls,
-                        **{k: summary["per_class"][k][i]
-                           for k in ("precision", "recall", "f1", "support")}})
+                    per_class.append(
+                        {
+                            "estimator": name,
+                            "class": cls,
+                            **{
+                                k: summary["per_class"][k][i]
+                                for k in ("precision", "recall", "f1", "support")
+                            },
+                        }
+                    )
             for i, fold in enumerate(record.get("folds", [])):
-                folds.append({"estimator": name, "fold": i,
-                              **{k: fold.get(k) for k in (*SCALAR_METRICS, "fit_seconds",
-                                                          "predict_seconds", "ms_per_image",
-                                                          "peak_memory_mb", "n_train",
-                                                          "n_test")}})
+                folds.append(
+                    {
+                        "estimator": name,
+                        "fold": i,
+                        **{
+                            k: fold.get(k)
+                            for k in (
+                                *SCALAR_METRICS,
+                                "fit_seconds",
+                                "predict_seconds",
+                                "ms_per_image",
+                                "peak_memory_mb",
+                                "n_train",
+                                "n_test",
+                            )
+                        },
+                    }
+                )
         table = pd.DataFrame(rows)
-        numeric = [c for c in table.columns
-                   if c not in ("estimator", "status", "reused", "error")]
+        numeric = [c for c in table.columns if c not in ("estimator", "status", "reused", "error")]
         table[numeric] = table[numeric].apply(pd.to_numeric, errors="coerce")
         self.table = table
         self.per_class = pd.DataFrame(
-            per_class, columns=["estimator", "class", "precision", "recall", "f1", "support"])
+            per_class, columns=["estimator", "class", "precision", "recall", "f1", "support"]
+        )
         self.folds = pd.DataFrame(folds)
 
     def __repr__(self):
         ok = int((self.table["status"] == "ok").sum())
-        return (f"BenchmarkResult({len(self.table)} estimators, {ok} ok, "
-                f"{len(self.failures)} failed; {self.meta['split']})")
+        return (
+            f"BenchmarkResult({len(self.table)} estimators, {ok} ok, "
+            f"{len(self.failures)} failed; {self.meta['split']})"
+        )
 
     def to_text(self):
         """The main scores as a plain text table (as the command prints it)."""

@@ -5,8 +5,7 @@ from collections.abc import Mapping
 
 from ..registry import PROFILES, accepts, list_estimators, make_estimator, parse_name
 
-__all__ = ["DEFAULT_ROSTER", "build_estimator", "default_roster", "make_roster",
-           "normalize_roster"]
+__all__ = ["DEFAULT_ROSTER", "build_estimator", "default_roster", "make_roster", "normalize_roster"]
 
 # the default comparison (the CNN is added when the [deep] extra is installed)
 DEFAULT_ROSTER = ("eigenfaces-svc", "lbp-svc", "hog-xgb", "lbp-rf", "cnn")

@@ -61,9 +61,21 @@ class _Progress:
             print(f"[benchmark] {message}", file=sys.stderr, flush=True)
 
 
-def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=None,
-                  resume=True, overwrite=False, n_jobs=None, random_state=0, verbose=1,
-                  plots=True, n_bootstrap=1000):
+def run_benchmark(
+    estimators,
+    data,
+    *,
+    split=None,
+    max_per_class=None,
+    out_dir=None,
+    resume=True,
+    overwrite=False,
+    n_jobs=None,
+    random_state=0,
+    verbose=1,
+    plots=True,
+    n_bootstrap=1000,
+):
     """Train and score estimators on the same data and folds; write a resumable report.
 
     Each estimator is fitted on every training fold and scored on the matching
@@ -191,26 +203,35 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
         out_dir = check_out_dir(out_dir)
     X, y, usage, groups, target_names = unpack_data(data)
     roster = normalize_roster(estimators)
-    if max_per_class is not None and (not isinstance(max_per_class, Integral)
-                                      or isinstance(max_per_class, bool)
-                                      or max_per_class < 1):
-        raise ValueError(f"max_per_class must be a positive integer or None, got "
-                         f"{max_per_class!r}")
+    if max_per_class is not None and (
+        not isinstance(max_per_class, Integral)
+        or isinstance(max_per_class, bool)
+        or max_per_class < 1
+    ):
+        raise ValueError(f"max_per_class must be a positive integer or None, got {max_per_class!r}")
     progress = _Progress(verbose)
     classes = np.unique(y)
     class_names = label_names(classes, target_names)
-    folds, description = resolve_split(split, y, usage=usage, groups=groups,
-                                       random_state=random_state)
+    folds, description = resolve_split(
+        split, y, usage=usage, groups=groups, random_state=random_state
+    )
     if max_per_class is not None:
-        folds = [(subsample_per_class(train, y, max_per_class, random_state + i), test)
-                 for i, (train, test) in enumerate(folds)]
+        folds = [
+            (subsample_per_class(train, y, max_per_class, random_state + i), test)
+            for i, (train, test) in enumerate(folds)
+        ]
         description += f", at most {max_per_class} training images per class"
     for i, (train, test) in enumerate(folds):
         if len(train) == 0 or len(test) == 0:
-            raise ValueError(f"fold {i + 1} of the split ({description}) has an empty "
-                             f"{'training' if len(train) == 0 else 'test'} set")
-    fingerprints = {"data": data_fingerprint(X, y), "split": split_fingerprint(folds),
-                    "library": f"fer_features {__version__}"}
+            raise ValueError(
+                f"fold {i + 1} of the split ({description}) has an empty "
+                f"{'training' if len(train) == 0 else 'test'} set"
+            )
+    fingerprints = {
+        "data": data_fingerprint(X, y),
+        "split": split_fingerprint(folds),
+        "library": f"fer_features {__version__}",
+    }
     store = ResultStore(out_dir) if out_dir is not None else None
     if store is not None and not overwrite:
         _refuse_other_data(store, fingerprints)
@@ -231,14 +252,29 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
         "memory_measure": reset_peak_memory(),
     }
     where = f"; results in {out_dir}" if out_dir is not None else ""
-    progress(f"{len(roster)} estimator(s) on {len(y)} images, {description} "
-             f"({len(folds)} fold{'s' if len(folds) > 1 else ''}){where}")
+    progress(
+        f"{len(roster)} estimator(s) on {len(y)} images, {description} "
+        f"({len(folds)} fold{'s' if len(folds) > 1 else ''}){where}"
+    )
     records = []
     for name, spec in roster:
-        record = _run_one(name, spec, X, y, classes, class_names, folds, fingerprints,
-                          store=store, resume=resume, overwrite=overwrite, n_jobs=n_jobs,
-                          progress=progress, n_bootstrap=n_bootstrap,
-                          random_state=random_state)
+        record = _run_one(
+            name,
+            spec,
+            X,
+            y,
+            classes,
+            class_names,
+            folds,
+            fingerprints,
+            store=store,
+            resume=resume,
+            overwrite=overwrite,
+            n_jobs=n_jobs,
+            progress=progress,
+            n_bootstrap=n_bootstrap,
+            random_state=random_state,
+        )
         records.append(record)
         if record["status"] == "interrupted":
             break
@@ -248,8 +284,7 @@ def run_benchmark(estimators, data, *, split=None, max_per_class=None, out_dir=N
         meta["interrupted"] = records[-1]["estimator"]
     result = BenchmarkResult(records, meta)
     if out_dir is not None:
-        _write_outputs(result, out_dir, plots=plots and not interrupted,
-                       progress=progress)
+        _write_outputs(result, out_dir, plots=plots and not interrupted, progress=progress)
     if interrupted:
         raise BenchmarkInterrupted(result)
     return result
@@ -271,15 +306,37 @@ def _refuse_other_data(store, fingerprints):
             f"the results folder {store.out_dir} holds results of other data or "
             f"another split ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''});"
             f" give another --out (out_dir), or --overwrite (overwrite=True) to "
-            f"replace them")
+            f"replace them"
+        )
 
 
-def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, store,
-             resume, overwrite, n_jobs, progress, n_bootstrap, random_state):
+def _run_one(
+    name,
+    spec,
+    X,
+    y,
+    classes,
+    class_names,
+    folds,
+    fingerprints,
+    *,
+    store,
+    resume,
+    overwrite,
+    n_jobs,
+    progress,
+    n_bootstrap,
+    random_state,
+):
     from sklearn.base import clone
 
-    record = {"version": RECORD_VERSION, "estimator": name, "status": "running",
-              "folds": [], "error": None}
+    record = {
+        "version": RECORD_VERSION,
+        "estimator": name,
+        "status": "running",
+        "folds": [],
+        "error": None,
+    }
     try:
         estimator = build_estimator(spec)
         set_n_jobs(estimator, n_jobs)
@@ -298,9 +355,11 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
         if not overwrite:
             # never overwrite a result of other settings: leave it, say how to proceed
             record["status"] = "failed"
-            record["error"] = (f"not run: {store.path(name)} holds its result for "
-                               f"{differs}; give another --out (out_dir), or --overwrite "
-                               f"(overwrite=True) to replace it")
+            record["error"] = (
+                f"not run: {store.path(name)} holds its result for "
+                f"{differs}; give another --out (out_dir), or --overwrite "
+                f"(overwrite=True) to replace it"
+            )
             progress(f"{name}: {record['error']}")
             return record
         progress(f"{name}: stored result is for {differs}; recomputing (overwrite)")
@@ -308,8 +367,7 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
     if not resume:
         previous = None
     if previous is not None and previous.get("status") == "ok":
-        progress(f"{name}: reused (same parameters, data and split) from "
-                 f"{store.path(name)}")
+        progress(f"{name}: reused (same parameters, data and split) from {store.path(name)}")
         previous["reused"] = True
         return previous
     if previous is not None and previous.get("folds"):
@@ -337,27 +395,32 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
             stage = "scoring"
             fold = classification_metrics(y[test], y_pred, classes, proba)
             fold.pop("per_class")
-            fold.update(fit_seconds=fit_seconds, predict_seconds=predict_seconds,
-                        ms_per_image=1000 * predict_seconds / len(test),
-                        peak_memory_mb=peak, n_train=int(len(train)),
-                        n_test=int(len(test)), has_proba=proba is not None)
+            fold.update(
+                fit_seconds=fit_seconds,
+                predict_seconds=predict_seconds,
+                ms_per_image=1000 * predict_seconds / len(test),
+                peak_memory_mb=peak,
+                n_train=int(len(train)),
+                n_test=int(len(test)),
+                has_proba=proba is not None,
+            )
             if n_folds == 1 and n_bootstrap:
-                fold["ci"] = bootstrap_interval(y[test], y_pred, classes,
-                                                n_resamples=n_bootstrap,
-                                                random_state=random_state)
+                fold["ci"] = bootstrap_interval(
+                    y[test], y_pred, classes, n_resamples=n_bootstrap, random_state=random_state
+                )
         except KeyboardInterrupt:
-            return _interrupted(record, f"{stage} of fold {i + 1}/{n_folds}", store,
-                                progress)
+            return _interrupted(record, f"{stage} of fold {i + 1}/{n_folds}", store, progress)
         except Exception as exc:  # noqa: BLE001 - any error is recorded
-            return _failed(record, exc, f"{stage} of fold {i + 1}/{n_folds}", store,
-                           progress)
+            return _failed(record, exc, f"{stage} of fold {i + 1}/{n_folds}", store, progress)
         finally:
             model = None
             gc.collect()
         record["folds"].append(fold)
-        progress(f"{name}: fold {i + 1}/{n_folds} fit {fit_seconds:.1f} s, predict "
-                 f"{predict_seconds:.2f} s, accuracy {fold['accuracy']:.3f}, macro-F1 "
-                 f"{fold['macro_f1']:.3f}")
+        progress(
+            f"{name}: fold {i + 1}/{n_folds} fit {fit_seconds:.1f} s, predict "
+            f"{predict_seconds:.2f} s, accuracy {fold['accuracy']:.3f}, macro-F1 "
+            f"{fold['macro_f1']:.3f}"
+        )
         if store is not None and i + 1 < n_folds:
             record["status"] = "partial"
             store.save(record)
@@ -366,8 +429,10 @@ def _run_one(name, spec, X, y, classes, class_names, folds, fingerprints, *, sto
     if store is not None:
         store.save(record)
     summary = record["summary"]
-    progress(f"{name}: done, accuracy {summary['accuracy']:.3f}, macro-F1 "
-             f"{summary['macro_f1']:.3f}, fit {summary['fit_seconds']:.1f} s per fold")
+    progress(
+        f"{name}: done, accuracy {summary['accuracy']:.3f}, macro-F1 "
+        f"{summary['macro_f1']:.3f}, fit {summary['fit_seconds']:.1f} s per fold"
+    )
     return record
 
 
@@ -375,15 +440,18 @@ def _what_differs(stored, current):
     names = {"params": "other parameters", "data": "other data", "split": "another split"}
     differs = [text for key, text in names.items() if stored.get(key) != current.get(key)]
     if stored.get("library") != current.get("library"):
-        differs.append(f"{stored.get('library') or 'an older fer_features'} (this is "
-                       f"{current.get('library')})")
+        differs.append(
+            f"{stored.get('library') or 'an older fer_features'} (this is {current.get('library')})"
+        )
     return " and ".join(differs) or "other settings"
 
 
 def _interrupted(record, stage, store, progress):
     record["status"] = "interrupted"
-    record["error"] = (f"interrupted in {stage}; re-run the same command to resume "
-                       f"after {len(record['folds'])} finished fold(s)")
+    record["error"] = (
+        f"interrupted in {stage}; re-run the same command to resume "
+        f"after {len(record['folds'])} finished fold(s)"
+    )
     record.setdefault("fingerprints", None)
     if store is not None and record["fingerprints"] is not None:
         store.save(record)
@@ -427,5 +495,7 @@ def _write_outputs(result, out_dir, *, plots, progress):
     result.files["report.md"] = report_path
     for i, path in enumerate(result.plots):
         result.files[f"plot {i + 1}"] = path
-    progress(f"wrote {csv_path}, {json_path}, {report_path}"
-             + (f" and {len(result.plots)} plot(s)" if result.plots else ""))
+    progress(
+        f"wrote {csv_path}, {json_path}, {report_path}"
+        + (f" and {len(result.plots)} plot(s)" if result.plots else "")
+    )

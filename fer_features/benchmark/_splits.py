@@ -47,8 +47,11 @@ def resolve_split(split, y, *, usage=None, groups=None, random_state=0):
     n = len(y)
     if split is None:
         split = DEFAULT_USAGES if _has_usages(usage, DEFAULT_USAGES) else 5
-    if isinstance(split, (tuple, list)) and len(split) == 2 and all(
-            isinstance(s, str) for s in split):
+    if (
+        isinstance(split, (tuple, list))
+        and len(split) == 2
+        and all(isinstance(s, str) for s in split)
+    ):
         if usage is None:
             raise ValueError(
                 f"split={tuple(split)!r} names usages, but the data have no `usage`; "
@@ -77,9 +80,7 @@ def resolve_split(split, y, *, usage=None, groups=None, random_state=0):
             raise ValueError(f"split={k}: k-fold cross-validation needs k >= 2")
         counts = np.unique(y, return_counts=True)[1]
         if counts.max() < k:
-            raise ValueError(
-                f"split={k}: every class has fewer than {k} images; use fewer folds"
-            )
+            raise ValueError(f"split={k}: every class has fewer than {k} images; use fewer folds")
         splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
         folds = list(splitter.split(np.zeros((n, 1)), y))
         return folds, f"stratified {k}-fold cross-validation (shuffled, seed {random_state})"
@@ -93,8 +94,7 @@ def resolve_split(split, y, *, usage=None, groups=None, random_state=0):
         except ValueError as exc:
             if groups is None and "groups" in str(exc):
                 raise ValueError(
-                    f"{split!r} needs groups, but the data have none (data.groups is "
-                    f"None)"
+                    f"{split!r} needs groups, but the data have none (data.groups is None)"
                 ) from None
             raise
         folds = [(np.asarray(tr), np.asarray(te)) for tr, te in folds]
@@ -172,8 +172,7 @@ def unpack_data(data):
         raise ValueError(f"data must be (n_samples, n_features) images, got shape {X.shape}")
     if y.ndim != 1 or len(y) != len(X):
         raise ValueError(
-            f"data has {len(X)} rows but target has shape {y.shape}; one label per row "
-            f"is needed"
+            f"data has {len(X)} rows but target has shape {y.shape}; one label per row is needed"
         )
     if usage is not None:
         usage = np.asarray(usage)

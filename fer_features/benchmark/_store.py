@@ -74,13 +74,22 @@ def describe_estimator(value):
     """
     if hasattr(value, "get_params") and not isinstance(value, type):
         params = value.get_params(deep=False)
-        inner = ", ".join(f"{key}={describe_estimator(params[key])}"
-                          for key in sorted(params) if key not in IGNORED_PARAMS)
+        inner = ", ".join(
+            f"{key}={describe_estimator(params[key])}"
+            for key in sorted(params)
+            if key not in IGNORED_PARAMS
+        )
         kind = type(value)
         return f"{kind.__module__}.{kind.__qualname__}({inner})"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{describe_estimator(k)}: {describe_estimator(value[k])}"
-                               for k in sorted(value, key=repr)) + "}"
+        return (
+            "{"
+            + ", ".join(
+                f"{describe_estimator(k)}: {describe_estimator(value[k])}"
+                for k in sorted(value, key=repr)
+            )
+            + "}"
+        )
     if isinstance(value, (list, tuple)):
         inner = ", ".join(describe_estimator(v) for v in value)
         return f"[{inner}]" if isinstance(value, list) else f"({inner})"
@@ -100,8 +109,7 @@ def estimator_fingerprint(estimator):
 
 def data_fingerprint(X, y):
     """SHA-256 of the data and the labels (values, dtypes and shapes)."""
-    return hashlib.sha256(
-        (_array_digest(X) + _array_digest(y)).encode()).hexdigest()
+    return hashlib.sha256((_array_digest(X) + _array_digest(y)).encode()).hexdigest()
 
 
 def split_fingerprint(folds):
@@ -181,20 +189,23 @@ def check_out_dir(out_dir):
     """
     path = Path(out_dir)
     if path.exists() and not path.is_dir():
-        raise ValueError(f"the results folder {path} is a file, not a folder; "
-                         f"give another --out (out_dir)")
+        raise ValueError(
+            f"the results folder {path} is a file, not a folder; give another --out (out_dir)"
+        )
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ValueError(f"cannot create the results folder {path}: "
-                         f"{exc.strerror or exc}") from None
+        raise ValueError(
+            f"cannot create the results folder {path}: {exc.strerror or exc}"
+        ) from None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".write-check.", dir=path)
         os.close(fd)
         os.unlink(tmp)
     except OSError as exc:
-        raise ValueError(f"cannot write in the results folder {path}: "
-                         f"{exc.strerror or exc}") from None
+        raise ValueError(
+            f"cannot write in the results folder {path}: {exc.strerror or exc}"
+        ) from None
     return path
 
 
@@ -223,16 +234,27 @@ def _is_number(value):
 
 
 def _matrix_problem(matrix, where):
-    if not (isinstance(matrix, list) and matrix
-            and all(isinstance(r, list) and len(r) == len(matrix) for r in matrix)
-            and all(isinstance(v, int) and not isinstance(v, bool)
-                    for r in matrix for v in r)):
+    if not (
+        isinstance(matrix, list)
+        and matrix
+        and all(isinstance(r, list) and len(r) == len(matrix) for r in matrix)
+        and all(isinstance(v, int) and not isinstance(v, bool) for r in matrix for v in r)
+    ):
         return f"{where} has no square confusion matrix of counts"
     return None
 
 
-_FOLD_KEYS = ("accuracy", "balanced_accuracy", "macro_f1", "fit_seconds",
-              "predict_seconds", "ms_per_image", "peak_memory_mb", "n_train", "n_test")
+_FOLD_KEYS = (
+    "accuracy",
+    "balanced_accuracy",
+    "macro_f1",
+    "fit_seconds",
+    "predict_seconds",
+    "ms_per_image",
+    "peak_memory_mb",
+    "n_train",
+    "n_test",
+)
 
 
 def record_problem(record, name):
@@ -244,8 +266,7 @@ def record_problem(record, name):
     if record.get("estimator") != name:
         return f"it is the record of {record.get('estimator')!r}, not of {name!r}"
     if record.get("version") != RECORD_VERSION:
-        return (f"its layout version is {record.get('version')!r}, this code writes "
-                f"{RECORD_VERSION}")
+        return f"its layout version is {record.get('version')!r}, this code writes {RECORD_VERSION}"
     if record.get("status") not in STATUSES:
         return f"its status {record.get('status')!r} is none of {', '.join(STATUSES)}"
     if not isinstance(record.get("fingerprints"), dict) and record["status"] != "failed":
@@ -267,8 +288,15 @@ def record_problem(record, name):
     summary = record.get("summary")
     if not isinstance(summary, dict):
         return "it is finished but has no summary"
-    keys = (*SCALAR_METRICS, "fit_seconds", "predict_seconds", "ms_per_image",
-            "peak_memory_mb", "n_train", "n_test")
+    keys = (
+        *SCALAR_METRICS,
+        "fit_seconds",
+        "predict_seconds",
+        "ms_per_image",
+        "peak_memory_mb",
+        "n_train",
+        "n_test",
+    )
     bad = [k for k in keys if k not in summary or not _is_number(summary[k])]
     if bad:
         return f"its summary lacks a number for {bad[0]!r}"
@@ -277,9 +305,13 @@ def record_problem(record, name):
         return problem
     n = len(summary["confusion_matrix"])
     per_class = summary.get("per_class")
-    if not (isinstance(per_class, dict) and all(
+    if not (
+        isinstance(per_class, dict)
+        and all(
             isinstance(per_class.get(k), list) and len(per_class[k]) == n
-            for k in ("precision", "recall", "f1", "support"))):
+            for k in ("precision", "recall", "f1", "support")
+        )
+    ):
         return f"its summary lacks per-class scores for {n} classes"
     if not isinstance(summary.get("most_confused", []), list):
         return "its most-confused pairs are not a list"
@@ -326,8 +358,11 @@ class ResultStore:
         else:
             problem = record_problem(record, name)
         if problem is not None:
-            warnings.warn(f"ignoring the stored result {path}: {problem}; "
-                          f"{name!r} is computed again", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"ignoring the stored result {path}: {problem}; {name!r} is computed again",
+                UserWarning,
+                stacklevel=2,
+            )
             return None
         return record
 

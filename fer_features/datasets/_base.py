@@ -47,9 +47,7 @@ def select_classes(target, target_names, classes):
     def old_code(name):
         canonical = _canonical_or_verbatim(name) if isinstance(name, str) else name
         if canonical not in position:
-            raise ValueError(
-                f"unknown class {name!r} in classes; the data has: {', '.join(names)}"
-            )
+            raise ValueError(f"unknown class {name!r} in classes; the data has: {', '.join(names)}")
         return position[canonical]
 
     if isinstance(classes, Mapping):
@@ -99,9 +97,11 @@ def summarize_targets(target, target_names, usage=None):
     lines.append(" " * width + "  " + "  ".join(c.rjust(w) for (c, _), w in zip(columns, colw)))
     for code, name in enumerate(target_names):
         counts = [int(np.sum((target == code) & m)) for _, m in columns]
-        lines.append(name.ljust(width) + "  " + "  ".join(
-            str(n).rjust(w) for n, w in zip(counts, colw)))
+        lines.append(
+            name.ljust(width) + "  " + "  ".join(str(n).rjust(w) for n, w in zip(counts, colw))
+        )
     totals = [int(np.sum(m)) for _, m in columns]
-    lines.append("total".ljust(width) + "  " + "  ".join(
-        str(n).rjust(w) for n, w in zip(totals, colw)))
+    lines.append(
+        "total".ljust(width) + "  " + "  ".join(str(n).rjust(w) for n, w in zip(totals, colw))
+    )
     return "\n".join(lines)

@@ -106,8 +106,7 @@ def _check_usage_arg(usage):
     for value in values:
         if not isinstance(value, str) or value.strip().lower() not in canonical:
             raise ValueError(
-                f"unknown usage {value!r}; FER2013's Usage values are "
-                f"{', '.join(FER2013_USAGES)}"
+                f"unknown usage {value!r}; FER2013's Usage values are {', '.join(FER2013_USAGES)}"
             )
         out.append(canonical[value.strip().lower()])
     return set(out)
@@ -126,13 +125,17 @@ def _row_values(name, rowno, pixels):
     values = []
     for position, token in enumerate(pixels.split(), start=1):
         if not token.isascii() or not token.isdigit():
-            raise ValueError(f"{name}, row {rowno}: pixel value {_shown(token)} at position "
-                             f"{position} is not an integer in 0..255")
+            raise ValueError(
+                f"{name}, row {rowno}: pixel value {_shown(token)} at position "
+                f"{position} is not an integer in 0..255"
+            )
         digits = token.lstrip("0") or "0"
         if len(digits) > 3 or int(digits) > 255:
             shown = token if len(token) <= 40 else _shown(token)
-            raise ValueError(f"{name}, row {rowno}: pixel value {shown} at position "
-                             f"{position} is out of range 0..255")
+            raise ValueError(
+                f"{name}, row {rowno}: pixel value {shown} at position "
+                f"{position} is out of range 0..255"
+            )
         values.append(int(digits))
     return values
 
@@ -166,11 +169,11 @@ def _parse_pixels(name, rownos, fields):
         return _parse_pixels_reference(name, rownos, fields)
     n_tokens = n * _N_PIXELS
     buf = np.frombuffer(b" ".join(fields), dtype=np.uint8)
-    digits = buf - np.uint8(48)          # a space wraps around to 240
+    digits = buf - np.uint8(48)  # a space wraps around to 240
     is_digit = digits < 10
     if buf.size < 4 or np.count_nonzero(is_digit) + np.count_nonzero(buf == 32) != buf.size:
         return _parse_pixels_reference(name, rownos, fields)
-    last = is_digit.copy()               # the last digit of each number
+    last = is_digit.copy()  # the last digit of each number
     last[:-1] &= ~is_digit[1:]
     ends = np.flatnonzero(last)
     if ends.size != n_tokens:
@@ -314,9 +317,11 @@ def load_fer2013(path, *, usage=None, classes=None, return_X_y=False):
     path = os.fspath(path)
     name = os.path.basename(path)
     if os.path.isdir(path):
-        raise ValueError(f"{path!r} is a folder, not a FER2013 CSV file: give the path of "
-                         f"the CSV (e.g. fer2013.csv), or load a folder of images with "
-                         f"load_image_folder")
+        raise ValueError(
+            f"{path!r} is a folder, not a FER2013 CSV file: give the path of "
+            f"the CSV (e.g. fer2013.csv), or load a folder of images with "
+            f"load_image_folder"
+        )
     if not os.path.exists(path):
         raise FileNotFoundError(f"FER2013 CSV file {path!r} does not exist")
     wanted_usage = _check_usage_arg(usage)
@@ -442,7 +447,7 @@ def load_fer2013(path, *, usage=None, classes=None, return_X_y=False):
         + f": {target.shape[0]} grey 48x48 faces.\n\n"
         + summarize_targets(target, names, usage_arr)
         + "\n\nGoodfellow et al., Challenges in Representation Learning: A report on "
-          "three machine learning contests, ICONIP 2013. Research use only."
+        "three machine learning contests, ICONIP 2013. Research use only."
     )
     return Bunch(
         images=data.reshape(-1, _SIDE, _SIDE),

@@ -15,8 +15,19 @@ from ._vocabulary import EXPRESSIONS, _canonical_or_verbatim
 __all__ = ["load_image_folder", "IMAGE_EXTENSIONS", "SUBJECT_PATTERNS", "SYSTEM_FOLDERS"]
 
 #: File name endings read as images (compared in lower case).
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif",
-                    ".pgm", ".ppm", ".pnm", ".webp")
+IMAGE_EXTENSIONS = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".bmp",
+    ".tif",
+    ".tiff",
+    ".gif",
+    ".pgm",
+    ".ppm",
+    ".pnm",
+    ".webp",
+)
 
 #: Built-in file-name patterns giving the subject of an image: CK+ names its
 #: files ``S005_001_00000011.png`` (subject ``S005``), JAFFE ``KA.AN1.39.tiff``
@@ -32,8 +43,17 @@ MAX_IMAGE_PIXELS = 50_000_000
 #: Folders that archivers and operating systems add beside the data (compared in
 #: lower case); they are never classes and their files are never read. Hidden
 #: folders (``.git``, ``.Trashes``, ...) are ignored too.
-SYSTEM_FOLDERS = frozenset({"__macosx", "@eadir", "$recycle.bin", "system volume information",
-                            "lost+found", "__pycache__", ".ipynb_checkpoints"})
+SYSTEM_FOLDERS = frozenset(
+    {
+        "__macosx",
+        "@eadir",
+        "$recycle.bin",
+        "system volume information",
+        "lost+found",
+        "__pycache__",
+        ".ipynb_checkpoints",
+    }
+)
 
 
 def _is_system(name):
@@ -44,8 +64,22 @@ def _is_system(name):
 def _to_grey(image):
     """A Pillow image as a 2-D uint8 array, whatever its mode and bit depth."""
     mode = image.mode
-    if mode in ("L", "P", "1", "RGB", "RGBA", "LA", "PA", "CMYK", "YCbCr", "LAB", "HSV",
-                "RGBX", "La", "RGBa"):
+    if mode in (
+        "L",
+        "P",
+        "1",
+        "RGB",
+        "RGBA",
+        "LA",
+        "PA",
+        "CMYK",
+        "YCbCr",
+        "LAB",
+        "HSV",
+        "RGBX",
+        "La",
+        "RGBa",
+    ):
         return np.asarray(image.convert("L"))
     array = np.asarray(image)
     if array.ndim == 3:  # multi-channel high bit depth: average the channels
@@ -83,8 +117,9 @@ def _read_image(path, size, max_pixels):
             image = ImageOps.exif_transpose(image)
         grey = _to_grey(image)
     if size is not None and grey.shape != size:
-        grey = np.asarray(Image.fromarray(grey).resize((size[1], size[0]),
-                                                       Image.Resampling.BILINEAR))
+        grey = np.asarray(
+            Image.fromarray(grey).resize((size[1], size[0]), Image.Resampling.BILINEAR)
+        )
     return grey
 
 
@@ -102,8 +137,9 @@ def _subject_function(subject_pattern):
         try:
             patterns, strict = [re.compile(subject_pattern)], True
         except re.error as exc:
-            raise ValueError(f"subject_pattern {subject_pattern!r} is not a valid regular "
-                             f"expression: {exc}") from None
+            raise ValueError(
+                f"subject_pattern {subject_pattern!r} is not a valid regular expression: {exc}"
+            ) from None
     else:
         raise ValueError(
             f"subject_pattern must be 'auto', 'ck+', 'jaffe', a regular expression, a "
@@ -120,9 +156,17 @@ def _subject_function(subject_pattern):
     return subject, strict
 
 
-def load_image_folder(root, *, image_size=(48, 48), classes=None, errors="raise",
-                      subject_pattern="auto", max_pixels=MAX_IMAGE_PIXELS,
-                      return_X_y=False, crop_faces=False):
+def load_image_folder(
+    root,
+    *,
+    image_size=(48, 48),
+    classes=None,
+    errors="raise",
+    subject_pattern="auto",
+    max_pixels=MAX_IMAGE_PIXELS,
+    return_X_y=False,
+    crop_faces=False,
+):
     """Load face images stored one sub-folder per class.
 
     The form in which CK+, JAFFE and most scraped data sets come:
@@ -219,8 +263,10 @@ default="auto"
     if not root_path.is_dir():
         if not root_path.exists():
             raise FileNotFoundError(f"image folder {os.fspath(root)!r} does not exist")
-        raise ValueError(f"{os.fspath(root)!r} is not a folder: load_image_folder expects a "
-                         f"folder holding one sub-folder of images per class")
+        raise ValueError(
+            f"{os.fspath(root)!r} is not a folder: load_image_folder expects a "
+            f"folder holding one sub-folder of images per class"
+        )
     if errors not in ("raise", "warn", "skip"):
         raise ValueError(f"errors must be 'raise', 'warn' or 'skip', got {errors!r}")
     if image_size is not None:
@@ -228,10 +274,13 @@ default="auto"
             size = tuple(image_size)
         except TypeError:
             size = ()
-        if (len(size) != 2 or not all(isinstance(s, Integral) and not isinstance(s, bool)
-                                      and s > 0 for s in size)):
-            raise ValueError(f"image_size must be a pair (height, width) of positive "
-                             f"integers or None, got {image_size!r}")
+        if len(size) != 2 or not all(
+            isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in size
+        ):
+            raise ValueError(
+                f"image_size must be a pair (height, width) of positive "
+                f"integers or None, got {image_size!r}"
+            )
         size = (int(size[0]), int(size[1]))
     else:
         size = None
@@ -243,14 +292,18 @@ default="auto"
     folders = [p for p in subfolders if not _is_system(p.name)]
     ignored_folders = [os.fspath(p) for p in subfolders if _is_system(p.name)]
     if not folders:
-        raise ValueError(f"{os.fspath(root)!r} has no class sub-folder: put the images of "
-                         f"each class in a sub-folder named after it (e.g. happy/, sad/)")
+        raise ValueError(
+            f"{os.fspath(root)!r} has no class sub-folder: put the images of "
+            f"each class in a sub-folder named after it (e.g. happy/, sad/)"
+        )
     by_name = {}
     for folder in folders:
         name = _canonical_or_verbatim(folder.name)
         if name in by_name:
-            raise ValueError(f"the folders {by_name[name].name!r} and {folder.name!r} of "
-                             f"{os.fspath(root)!r} both name the class {name!r}; merge them")
+            raise ValueError(
+                f"the folders {by_name[name].name!r} and {folder.name!r} of "
+                f"{os.fspath(root)!r} both name the class {name!r}; merge them"
+            )
         by_name[name] = folder
     order = {name: i for i, name in enumerate(EXPRESSIONS)}
     names = sorted(by_name, key=lambda n: (order.get(n, len(order)), n))
@@ -259,7 +312,8 @@ default="auto"
     for name in names:
         # image files, and links to missing files (unreadable images, reported)
         files_of[name] = [
-            path for path in sorted(by_name[name].rglob("*"))
+            path
+            for path in sorted(by_name[name].rglob("*"))
             if path.suffix.lower() in IMAGE_EXTENSIONS
             and (path.is_file() or (path.is_symlink() and not path.exists()))
             and not any(_is_system(part) for part in path.relative_to(root_path).parts)
@@ -267,9 +321,12 @@ default="auto"
     empty = [name for name in names if not files_of[name]]
     if empty and len(empty) < len(names):
         ignored_folders += [os.fspath(by_name[name]) for name in empty]
-        warnings.warn(f"ignored {len(empty)} class folder(s) of {os.fspath(root)!r} holding "
-                      f"no image: {', '.join(by_name[name].name for name in empty)}",
-                      UserWarning, stacklevel=2)
+        warnings.warn(
+            f"ignored {len(empty)} class folder(s) of {os.fspath(root)!r} holding "
+            f"no image: {', '.join(by_name[name].name for name in empty)}",
+            UserWarning,
+            stacklevel=2,
+        )
         names = [name for name in names if files_of[name]]
     ignored_folders.sort()
     files, codes = [], []
@@ -280,8 +337,10 @@ default="auto"
     keep, target, names = select_classes(codes, names, classes)
     files = [f for f, k in zip(files, keep) if k]
     if not files:
-        raise ValueError(f"no image found under {os.fspath(root)!r} (files ending in "
-                         f"{', '.join(IMAGE_EXTENSIONS)})")
+        raise ValueError(
+            f"no image found under {os.fspath(root)!r} (files ending in "
+            f"{', '.join(IMAGE_EXTENSIONS)})"
+        )
 
     images, kept, skipped, fallback = [], [], [], []
     if crop_faces:  # faces/ sits above datasets/: imported only when asked for
@@ -291,8 +350,7 @@ default="auto"
     for i, path in enumerate(files):
         try:
             if path.is_symlink() and not path.exists():
-                raise ValueError(f"a symbolic link to the missing file "
-                                 f"{os.readlink(path)!r}")
+                raise ValueError(f"a symbolic link to the missing file {os.readlink(path)!r}")
             grey = _read_image(path, None if crop_faces else size, max_pixels)
             if crop_faces:
                 grey = cropper.transform([grey]).reshape(cropper.image_shape_)
@@ -315,17 +373,24 @@ default="auto"
     if skipped and errors == "warn":
         shown = ", ".join(os.path.basename(s) for s in skipped[:3])
         more = "" if len(skipped) <= 3 else f" and {len(skipped) - 3} more"
-        warnings.warn(f"skipped {len(skipped)} unreadable image(s) of {len(files)} under "
-                      f"{os.fspath(root)!r}: {shown}{more}", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"skipped {len(skipped)} unreadable image(s) of {len(files)} under "
+            f"{os.fspath(root)!r}: {shown}{more}",
+            UserWarning,
+            stacklevel=2,
+        )
     if not images:
-        raise ValueError(f"none of the {len(files)} images under {os.fspath(root)!r} could "
-                         f"be read")
+        raise ValueError(f"none of the {len(files)} images under {os.fspath(root)!r} could be read")
     images = np.stack(images)
     target = target[kept]
     lost = [name for code, name in enumerate(names) if not np.any(target == code)]
     if lost:  # every image of these classes was skipped: drop the classes
-        warnings.warn(f"no image of the class(es) {', '.join(map(repr, lost))} could be "
-                      f"read: the class(es) are left out", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"no image of the class(es) {', '.join(map(repr, lost))} could be "
+            f"read: the class(es) are left out",
+            UserWarning,
+            stacklevel=2,
+        )
         present = [code for code, name in enumerate(names) if name not in lost]
         renumber = np.full(len(names), -1, dtype=np.int64)
         renumber[present] = np.arange(len(present))
@@ -341,9 +406,11 @@ default="auto"
         subjects = [subject_of(os.path.basename(f)) for f in filenames]
         missing = [f for f, s in zip(filenames, subjects) if s is None]
         if strict and missing:
-            raise ValueError(f"subject_pattern={subject_pattern!r} finds no subject in the "
-                             f"file name {os.path.basename(missing[0])!r} "
-                             f"({len(missing)} of {len(filenames)} names do not match)")
+            raise ValueError(
+                f"subject_pattern={subject_pattern!r} finds no subject in the "
+                f"file name {os.path.basename(missing[0])!r} "
+                f"({len(missing)} of {len(filenames)} names do not match)"
+            )
         if not missing:
             groups = np.asarray([str(s) for s in subjects], dtype=str)
         elif len(missing) < len(filenames):
@@ -351,20 +418,35 @@ default="auto"
                 f"{len(filenames) - len(missing)} of {len(filenames)} file names match the "
                 f"CK+ or JAFFE naming but {os.path.basename(missing[0])!r} does not; groups "
                 f"is None (pass subject_pattern= to read the subjects)",
-                UserWarning, stacklevel=2)
+                UserWarning,
+                stacklevel=2,
+            )
     descr = (
         f"Face images read from the folder {root_path.name!r}: {len(images)} grey "
         f"{images.shape[1]}x{images.shape[2]} images"
         + (f" of {len(np.unique(groups))} subjects" if groups is not None else "")
         + (f", {len(skipped)} unreadable file(s) skipped" if skipped else "")
-        + (f", {len(ignored_folders)} sub-folder(s) ignored ("
-           f"{', '.join(os.path.basename(f) for f in ignored_folders)})"
-           if ignored_folders else "")
-        + ".\n\n" + summarize_targets(target, names)
+        + (
+            f", {len(ignored_folders)} sub-folder(s) ignored ("
+            f"{', '.join(os.path.basename(f) for f in ignored_folders)})"
+            if ignored_folders
+            else ""
+        )
+        + ".\n\n"
+        + summarize_targets(target, names)
     )
-    bunch = Bunch(images=images, data=data, target=target, target_names=names, usage=None,
-                  groups=groups, filenames=filenames, skipped=skipped,
-                  ignored_folders=ignored_folders, DESCR=descr)
+    bunch = Bunch(
+        images=images,
+        data=data,
+        target=target,
+        target_names=names,
+        usage=None,
+        groups=groups,
+        filenames=filenames,
+        skipped=skipped,
+        ignored_folders=ignored_folders,
+        DESCR=descr,
+    )
     if crop_faces:
         bunch.fallback = fallback  # the paths of images centre-cropped, no face found
     return bunch

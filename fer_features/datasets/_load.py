@@ -21,10 +21,13 @@ def _call(loader, what, args, kwargs):
     accepted = inspect.signature(loader).parameters
     unknown = [k for k in kwargs if k not in accepted]
     if unknown:
-        options = ", ".join(k for k, p in accepted.items() if p.kind == p.KEYWORD_ONLY
-                            or (p.default is not p.empty))
-        raise ValueError(f"{', '.join(u + '=' for u in unknown)} does not apply to {what} "
-                         f"({loader.__name__} takes {options})")
+        options = ", ".join(
+            k for k, p in accepted.items() if p.kind == p.KEYWORD_ONLY or (p.default is not p.empty)
+        )
+        raise ValueError(
+            f"{', '.join(u + '=' for u in unknown)} does not apply to {what} "
+            f"({loader.__name__} takes {options})"
+        )
     return loader(*args, **kwargs)
 
 
@@ -76,17 +79,21 @@ def load_dataset(spec, *, skip_unreadable=False, **kwargs):
     """
     if skip_unreadable and not (isinstance(spec, (str, os.PathLike)) and Path(spec).is_dir()):
         shown = os.fspath(spec) if isinstance(spec, (str, os.PathLike)) else spec
-        raise ValueError(f"skip_unreadable (--skip-unreadable) applies to folders of images; "
-                         f"{shown!r} is not one (a FER2013 CSV has no image "
-                         f"files to skip: a bad row is an error)")
+        raise ValueError(
+            f"skip_unreadable (--skip-unreadable) applies to folders of images; "
+            f"{shown!r} is not one (a FER2013 CSV has no image "
+            f"files to skip: a bad row is an error)"
+        )
     if isinstance(spec, str) and spec.strip().lower() == "synthetic":
         return _call(make_synthetic_faces, "'synthetic'", (), kwargs)
     if isinstance(spec, str) and spec.strip().lower() == "fer2013":
         path = os.environ.get(FER2013_ENV)
         if not path:
-            raise ValueError(f"'fer2013' names the file given by the environment variable "
-                             f"{FER2013_ENV}, which is not set: set it, or give the path "
-                             f"of the FER2013 CSV")
+            raise ValueError(
+                f"'fer2013' names the file given by the environment variable "
+                f"{FER2013_ENV}, which is not set: set it, or give the path "
+                f"of the FER2013 CSV"
+            )
         return _call(load_fer2013, f"the FER2013 CSV {path!r}", (path,), kwargs)
     if not isinstance(spec, (str, os.PathLike)):
         raise ValueError(f"data set must be 'synthetic', 'fer2013' or a path, got {spec!r}")
@@ -94,23 +101,28 @@ def load_dataset(spec, *, skip_unreadable=False, **kwargs):
     if path.is_dir():
         if skip_unreadable:
             if kwargs.get("errors", "warn") == "raise":
-                raise ValueError("skip_unreadable=True and errors='raise' contradict "
-                                 "each other: give one of them")
+                raise ValueError(
+                    "skip_unreadable=True and errors='raise' contradict "
+                    "each other: give one of them"
+                )
             kwargs.setdefault("errors", "warn")
-        return _call(load_image_folder, f"the image folder {os.fspath(spec)!r}", (path,),
-                     kwargs)
+        return _call(load_image_folder, f"the image folder {os.fspath(spec)!r}", (path,), kwargs)
     name = path.name.lower()
     if path.is_file():
         if name.endswith(_CSV_SUFFIXES):
             return _call(load_fer2013, f"the CSV {os.fspath(spec)!r}", (path,), kwargs)
-        raise ValueError(f"{os.fspath(spec)!r} is a file but not a CSV (.csv or .csv.gz): "
-                         f"give a FER2013 CSV, or a folder of images with one sub-folder "
-                         f"per class")
+        raise ValueError(
+            f"{os.fspath(spec)!r} is a file but not a CSV (.csv or .csv.gz): "
+            f"give a FER2013 CSV, or a folder of images with one sub-folder "
+            f"per class"
+        )
     if name.endswith(_CSV_SUFFIXES) or os.sep in str(spec) or "/" in str(spec):
         raise FileNotFoundError(f"no such file or folder: {os.fspath(spec)!r}")
-    raise ValueError(f"unknown data set {os.fspath(spec)!r}: give 'synthetic', 'fer2013' "
-                     f"(with {FER2013_ENV} set), the path of a FER2013 CSV, or the path of "
-                     f"a folder of images with one sub-folder per class")
+    raise ValueError(
+        f"unknown data set {os.fspath(spec)!r}: give 'synthetic', 'fer2013' "
+        f"(with {FER2013_ENV} set), the path of a FER2013 CSV, or the path of "
+        f"a folder of images with one sub-folder per class"
+    )
 
 
 def describe_datasets(spec=None, **kwargs):
@@ -141,7 +153,7 @@ def describe_datasets(spec=None, **kwargs):
     if kwargs:
         raise ValueError(f"{', '.join(k + '=' for k in kwargs)} needs a data set to load")
     env = os.environ.get(FER2013_ENV)
-    env_line = (f"{FER2013_ENV} is set to {env!r}" if env else f"{FER2013_ENV} is not set")
+    env_line = f"{FER2013_ENV} is set to {env!r}" if env else f"{FER2013_ENV} is not set"
     ck = ", ".join(f"{c}={n}" for c, n in DATASET_CODES["ck+"].items())
     jaffe = ", ".join(f"{c}={n}" for c, n in DATASET_CODES["jaffe"].items())
     return f"""\

@@ -19,12 +19,12 @@ _CHUNK = 256  # faces drawn per vectorised batch (bounds the memory used)
 # mouth skew (one corner up), upper-lip raise.
 _FIELDS = ("brow_in", "brow_out", "eye", "curve", "open", "width", "skew", "lip")
 _GEOMETRY = {
-    "neutral":  (0.00, 0.00, 1.00, 0.00, 0.00, 1.00, 0.00, 0.00),
-    "angry":    (0.07, -0.02, 0.70, 0.03, 0.00, 0.85, 0.00, 0.00),
-    "disgust":  (0.04, 0.03, 0.65, 0.05, 0.03, 0.95, 0.03, 0.04),
-    "fear":     (-0.07, -0.02, 1.40, 0.04, 0.07, 1.20, 0.00, 0.00),
-    "happy":    (-0.01, -0.01, 0.75, -0.09, 0.03, 1.25, 0.00, 0.00),
-    "sad":      (-0.06, 0.03, 0.80, 0.07, 0.00, 0.95, 0.00, 0.00),
+    "neutral": (0.00, 0.00, 1.00, 0.00, 0.00, 1.00, 0.00, 0.00),
+    "angry": (0.07, -0.02, 0.70, 0.03, 0.00, 0.85, 0.00, 0.00),
+    "disgust": (0.04, 0.03, 0.65, 0.05, 0.03, 0.95, 0.03, 0.04),
+    "fear": (-0.07, -0.02, 1.40, 0.04, 0.07, 1.20, 0.00, 0.00),
+    "happy": (-0.01, -0.01, 0.75, -0.09, 0.03, 1.25, 0.00, 0.00),
+    "sad": (-0.06, 0.03, 0.80, 0.07, 0.00, 0.95, 0.00, 0.00),
     "surprise": (-0.09, -0.09, 1.50, 0.00, 0.15, 0.65, 0.00, 0.00),
     "contempt": (0.00, 0.01, 0.95, 0.00, 0.00, 1.00, -0.07, 0.00),
 }
@@ -55,7 +55,7 @@ def _draw(params, shape):
     # head: a shaded ellipse, hair on top
     r = np.sqrt((u / p["head_w"]) ** 2 + (v / p["head_h"]) ** 2)
     head = _soft((r - 1.0) * p["head_w"], edge)
-    skin = p["skin"] * (1.0 - 0.25 * r ** 2) * light
+    skin = p["skin"] * (1.0 - 0.25 * r**2) * light
     hair = head * _soft(v - p["hair_line"] - 0.08 * (u / p["head_w"]) ** 2, edge) * p["hair"]
     image = image + head * (skin - image)
     image = image - hair * skin * 0.6
@@ -79,8 +79,8 @@ def _draw(params, shape):
     # mouth: a curved lip line, opening into a dark lens in the middle
     mw = p["mouth_w"] * p["width"]
     tm = uu / mw
-    inside = np.clip(1.0 - tm ** 2, 0.0, None)
-    centre = p["mouth_y"] + p["curve"] * tm ** 2 + p["skew"] * tm - p["lip"] * inside
+    inside = np.clip(1.0 - tm**2, 0.0, None)
+    centre = p["mouth_y"] + p["curve"] * tm**2 + p["skew"] * tm - p["lip"] * inside
     half = p["lip_t"] + p["open"] * np.sqrt(inside)
     dist = np.maximum(np.abs(v - centre - 0.4 * p["open"] * inside) - half, np.abs(uu) - mw)
     mouth = _soft(dist, edge)
@@ -90,8 +90,16 @@ def _draw(params, shape):
     return image
 
 
-def make_synthetic_faces(n_samples=1400, *, n_classes=7, image_size=48, noise=0.06,
-                         n_subjects=20, random_state=None, return_X_y=False):
+def make_synthetic_faces(
+    n_samples=1400,
+    *,
+    n_classes=7,
+    image_size=48,
+    noise=0.06,
+    n_subjects=20,
+    random_state=None,
+    return_X_y=False,
+):
     """Draw grey faces whose expression is carried by their geometry.
 
     Each face is an ellipse with hair, eyes, brows, a nose shadow and a mouth,
@@ -153,14 +161,18 @@ def make_synthetic_faces(n_samples=1400, *, n_classes=7, image_size=48, noise=0.
     >>> X.shape, np.bincount(y).tolist()
     ((16, 1024), [8, 8])
     """
-    if (not isinstance(n_classes, Integral) or isinstance(n_classes, bool)
-            or not 2 <= n_classes <= len(EXPRESSIONS)):
-        raise ValueError(f"n_classes must be an integer in 2..{len(EXPRESSIONS)}, "
-                         f"got {n_classes!r}")
-    if (not isinstance(n_samples, Integral) or isinstance(n_samples, bool)
-            or n_samples < n_classes):
-        raise ValueError(f"n_samples must be an integer >= n_classes ({n_classes}), "
-                         f"got {n_samples!r}")
+    if (
+        not isinstance(n_classes, Integral)
+        or isinstance(n_classes, bool)
+        or not 2 <= n_classes <= len(EXPRESSIONS)
+    ):
+        raise ValueError(
+            f"n_classes must be an integer in 2..{len(EXPRESSIONS)}, got {n_classes!r}"
+        )
+    if not isinstance(n_samples, Integral) or isinstance(n_samples, bool) or n_samples < n_classes:
+        raise ValueError(
+            f"n_samples must be an integer >= n_classes ({n_classes}), got {n_samples!r}"
+        )
     if isinstance(image_size, Integral) and not isinstance(image_size, bool):
         shape = (int(image_size), int(image_size))
     else:
@@ -171,12 +183,13 @@ def make_synthetic_faces(n_samples=1400, *, n_classes=7, image_size=48, noise=0.
         if len(shape) != 2 or shape != tuple(image_size):
             shape = ()
     if len(shape) != 2 or min(shape) < 16:
-        raise ValueError(f"image_size must be an integer >= 16 or a pair (height, width) "
-                         f"of such integers, got {image_size!r}")
+        raise ValueError(
+            f"image_size must be an integer >= 16 or a pair (height, width) "
+            f"of such integers, got {image_size!r}"
+        )
     if not isinstance(noise, Real) or isinstance(noise, bool) or not noise >= 0:
         raise ValueError(f"noise must be a number >= 0, got {noise!r}")
-    if (not isinstance(n_subjects, Integral) or isinstance(n_subjects, bool)
-            or n_subjects < 1):
+    if not isinstance(n_subjects, Integral) or isinstance(n_subjects, bool) or n_subjects < 1:
         raise ValueError(f"n_subjects must be a positive integer, got {n_subjects!r}")
     rng = check_random_state(random_state)
     n = int(n_samples)
@@ -211,9 +224,9 @@ def make_synthetic_faces(n_samples=1400, *, n_classes=7, image_size=48, noise=0.
     expr = neutral + intensity * (geometry - neutral)
     jitter = np.array([0.008, 0.008, 0.06, 0.01, 0.008, 0.04, 0.006, 0.004])
     expr = expr + rng.normal(0.0, 1.0, expr.shape) * jitter
-    expr[:, 2] = np.clip(expr[:, 2], 0.3, None)   # eye opening
-    expr[:, 4] = np.clip(expr[:, 4], 0.0, None)   # mouth opening
-    expr[:, 5] = np.clip(expr[:, 5], 0.5, None)   # mouth width factor
+    expr[:, 2] = np.clip(expr[:, 2], 0.3, None)  # eye opening
+    expr[:, 4] = np.clip(expr[:, 4], 0.0, None)  # mouth opening
+    expr[:, 5] = np.clip(expr[:, 5], 0.5, None)  # mouth width factor
     for j, field in enumerate(_FIELDS):
         params[field] = expr[:, j]
     # pose, position, scale, lighting
@@ -237,8 +250,11 @@ def make_synthetic_faces(n_samples=1400, *, n_classes=7, image_size=48, noise=0.
         stop = min(start + _CHUNK, n)
         chunk = {k: v[start:stop, None, None].astype(np.float32) for k, v in params.items()}
         image = _draw(chunk, shape)
-        image = (image - 0.5) * contrast[start:stop, None, None] + 0.5 \
+        image = (
+            (image - 0.5) * contrast[start:stop, None, None]
+            + 0.5
             + brightness[start:stop, None, None]
+        )
         if noise > 0:
             image = image + noise_rng.normal(0.0, noise, image.shape).astype(np.float32)
         images[start:stop] = np.clip(np.rint(image * 255.0), 0, 255).astype(np.uint8)
@@ -252,5 +268,12 @@ def make_synthetic_faces(n_samples=1400, *, n_classes=7, image_size=48, noise=0.
         f"random_state={random_state!r}); the expression is carried by brow, eye and "
         f"mouth geometry.\n\n" + summarize_targets(target, names)
     )
-    return Bunch(images=images, data=data, target=target, target_names=names,
-                 usage=None, groups=groups, DESCR=descr)
+    return Bunch(
+        images=images,
+        data=data,
+        target=target,
+        target_names=names,
+        usage=None,
+        groups=groups,
+        DESCR=descr,
+    )

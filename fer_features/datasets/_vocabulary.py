@@ -33,30 +33,72 @@ EXPRESSIONS = (
 
 # lower-case synonym -> canonical name; the canonical names map to themselves
 _SYNONYMS = {
-    "angry": "angry", "anger": "angry", "an": "angry", "ang": "angry", "mad": "angry",
-    "disgust": "disgust", "disgusted": "disgust", "disgusting": "disgust", "di": "disgust",
+    "angry": "angry",
+    "anger": "angry",
+    "an": "angry",
+    "ang": "angry",
+    "mad": "angry",
+    "disgust": "disgust",
+    "disgusted": "disgust",
+    "disgusting": "disgust",
+    "di": "disgust",
     "dis": "disgust",
-    "fear": "fear", "fearful": "fear", "afraid": "fear", "scared": "fear", "fe": "fear",
-    "happy": "happy", "happiness": "happy", "joy": "happy", "happy face": "happy",
-    "smile": "happy", "ha": "happy", "hap": "happy",
-    "sad": "sad", "sadness": "sad", "unhappy": "sad", "sa": "sad",
-    "surprise": "surprise", "surprised": "surprise", "su": "surprise", "sur": "surprise",
-    "neutral": "neutral", "neutrality": "neutral", "calm": "neutral", "ne": "neutral",
+    "fear": "fear",
+    "fearful": "fear",
+    "afraid": "fear",
+    "scared": "fear",
+    "fe": "fear",
+    "happy": "happy",
+    "happiness": "happy",
+    "joy": "happy",
+    "happy face": "happy",
+    "smile": "happy",
+    "ha": "happy",
+    "hap": "happy",
+    "sad": "sad",
+    "sadness": "sad",
+    "unhappy": "sad",
+    "sa": "sad",
+    "surprise": "surprise",
+    "surprised": "surprise",
+    "su": "surprise",
+    "sur": "surprise",
+    "neutral": "neutral",
+    "neutrality": "neutral",
+    "calm": "neutral",
+    "ne": "neutral",
     "neu": "neutral",
-    "contempt": "contempt", "contemptuous": "contempt", "co": "contempt",
+    "contempt": "contempt",
+    "contemptuous": "contempt",
+    "co": "contempt",
 }
 
 #: Integer (or letter) codes of the data sets the library knows, as
 #: ``{data set: {code: canonical name}}``.
 DATASET_CODES = {
     "fer2013": dict(enumerate(EXPRESSIONS[:7])),
-    "ck+": dict(enumerate(
-        ("neutral", "angry", "contempt", "disgust", "fear", "happy", "sad", "surprise"))),
-    "jaffe": {"AN": "angry", "DI": "disgust", "FE": "fear", "HA": "happy",
-              "SA": "sad", "SU": "surprise", "NE": "neutral"},
+    "ck+": dict(
+        enumerate(("neutral", "angry", "contempt", "disgust", "fear", "happy", "sad", "surprise"))
+    ),
+    "jaffe": {
+        "AN": "angry",
+        "DI": "disgust",
+        "FE": "fear",
+        "HA": "happy",
+        "SA": "sad",
+        "SU": "surprise",
+        "NE": "neutral",
+    },
 }
-_DATASET_ALIASES = {"fer2013": "fer2013", "fer": "fer2013", "fer-2013": "fer2013",
-                    "ck+": "ck+", "ckplus": "ck+", "ck": "ck+", "jaffe": "jaffe"}
+_DATASET_ALIASES = {
+    "fer2013": "fer2013",
+    "fer": "fer2013",
+    "fer-2013": "fer2013",
+    "ck+": "ck+",
+    "ckplus": "ck+",
+    "ck": "ck+",
+    "jaffe": "jaffe",
+}
 
 
 def canonical_expression(name, *, dataset=None):

@@ -58,9 +58,17 @@ BN_MOMENTUM = 0.9
 
 def _conv_bn_relu(keras, x, filters, kernel=3, strides=1, name=None):
     layers = keras.layers
-    x = layers.Conv2D(filters, kernel, strides=strides, padding="same",
-                      use_bias=False, name=None if name is None else name + "_conv")(x)
-    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=None if name is None else name + "_bn")(x)
+    x = layers.Conv2D(
+        filters,
+        kernel,
+        strides=strides,
+        padding="same",
+        use_bias=False,
+        name=None if name is None else name + "_conv",
+    )(x)
+    x = layers.BatchNormalization(
+        momentum=BN_MOMENTUM, name=None if name is None else name + "_bn"
+    )(x)
     return layers.Activation("relu", name=None if name is None else name + "_relu")(x)
 
 
@@ -94,8 +102,7 @@ def _residual(keras, x, n_classes, dense_units, dropout, **_):
         x = _conv_bn_relu(keras, x, filters, name=f"stage{s}")
         shortcut = x
         y = _conv_bn_relu(keras, x, filters, name=f"stage{s}_res1")
-        y = layers.Conv2D(filters, 3, padding="same", use_bias=False,
-                          name=f"stage{s}_res2_conv")(y)
+        y = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"stage{s}_res2_conv")(y)
         y = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"stage{s}_res2_bn")(y)
         x = layers.Add(name=f"stage{s}_add")([shortcut, y])
         x = layers.Activation("relu", name=f"stage{s}_out")(x)
@@ -112,22 +119,38 @@ def _mini_xception(keras, x, n_classes, dense_units, dropout, **_):
     layers = keras.layers
     reg = keras.regularizers.L2(0.01)
     for i in (1, 2):
-        x = layers.Conv2D(8, 3, padding="same", use_bias=False, kernel_regularizer=reg,
-                          name=f"entry{i}_conv")(x)
+        x = layers.Conv2D(
+            8, 3, padding="same", use_bias=False, kernel_regularizer=reg, name=f"entry{i}_conv"
+        )(x)
         x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"entry{i}_bn")(x)
         x = layers.Activation("relu", name=f"entry{i}_relu")(x)
     for m, filters in enumerate((16, 32, 64, 128), start=1):
-        residual = layers.Conv2D(filters, 1, strides=2, padding="same", use_bias=False,
-                                 name=f"module{m}_shortcut")(x)
-        residual = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"module{m}_shortcut_bn")(residual)
-        x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False,
-                                   depthwise_regularizer=reg, pointwise_regularizer=reg,
-                                   name=f"module{m}_sep1")(x)
+        residual = layers.Conv2D(
+            filters, 1, strides=2, padding="same", use_bias=False, name=f"module{m}_shortcut"
+        )(x)
+        residual = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"module{m}_shortcut_bn")(
+            residual
+        )
+        x = layers.SeparableConv2D(
+            filters,
+            3,
+            padding="same",
+            use_bias=False,
+            depthwise_regularizer=reg,
+            pointwise_regularizer=reg,
+            name=f"module{m}_sep1",
+        )(x)
         x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"module{m}_sep1_bn")(x)
         x = layers.Activation("relu", name=f"module{m}_sep1_relu")(x)
-        x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False,
-                                   depthwise_regularizer=reg, pointwise_regularizer=reg,
-                                   name=f"module{m}_sep2")(x)
+        x = layers.SeparableConv2D(
+            filters,
+            3,
+            padding="same",
+            use_bias=False,
+            depthwise_regularizer=reg,
+            pointwise_regularizer=reg,
+            name=f"module{m}_sep2",
+        )(x)
         x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"module{m}_sep2_bn")(x)
         x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"module{m}_pool")(x)
         x = layers.Add(name=f"module{m}_add")([x, residual])
@@ -185,13 +208,12 @@ def _set_trainable_blocks(name, backbone, trainable_blocks):
         )
     for layer in backbone.layers:
         layer.trainable = False
-    for _, block_layers in blocks[n_blocks - trainable_blocks:]:
+    for _, block_layers in blocks[n_blocks - trainable_blocks :]:
         for layer in block_layers:
             layer.trainable = True
 
 
-def _backbone(keras, x, n_classes, dense_units, dropout, *, name, weights,
-              trainable_blocks):
+def _backbone(keras, x, n_classes, dense_units, dropout, *, name, weights, trainable_blocks):
     layers = keras.layers
     constructor, preprocessing = BACKBONES[name]
     # grey to 3 channels, then the value range the ImageNet weights were trained on
@@ -199,15 +221,18 @@ def _backbone(keras, x, n_classes, dense_units, dropout, *, name, weights,
     if preprocessing == "caffe":
         # BGR with the ImageNet mean subtracted, on a 0..255 scale
         x = layers.Rescaling(255.0, name="to_255")(x)
-        x = layers.Normalization(mean=[103.939, 116.779, 123.68], variance=[1.0, 1.0, 1.0],
-                                 name="imagenet_mean")(x)
+        x = layers.Normalization(
+            mean=[103.939, 116.779, 123.68], variance=[1.0, 1.0, 1.0], name="imagenet_mean"
+        )(x)
     elif preprocessing == "tf":
         x = layers.Rescaling(2.0, offset=-1.0, name="to_pm1")(x)
     else:  # EfficientNet rescales 0..255 itself
         x = layers.Rescaling(255.0, name="to_255")(x)
     backbone_weights = "imagenet" if weights == "imagenet" else None
     backbone = getattr(keras.applications, constructor)(
-        include_top=False, weights=backbone_weights, input_shape=tuple(x.shape[1:]),
+        include_top=False,
+        weights=backbone_weights,
+        input_shape=tuple(x.shape[1:]),
         pooling=None,
     )
     if weights not in (None, "imagenet"):
@@ -231,8 +256,17 @@ _BUILDERS = {
 }
 
 
-def build_network(keras, architecture, x, n_classes, *, dense_units=None, dropout=0.5,
-                  weights=None, trainable_blocks="all"):
+def build_network(
+    keras,
+    architecture,
+    x,
+    n_classes,
+    *,
+    dense_units=None,
+    dropout=0.5,
+    weights=None,
+    trainable_blocks="all",
+):
     """Apply the named network to the tensor ``x``; return the probabilities.
 
     Parameters
@@ -258,6 +292,14 @@ def build_network(keras, architecture, x, n_classes, *, dense_units=None, dropou
     if dense_units is None:
         dense_units = DEFAULT_DENSE_UNITS[architecture]
     if architecture in BACKBONES:
-        return _backbone(keras, x, n_classes, dense_units, dropout, name=architecture,
-                         weights=weights, trainable_blocks=trainable_blocks)
+        return _backbone(
+            keras,
+            x,
+            n_classes,
+            dense_units,
+            dropout,
+            name=architecture,
+            weights=weights,
+            trainable_blocks=trainable_blocks,
+        )
     return _BUILDERS[architecture](keras, x, n_classes, dense_units, dropout)

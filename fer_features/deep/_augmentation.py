@@ -14,8 +14,15 @@ AUGMENTATION_PRESETS = {
     "none": {},
     "low": {"flip": True, "rotation": 5.0, "zoom": 0.05, "shift": 0.05},
     "mid": {"flip": True, "rotation": 10.0, "zoom": 0.1, "shift": 0.1},
-    "high": {"flip": True, "rotation": 15.0, "zoom": 0.15, "shift": 0.15,
-             "brightness": 0.2, "contrast": 0.2, "gamma": 0.2},
+    "high": {
+        "flip": True,
+        "rotation": 15.0,
+        "zoom": 0.15,
+        "shift": 0.15,
+        "brightness": 0.2,
+        "contrast": 0.2,
+        "gamma": 0.2,
+    },
 }
 
 _KEYS = ("flip", "rotation", "zoom", "shift", "brightness", "contrast", "gamma")
@@ -49,17 +56,13 @@ def resolve_augmentation(augmentation):
     else:
         unknown = sorted(set(augmentation) - set(_KEYS))
         if unknown:
-            raise ValueError(
-                f"augmentation has unknown keys {unknown}; the keys are {list(_KEYS)}"
-            )
+            raise ValueError(f"augmentation has unknown keys {unknown}; the keys are {list(_KEYS)}")
         settings = dict(augmentation)
     resolved = {"flip": bool(settings.get("flip", False))}
     for key in _KEYS[1:]:
         value = settings.get(key, 0.0)
         if not isinstance(value, Real) or isinstance(value, bool) or value < 0:
-            raise ValueError(
-                f"augmentation[{key!r}] must be a number >= 0, got {value!r}"
-            )
+            raise ValueError(f"augmentation[{key!r}] must be a number >= 0, got {value!r}")
         resolved[key] = float(value)
     if resolved["zoom"] >= 1 or resolved["shift"] >= 1:
         raise ValueError(
@@ -96,21 +99,45 @@ def build_augmentation(keras, augmentation, seed=None):
     if settings["flip"]:
         out.append(layers.RandomFlip("horizontal", seed=next_seed(0), name="aug_flip"))
     if settings["rotation"]:
-        out.append(layers.RandomRotation(settings["rotation"] / 360.0, fill_mode="reflect",
-                                         seed=next_seed(1), name="aug_rotation"))
+        out.append(
+            layers.RandomRotation(
+                settings["rotation"] / 360.0,
+                fill_mode="reflect",
+                seed=next_seed(1),
+                name="aug_rotation",
+            )
+        )
     if settings["zoom"]:
-        out.append(layers.RandomZoom(settings["zoom"], fill_mode="reflect",
-                                     seed=next_seed(2), name="aug_zoom"))
+        out.append(
+            layers.RandomZoom(
+                settings["zoom"], fill_mode="reflect", seed=next_seed(2), name="aug_zoom"
+            )
+        )
     if settings["shift"]:
-        out.append(layers.RandomTranslation(settings["shift"], settings["shift"],
-                                            fill_mode="reflect", seed=next_seed(3),
-                                            name="aug_shift"))
+        out.append(
+            layers.RandomTranslation(
+                settings["shift"],
+                settings["shift"],
+                fill_mode="reflect",
+                seed=next_seed(3),
+                name="aug_shift",
+            )
+        )
     if settings["brightness"]:
-        out.append(layers.RandomBrightness(settings["brightness"], value_range=(0.0, 1.0),
-                                           seed=next_seed(4), name="aug_brightness"))
+        out.append(
+            layers.RandomBrightness(
+                settings["brightness"],
+                value_range=(0.0, 1.0),
+                seed=next_seed(4),
+                name="aug_brightness",
+            )
+        )
     if settings["contrast"]:
-        out.append(layers.RandomContrast(settings["contrast"], value_range=(0.0, 1.0),
-                                         seed=next_seed(5), name="aug_contrast"))
+        out.append(
+            layers.RandomContrast(
+                settings["contrast"], value_range=(0.0, 1.0), seed=next_seed(5), name="aug_contrast"
+            )
+        )
     if settings["gamma"]:
         from ._layers import RandomGamma
 

@@ -47,8 +47,13 @@ def quick_cnn_params():
     >>> quick_cnn_params()["epochs"]
     8
     """
-    return {"architecture": "simple", "epochs": 8, "batch_size": 32,
-            "augmentation": "low", "max_time": None}
+    return {
+        "architecture": "simple",
+        "epochs": 8,
+        "batch_size": 32,
+        "augmentation": "low",
+        "max_time": None,
+    }
 
 
 def _model_to_bytes(model):
@@ -79,8 +84,10 @@ def _forward(model, X, batch_size):
     the computation.
     """
     keras = import_keras()
-    parts = [keras.ops.convert_to_numpy(model(X[start:start + batch_size], training=False))
-             for start in range(0, X.shape[0], batch_size)]
+    parts = [
+        keras.ops.convert_to_numpy(model(X[start : start + batch_size], training=False))
+        for start in range(0, X.shape[0], batch_size)
+    ]
     return np.concatenate(parts).astype(np.float64, copy=False)
 
 
@@ -283,8 +290,7 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         "architecture": [StrOptions(set(ARCHITECTURES)), callable],
         "input_size": [Interval(Integral, 1, None, closed="left"), None],
         "weights": [StrOptions({"imagenet"}), str, Path, None],
-        "trainable_blocks": [Interval(Integral, 0, None, closed="left"),
-                             StrOptions({"all"})],
+        "trainable_blocks": [Interval(Integral, 0, None, closed="left"), StrOptions({"all"})],
         "dense_units": [Interval(Integral, 0, None, closed="left"), None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
@@ -431,8 +437,13 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
             from ._architectures import build_network
 
             outputs = build_network(
-                keras, self.architecture, x, n_classes, dense_units=self.dense_units,
-                dropout=self.dropout, weights=self.weights,
+                keras,
+                self.architecture,
+                x,
+                n_classes,
+                dense_units=self.dense_units,
+                dropout=self.dropout,
+                weights=self.weights,
                 trainable_blocks=self.trainable_blocks,
             )
             name = self.architecture
@@ -449,8 +460,7 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
                 f"(batch, {n_classes}) (one score per class), got "
                 f"{shape if shape else type(scores).__name__}"
             )
-        outputs = keras.layers.Activation("softmax", dtype="float32",
-                                          name="probabilities")(scores)
+        outputs = keras.layers.Activation("softmax", dtype="float32", name="probabilities")(scores)
         return outputs, name
 
     def _make_optimizer(self, keras):
@@ -532,8 +542,7 @@ or (n_samples, height, width, 1)
                 )
         else:
             self._init_model(X_img, classes, image_shape)
-        return self._train(X_img, y, validation_data, epochs=self.epochs,
-                           use_schedule=True)
+        return self._train(X_img, y, validation_data, epochs=self.epochs, use_schedule=True)
 
     def _validate_Xy(self, X, y, reset):
         X, implied = flatten_images(X)
@@ -590,9 +599,7 @@ or (n_samples, height, width, 1)
             y_val = np.asarray(y_val)
             unknown = np.setdiff1d(y_val, self.classes_)
             if unknown.size:
-                raise ValueError(
-                    f"validation_data has labels {unknown.tolist()} that are not in y"
-                )
+                raise ValueError(f"validation_data has labels {unknown.tolist()} that are not in y")
             val = (X_val, self._one_hot(self._encode(y_val), n_classes))
         elif use_schedule and self.validation_split > 0:
             from sklearn.model_selection import train_test_split
@@ -600,9 +607,12 @@ or (n_samples, height, width, 1)
             idx = np.arange(len(y_enc))
             counts = np.bincount(y_enc, minlength=n_classes)
             stratify = y_enc if counts.min() >= 2 else None
-            tr, va = train_test_split(idx, test_size=self.validation_split,
-                                      random_state=int(rng.integers(2**31 - 1)),
-                                      stratify=stratify)
+            tr, va = train_test_split(
+                idx,
+                test_size=self.validation_split,
+                random_state=int(rng.integers(2**31 - 1)),
+                stratify=stratify,
+            )
             val = (X_img[va], self._one_hot(y_enc[va], n_classes))
             X_img, y_enc = X_img[tr], y_enc[tr]
         if use_schedule and self.early_stopping is not None and val is None:
@@ -617,7 +627,9 @@ or (n_samples, height, width, 1)
         max_time = self.max_time if use_schedule else None
         if use_schedule and self.schedule == "cosine":
             clock_schedule = CosineSchedule(
-                float(self.learning_rate), steps_per_epoch * epochs, max_time,
+                float(self.learning_rate),
+                steps_per_epoch * epochs,
+                max_time,
                 warmup_steps=steps_per_epoch if epochs > 1 else 0,
             )
         else:
@@ -626,12 +638,16 @@ or (n_samples, height, width, 1)
         callbacks.append(clock)
         monitor = "val_loss" if val is not None else "loss"
         if use_schedule and self.schedule == "plateau":
-            callbacks.append(keras.callbacks.ReduceLROnPlateau(
-                monitor=monitor, factor=0.5, patience=3, min_lr=float(self.learning_rate) / 100))
+            callbacks.append(
+                keras.callbacks.ReduceLROnPlateau(
+                    monitor=monitor, factor=0.5, patience=3, min_lr=float(self.learning_rate) / 100
+                )
+            )
         early = None
         if use_schedule and self.early_stopping is not None:
             early = keras.callbacks.EarlyStopping(
-                monitor="val_loss", patience=self.early_stopping, restore_best_weights=True)
+                monitor="val_loss", patience=self.early_stopping, restore_best_weights=True
+            )
             callbacks.append(early)
 
         class_weight = self._class_weights(y_enc)
@@ -639,13 +655,22 @@ or (n_samples, height, width, 1)
         if class_weight is not None:
             per_class = np.array([class_weight[c] for c in range(n_classes)], dtype=np.float32)
             sample_weight = per_class[y_enc]
-        batches = shuffled_batches(keras, X_img, self._one_hot(y_enc, n_classes),
-                                   sample_weight, self.batch_size,
-                                   seed=int(rng.integers(2**31 - 1)))
+        batches = shuffled_batches(
+            keras,
+            X_img,
+            self._one_hot(y_enc, n_classes),
+            sample_weight,
+            self.batch_size,
+            seed=int(rng.integers(2**31 - 1)),
+        )
         start = time.perf_counter()
         history = self.model_.fit(
-            batches, epochs=epochs, validation_data=val, callbacks=callbacks,
-            shuffle=False, verbose=self.verbose,
+            batches,
+            epochs=epochs,
+            validation_data=val,
+            callbacks=callbacks,
+            shuffle=False,
+            verbose=self.verbose,
         )
         self.fit_time_ = time.perf_counter() - start
         self.fit_steps_ = clock.step

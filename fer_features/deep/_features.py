@@ -130,8 +130,9 @@ class CNNFeatureTransformer(TransformerMixin, BaseEstimator):
                 scores = net.get_layer("probabilities").input
                 features = scores._keras_history.operation.input
             if len(features.shape) == 4:
-                features = keras.layers.GlobalAveragePooling2D(
-                    dtype="float32", name="feature_gap")(features)
+                features = keras.layers.GlobalAveragePooling2D(dtype="float32", name="feature_gap")(
+                    features
+                )
             model = keras.Model(net.input, features, name="cnn_features")
             self._feature_model_cache = (net, model)
         return model
@@ -151,8 +152,12 @@ class CNNFeatureTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X2, implied = flatten_images(X)
         X2 = validate_data(self, X2, reset=False, dtype=np.float32)
-        X_img = network_images(X2, self.estimator_.image_shape_, implied,
-                               fitted_by=f"the network of {type(self).__name__}")
+        X_img = network_images(
+            X2,
+            self.estimator_.image_shape_,
+            implied,
+            fitted_by=f"the network of {type(self).__name__}",
+        )
         if X_img.shape[0] == 0:
             return np.zeros((0, self.n_features_out_))
         return _forward(self._feature_model(), X_img, self.batch_size)
@@ -160,8 +165,7 @@ class CNNFeatureTransformer(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         """Names ``cnnfeature0``, ``cnnfeature1``, ... of the output features."""
         check_is_fitted(self)
-        return np.asarray([f"cnnfeature{i}" for i in range(self.n_features_out_)],
-                          dtype=object)
+        return np.asarray([f"cnnfeature{i}" for i in range(self.n_features_out_)], dtype=object)
 
     def __getstate__(self):
         state = dict(self.__dict__)

@@ -29,13 +29,21 @@ def resolve_network_shape(n_features, image_shape, implied):
     -------
     image_shape : tuple of (int, int)
     """
-    if (image_shape is not None and not isinstance(image_shape, str)
-            and hasattr(image_shape, "__len__") and len(image_shape) == 2
-            and -1 in tuple(image_shape)):
+    if (
+        image_shape is not None
+        and not isinstance(image_shape, str)
+        and hasattr(image_shape, "__len__")
+        and len(image_shape) == 2
+        and -1 in tuple(image_shape)
+    ):
         h, w = image_shape
         known = w if h == -1 else h
-        if (not isinstance(known, Integral) or known <= 0 or n_features % known
-                or (h == -1 and w == -1)):
+        if (
+            not isinstance(known, Integral)
+            or known <= 0
+            or n_features % known
+            or (h == -1 and w == -1)
+        ):
             raise ValueError(
                 f"image_shape={tuple(image_shape)!r} cannot be read from rows of "
                 f"{n_features} features"

@@ -37,9 +37,13 @@ class RandomGamma(keras.layers.Layer):
         if not training or self.factor == 0:
             return inputs
         batch = ops.shape(inputs)[0]
-        log_gamma = keras.random.uniform((batch, 1, 1, 1), minval=-self.factor,
-                                         maxval=self.factor, seed=self.seed_generator,
-                                         dtype=inputs.dtype)
+        log_gamma = keras.random.uniform(
+            (batch, 1, 1, 1),
+            minval=-self.factor,
+            maxval=self.factor,
+            seed=self.seed_generator,
+            dtype=inputs.dtype,
+        )
         return ops.power(ops.clip(inputs, 0.0, 1.0), ops.exp(log_gamma))
 
     def compute_output_shape(self, input_shape):

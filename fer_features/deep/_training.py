@@ -130,7 +130,7 @@ class ShuffledBatches:
     def __getitem__(self, index):
         if not 0 <= index < len(self):
             raise IndexError(f"batch {index} of {len(self)}")
-        rows = self.order[index * self.batch_size:(index + 1) * self.batch_size]
+        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
         if self.sample_weight is None:
             return self.X[rows], self.Y[rows]
         return self.X[rows], self.Y[rows], self.sample_weight[rows]

@@ -25,27 +25,39 @@ def _check_shape(image_shape, caller):
         shape = tuple(image_shape)
     except TypeError:
         shape = ()
-    if len(shape) != 2 or not all(isinstance(s, Integral) and not isinstance(s, bool)
-                                  and s > 0 for s in shape):
-        raise ValueError(f"{caller}: image_shape must be a pair (height, width) of positive "
-                         f"integers, got {image_shape!r}")
+    if len(shape) != 2 or not all(
+        isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in shape
+    ):
+        raise ValueError(
+            f"{caller}: image_shape must be a pair (height, width) of positive "
+            f"integers, got {image_shape!r}"
+        )
     return int(shape[0]), int(shape[1])
 
 
 def _check_framing(framing, caller):
     if isinstance(framing, str):
         if framing != "fer2013":
-            raise ValueError(f"{caller}: framing must be 'fer2013' or a tuple (scale, shift_x, "
-                             f"shift_y), got {framing!r}")
+            raise ValueError(
+                f"{caller}: framing must be 'fer2013' or a tuple (scale, shift_x, "
+                f"shift_y), got {framing!r}"
+            )
         return FER2013_FRAMING
     try:
         values = tuple(framing)
     except TypeError:
         values = ()
-    if (len(values) != 3 or not all(isinstance(v, Real) and not isinstance(v, bool)
-                                    and math.isfinite(v) for v in values) or values[0] <= 0):
-        raise ValueError(f"{caller}: framing must be 'fer2013' or a tuple (scale, shift_x, "
-                         f"shift_y) of numbers with scale > 0, got {framing!r}")
+    if (
+        len(values) != 3
+        or not all(
+            isinstance(v, Real) and not isinstance(v, bool) and math.isfinite(v) for v in values
+        )
+        or values[0] <= 0
+    ):
+        raise ValueError(
+            f"{caller}: framing must be 'fer2013' or a tuple (scale, shift_x, "
+            f"shift_y) of numbers with scale > 0, got {framing!r}"
+        )
     return tuple(float(v) for v in values)
 
 
@@ -58,16 +70,19 @@ def _resample(grey, left, top, side_x, side_y, image_shape):
     x0, y0 = math.floor(left), math.floor(top)
     x1, y1 = math.ceil(left + side_x), math.ceil(top + side_y)
     pad = ((max(0, -y0), max(0, y1 - height)), (max(0, -x0), max(0, x1 - width)))
-    sub = grey[max(0, y0):min(height, y1), max(0, x0):min(width, x1)]
+    sub = grey[max(0, y0) : min(height, y1), max(0, x0) : min(width, x1)]
     if sub.size == 0:  # the window lies wholly outside: the nearest edge pixel
-        sub = grey[min(max(0, y0), height - 1):min(max(0, y0), height - 1) + 1,
-                   min(max(0, x0), width - 1):min(max(0, x0), width - 1) + 1]
+        sub = grey[
+            min(max(0, y0), height - 1) : min(max(0, y0), height - 1) + 1,
+            min(max(0, x0), width - 1) : min(max(0, x0), width - 1) + 1,
+        ]
         pad = ((0, y1 - y0 - 1), (0, x1 - x0 - 1))
     if any(p for pair in pad for p in pair):
         sub = np.pad(sub, pad, mode="edge")
     box = (left - x0, top - y0, left - x0 + side_x, top - y0 + side_y)
     out = Image.fromarray(np.ascontiguousarray(sub)).resize(
-        (image_shape[1], image_shape[0]), Image.Resampling.BILINEAR, box=box)
+        (image_shape[1], image_shape[0]), Image.Resampling.BILINEAR, box=box
+    )
     return np.asarray(out)
 
 
@@ -203,10 +218,11 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         self.image_shape_ = _check_shape(self.image_shape, caller)
         self.framing_ = _check_framing(self.framing, caller)
         if self.detector is not None and not isinstance(self.detector, FaceDetector):
-            raise ValueError(f"{caller}: detector must be a FaceDetector or None, got "
-                             f"{type(self.detector).__name__}")
-        self.detector_ = clone(self.detector if self.detector is not None
-                               else FaceDetector()).fit()
+            raise ValueError(
+                f"{caller}: detector must be a FaceDetector or None, got "
+                f"{type(self.detector).__name__}"
+            )
+        self.detector_ = clone(self.detector if self.detector is not None else FaceDetector()).fit()
         self.n_features_out_ = self.image_shape_[0] * self.image_shape_[1]
         return self
 
@@ -229,14 +245,14 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         out = np.empty((len(photos), self.n_features_out_), dtype=np.uint8)
         boxes = np.full((len(photos), 4), -1, dtype=np.int64)
         fallback = []
-        greys = [to_grey(read_photo(photo, which=f"photo {i}"))
-                 for i, photo in enumerate(photos)]
+        greys = [to_grey(read_photo(photo, which=f"photo {i}")) for i, photo in enumerate(photos)]
         for i, (grey, found) in enumerate(zip(greys, self.detector_._detect_many(greys))):
             if len(found):
                 largest = int(np.argmax(found.boxes[:, 2] * found.boxes[:, 3]))
                 boxes[i] = found.boxes[largest]
-                face = crop_face(grey, boxes[i], framing=self.framing_,
-                                 image_shape=self.image_shape_)
+                face = crop_face(
+                    grey, boxes[i], framing=self.framing_, image_shape=self.image_shape_
+                )
             else:
                 fallback.append(i)
                 face = center_crop(grey, image_shape=self.image_shape_)

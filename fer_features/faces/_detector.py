@@ -161,8 +161,9 @@ def _opencv_cascade(name):
         )
     cascade = cv2.CascadeClassifier(path)
     if cascade.empty():
-        raise ImportError(f"FaceDetector(backend='opencv'): OpenCV {version} could not "
-                          f"load the cascade {path!r}")
+        raise ImportError(
+            f"FaceDetector(backend='opencv'): OpenCV {version} could not load the cascade {path!r}"
+        )
     return cascade
 
 
@@ -230,8 +231,18 @@ class FaceDetector(BaseEstimator):
     True
     """
 
-    def __init__(self, *, backend="skimage", scale_factor=1.2, step_ratio=1.5, min_size=24,
-                 max_side=320, min_neighbors=2, overlap=0.3, n_jobs=None):
+    def __init__(
+        self,
+        *,
+        backend="skimage",
+        scale_factor=1.2,
+        step_ratio=1.5,
+        min_size=24,
+        max_side=320,
+        min_neighbors=2,
+        overlap=0.3,
+        n_jobs=None,
+    ):
         self.backend = backend
         self.scale_factor = scale_factor
         self.step_ratio = step_ratio
@@ -244,28 +255,40 @@ class FaceDetector(BaseEstimator):
     def _validate(self):
         caller = type(self).__name__
         if self.backend not in ("skimage", "opencv"):
-            raise ValueError(f"{caller}: backend must be 'skimage' or 'opencv', got "
-                             f"{self.backend!r}")
+            raise ValueError(
+                f"{caller}: backend must be 'skimage' or 'opencv', got {self.backend!r}"
+            )
         for name, low in (("scale_factor", 1.0), ("step_ratio", 0.0)):
             value = getattr(self, name)
             if not isinstance(value, Real) or isinstance(value, bool) or not value > low:
                 raise ValueError(f"{caller}: {name} must be a number > {low:g}, got {value!r}")
-        for name, low, none_ok in (("min_size", 1, False), ("max_side", 24, True),
-                                   ("min_neighbors", 1, False)):
+        for name, low, none_ok in (
+            ("min_size", 1, False),
+            ("max_side", 24, True),
+            ("min_neighbors", 1, False),
+        ):
             value = getattr(self, name)
             if value is None and none_ok:
                 continue
             if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{caller}: {name} must be an integer >= {low}"
-                                 f"{' or None' if none_ok else ''}, got {value!r}")
-        if (not isinstance(self.overlap, Real) or isinstance(self.overlap, bool)
-                or not 0 <= self.overlap < 1):
-            raise ValueError(f"{caller}: overlap must be a number in [0, 1), got "
-                             f"{self.overlap!r}")
-        if self.n_jobs is not None and (not isinstance(self.n_jobs, Integral)
-                                        or isinstance(self.n_jobs, bool) or self.n_jobs == 0):
-            raise ValueError(f"{caller}: n_jobs must be a non-zero integer or None, got "
-                             f"{self.n_jobs!r}")
+                raise ValueError(
+                    f"{caller}: {name} must be an integer >= {low}"
+                    f"{' or None' if none_ok else ''}, got {value!r}"
+                )
+        if (
+            not isinstance(self.overlap, Real)
+            or isinstance(self.overlap, bool)
+            or not 0 <= self.overlap < 1
+        ):
+            raise ValueError(f"{caller}: overlap must be a number in [0, 1), got {self.overlap!r}")
+        if self.n_jobs is not None and (
+            not isinstance(self.n_jobs, Integral)
+            or isinstance(self.n_jobs, bool)
+            or self.n_jobs == 0
+        ):
+            raise ValueError(
+                f"{caller}: n_jobs must be a non-zero integer or None, got {self.n_jobs!r}"
+            )
 
     def fit(self, X=None, y=None):
         """Check the parameters and load the cascade (nothing is learnt).
@@ -317,8 +340,9 @@ class FaceDetector(BaseEstimator):
         """
         photos = as_photo_list(photos, f"{type(self).__name__}.detect")
         self._ensure_fitted()
-        return self._detect_many(to_grey(read_photo(p, which=f"photo {i}"))
-                                 for i, p in enumerate(photos))
+        return self._detect_many(
+            to_grey(read_photo(p, which=f"photo {i}")) for i, p in enumerate(photos)
+        )
 
     def _detect_many(self, greys):
         """Detections of grey uint8 images (an iterable), on ``n_jobs`` threads."""
@@ -349,19 +373,28 @@ class FaceDetector(BaseEstimator):
             return _empty()
         if self.backend == "skimage":
             found = self.cascade_.detect_multi_scale(
-                img=grey.astype(np.float32) / 255.0, scale_factor=float(self.scale_factor),
-                step_ratio=float(self.step_ratio), min_size=(min_size, min_size),
-                max_size=(small, small), min_neighbor_number=1,
+                img=grey.astype(np.float32) / 255.0,
+                scale_factor=float(self.scale_factor),
+                step_ratio=float(self.step_ratio),
+                min_size=(min_size, min_size),
+                max_size=(small, small),
+                min_neighbor_number=1,
                 # a threshold above 1 keeps every raw window: we group them ourselves
-                intersection_score_threshold=2.0)
-            raw = np.array([[d["c"], d["r"], d["width"], d["height"]] for d in found],
-                           dtype=np.float64).reshape(-1, 4)
-            faces = group_detections(raw, overlap=self.overlap,
-                                     min_neighbors=int(self.min_neighbors))
+                intersection_score_threshold=2.0,
+            )
+            raw = np.array(
+                [[d["c"], d["r"], d["width"], d["height"]] for d in found], dtype=np.float64
+            ).reshape(-1, 4)
+            faces = group_detections(
+                raw, overlap=self.overlap, min_neighbors=int(self.min_neighbors)
+            )
         else:
             boxes, counts = self.cascade_.detectMultiScale2(
-                grey, scaleFactor=float(self.scale_factor),
-                minNeighbors=int(self.min_neighbors), minSize=(min_size, min_size))
+                grey,
+                scaleFactor=float(self.scale_factor),
+                minNeighbors=int(self.min_neighbors),
+                minSize=(min_size, min_size),
+            )
             boxes = np.asarray(boxes, dtype=np.int64).reshape(-1, 4)
             scores = np.asarray(counts, dtype=np.float64).reshape(-1)
             order = np.lexsort((-boxes[:, 2] * boxes[:, 3], -scores))

@@ -46,14 +46,27 @@ def read_photo(photo, *, which="photo"):
         except FileNotFoundError:
             raise FileNotFoundError(f"{which}: no such file {os.fspath(photo)!r}") from None
         except Exception as exc:  # Pillow raises many kinds on broken files
-            raise ValueError(f"{which}: cannot read image {os.fspath(photo)!r}: "
-                             f"{exc or type(exc).__name__}") from exc
+            raise ValueError(
+                f"{which}: cannot read image {os.fspath(photo)!r}: {exc or type(exc).__name__}"
+            ) from exc
         photo = image
     if isinstance(photo, Image.Image):
         if photo.mode in ("L", "RGB"):
             return np.asarray(photo)
-        if photo.mode in ("1", "P", "RGBA", "LA", "PA", "CMYK", "YCbCr", "RGBX", "RGBa",
-                          "La", "HSV", "LAB"):
+        if photo.mode in (
+            "1",
+            "P",
+            "RGBA",
+            "LA",
+            "PA",
+            "CMYK",
+            "YCbCr",
+            "RGBX",
+            "RGBa",
+            "La",
+            "HSV",
+            "LAB",
+        ):
             target = "L" if photo.mode in ("1", "LA", "La") else "RGB"
             return np.asarray(photo.convert(target))
         photo = np.asarray(photo)  # 16-bit, 32-bit integer and float images
@@ -62,18 +75,22 @@ def read_photo(photo, *, which="photo"):
     try:
         array = np.asarray(photo)
     except Exception as exc:
-        raise ValueError(f"{which} must be a file name, a PIL image or an array, got "
-                         f"{_describe(photo)}") from exc
+        raise ValueError(
+            f"{which} must be a file name, a PIL image or an array, got {_describe(photo)}"
+        ) from exc
     if array.dtype == object or array.dtype.kind not in "uifb":
-        raise ValueError(f"{which} must be a file name, a PIL image or a numeric array, got "
-                         f"{_describe(photo)}")
+        raise ValueError(
+            f"{which} must be a file name, a PIL image or a numeric array, got {_describe(photo)}"
+        )
     if array.ndim == 3 and array.shape[2] == 4:
         array = array[..., :3]
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
     if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] == 3)):
-        raise ValueError(f"{which} must be a grey (height, width) or colour (height, width, 3) "
-                         f"image, got {_describe(array)}")
+        raise ValueError(
+            f"{which} must be a grey (height, width) or colour (height, width, 3) "
+            f"image, got {_describe(array)}"
+        )
     if array.shape[0] < 1 or array.shape[1] < 1:
         raise ValueError(f"{which} is empty: {_describe(array)}")
     if array.dtype == np.uint8:
@@ -100,15 +117,19 @@ def as_photo_list(photos, caller):
         from PIL import Image
 
         if isinstance(photos, (str, os.PathLike, Image.Image)):
-            raise ValueError(f"{caller} takes a list of photos; wrap one photo in a list: "
-                             f"[{_describe(photos)}]")
-        raise ValueError(f"{caller} takes a list of photos (file names, PIL images or "
-                         f"arrays), got {_describe(photos)}")
+            raise ValueError(
+                f"{caller} takes a list of photos; wrap one photo in a list: [{_describe(photos)}]"
+            )
+        raise ValueError(
+            f"{caller} takes a list of photos (file names, PIL images or "
+            f"arrays), got {_describe(photos)}"
+        )
     if isinstance(photos, np.ndarray):
         if photos.ndim == 2 or (photos.ndim == 3 and photos.shape[-1] in (3, 4)):
             raise ValueError(
                 f"{caller} takes a list of photos, got {_describe(photos)}; wrap one photo "
-                f"in a list ([photo]) or pass a stack of shape (n, height, width[, 3])")
+                f"in a list ([photo]) or pass a stack of shape (n, height, width[, 3])"
+            )
         if photos.ndim not in (3, 4):
             raise ValueError(f"{caller} takes a list of photos, got {_describe(photos)}")
     photos = list(photos)

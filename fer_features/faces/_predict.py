@@ -17,14 +17,34 @@ import numpy as np
 
 from ._recognizer import ExpressionRecognizer, RecognizedFace
 
-__all__ = ["VIDEO_EXTENSIONS", "FilePrediction", "input_kind", "predict_file",
-           "write_annotated_video"]
+__all__ = [
+    "VIDEO_EXTENSIONS",
+    "FilePrediction",
+    "input_kind",
+    "predict_file",
+    "write_annotated_video",
+]
 
 #: Extensions read as video without trying them as pictures first.
-VIDEO_EXTENSIONS = frozenset({
-    ".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".flv",
-    ".3gp", ".ogv", ".ts", ".mts", ".m2ts",
-})
+VIDEO_EXTENSIONS = frozenset(
+    {
+        ".mp4",
+        ".m4v",
+        ".mov",
+        ".avi",
+        ".mkv",
+        ".webm",
+        ".mpg",
+        ".mpeg",
+        ".wmv",
+        ".flv",
+        ".3gp",
+        ".ogv",
+        ".ts",
+        ".mts",
+        ".m2ts",
+    }
+)
 
 # FFmpeg demuxers that turn any text file into "video"; never a video here
 _TEXT_FORMATS = frozenset({"tty", "ansi", "bin", "xbin", "idf", "adf", "txt"})
@@ -95,15 +115,23 @@ def input_kind(path):
         av = None
     if av is not None and _is_video(name, av):
         return "video"
-    raise ValueError(f"{name!r} is not a picture Pillow reads or a video FFmpeg reads"
-                     + ("" if av is not None else
-                        " (PyAV, the 'video' extra, is not installed to try it as a video)"))
+    raise ValueError(
+        f"{name!r} is not a picture Pillow reads or a video FFmpeg reads"
+        + (
+            ""
+            if av is not None
+            else " (PyAV, the 'video' extra, is not installed to try it as a video)"
+        )
+    )
 
 
 def _face_dict(face):
-    return {"box": [int(v) for v in face.box], "score": float(face.score),
-            "expression": face.expression,
-            "probabilities": {k: float(v) for k, v in face.probabilities.items()}}
+    return {
+        "box": [int(v) for v in face.box],
+        "score": float(face.score),
+        "expression": face.expression,
+        "probabilities": {k: float(v) for k, v in face.probabilities.items()},
+    }
 
 
 @dataclass
@@ -143,14 +171,19 @@ class FilePrediction:
         names = self.class_names
         frames = []
         table = self.timeline
-        columns = [table[c].to_numpy() for c in ("frame", "time", "face_id", "x", "y", "w",
-                                                  "h", "score", "expression")]
+        columns = [
+            table[c].to_numpy()
+            for c in ("frame", "time", "face_id", "x", "y", "w", "h", "score", "expression")
+        ]
         proba = table[names].to_numpy(dtype=np.float64) if len(table) else np.zeros((0, 0))
         for row, p in zip(zip(*columns), proba):
             frame, time, face_id, x, y, w, h, score, expression = row
-            face = RecognizedFace(box=(int(x), int(y), int(w), int(h)), score=float(score),
-                                  expression=str(expression),
-                                  probabilities={n: float(v) for n, v in zip(names, p)})
+            face = RecognizedFace(
+                box=(int(x), int(y), int(w), int(h)),
+                score=float(score),
+                expression=str(expression),
+                probabilities={n: float(v) for n, v in zip(names, p)},
+            )
             if not frames or frames[-1][0] != int(frame):
                 frames.append((int(frame), float(time), []))
             frames[-1][2].append((int(face_id), face))
@@ -166,11 +199,17 @@ class FilePrediction:
         """
         if self.kind == "photo":
             return {"input": self.input, "faces": [_face_dict(f) for f in self.faces]}
-        return {"input": self.input,
-                "frames": [{"frame": frame, "time": time,
-                            "faces": [{"face_id": face_id, **_face_dict(face)}
-                                      for face_id, face in faces]}
-                           for frame, time, faces in self.video_frames()]}
+        return {
+            "input": self.input,
+            "frames": [
+                {
+                    "frame": frame,
+                    "time": time,
+                    "faces": [{"face_id": face_id, **_face_dict(face)} for face_id, face in faces],
+                }
+                for frame, time, faces in self.video_frames()
+            ],
+        }
 
 
 def predict_file(path, recognizer, *, every=1):
@@ -209,13 +248,22 @@ def predict_file(path, recognizer, *, every=1):
     name = os.fspath(path)
     kind = input_kind(name)
     if kind == "photo":
-        return FilePrediction(input=name, kind=kind, faces=recognizer.recognize(name),
-                              class_names=list(recognizer.class_names_))
+        return FilePrediction(
+            input=name,
+            kind=kind,
+            faces=recognizer.recognize(name),
+            class_names=list(recognizer.class_names_),
+        )
     from ._video import recognize_video
 
     timeline = recognize_video(name, recognizer, every=every)
-    return FilePrediction(input=name, kind=kind, timeline=timeline,
-                          class_names=list(recognizer.class_names_), every=every)
+    return FilePrediction(
+        input=name,
+        kind=kind,
+        timeline=timeline,
+        class_names=list(recognizer.class_names_),
+        every=every,
+    )
 
 
 def _encoder(av):
@@ -254,12 +302,13 @@ def write_annotated_video(prediction, recognizer, out):
     from ._video import _import_av
 
     if prediction.kind != "video":
-        raise ValueError(f"{prediction.input!r} is a photo; write it with "
-                         f"ExpressionRecognizer.annotate(...).save(...)")
+        raise ValueError(
+            f"{prediction.input!r} is a photo; write it with "
+            f"ExpressionRecognizer.annotate(...).save(...)"
+        )
     av = _import_av()
     codec = _encoder(av)
-    by_frame = {frame: [face for _, face in faces]
-                for frame, _, faces in prediction.video_frames()}
+    by_frame = {frame: [face for _, face in faces] for frame, _, faces in prediction.video_frames()}
     n_written = 0
     with av.open(prediction.input) as source, av.open(os.fspath(out), "w") as target:
         in_stream = source.streams.video[0]
@@ -273,13 +322,14 @@ def write_annotated_video(prediction, recognizer, out):
             h, w = array.shape[0] // 2 * 2, array.shape[1] // 2 * 2
             if stream is None:
                 if h < 2 or w < 2:
-                    raise ValueError(f"{prediction.input!r}: frames of {array.shape[1]}x"
-                                     f"{array.shape[0]} pixels are too small to encode")
+                    raise ValueError(
+                        f"{prediction.input!r}: frames of {array.shape[1]}x"
+                        f"{array.shape[0]} pixels are too small to encode"
+                    )
                 stream = target.add_stream(codec, rate=rate)
                 stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
             image = np.asarray(recognizer.annotate(array, faces))[:h, :w]
-            video_frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image),
-                                                     format="rgb24")
+            video_frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
             for packet in stream.encode(video_frame):
                 target.mux(packet)
             n_written += 1

@@ -61,14 +61,18 @@ def expression_names(classes, class_names=None):
             return names
         if integral and all(0 <= c < len(names) for c in classes):
             return [names[c] for c in classes]
-        raise ValueError(f"class_names has {len(names)} names but the classifier has "
-                         f"{len(classes)} classes {classes!r}")
+        raise ValueError(
+            f"class_names has {len(names)} names but the classifier has "
+            f"{len(classes)} classes {classes!r}"
+        )
     if integral:
         codes = DATASET_CODES["fer2013"]
         missing = [c for c in classes if c not in codes]
         if missing:
-            raise ValueError(f"the classifier's integer classes {missing!r} are not FER2013 "
-                             f"codes (0-6); pass class_names=[...] to name them")
+            raise ValueError(
+                f"the classifier's integer classes {missing!r} are not FER2013 "
+                f"codes (0-6); pass class_names=[...] to name them"
+            )
         return [codes[c] for c in classes]
     names = []
     for c in classes:
@@ -138,18 +142,24 @@ class ExpressionRecognizer:
     ('happy', {'happy': 0.5, 'neutral': 0.5})
     """
 
-    def __init__(self, estimator, detector=None, *, class_names=None, image_shape=(48, 48),
-                 framing="fer2013"):
+    def __init__(
+        self, estimator, detector=None, *, class_names=None, image_shape=(48, 48), framing="fer2013"
+    ):
         caller = type(self).__name__
         if not hasattr(estimator, "predict_proba"):
-            raise ValueError(f"{caller}: the estimator {type(estimator).__name__} has no "
-                             f"predict_proba; use a probabilistic classifier")
+            raise ValueError(
+                f"{caller}: the estimator {type(estimator).__name__} has no "
+                f"predict_proba; use a probabilistic classifier"
+            )
         if not hasattr(estimator, "classes_"):
-            raise ValueError(f"{caller}: the estimator {type(estimator).__name__} is not "
-                             f"fitted (it has no classes_); fit it first")
+            raise ValueError(
+                f"{caller}: the estimator {type(estimator).__name__} is not "
+                f"fitted (it has no classes_); fit it first"
+            )
         if detector is not None and not isinstance(detector, FaceDetector):
-            raise ValueError(f"{caller}: detector must be a FaceDetector or None, got "
-                             f"{type(detector).__name__}")
+            raise ValueError(
+                f"{caller}: detector must be a FaceDetector or None, got {type(detector).__name__}"
+            )
         self.estimator = estimator
         self.detector = detector
         self.class_names = class_names
@@ -159,8 +169,10 @@ class ExpressionRecognizer:
         self.detector_ = clone(detector if detector is not None else FaceDetector()).fit()
 
     def _crops(self, grey, boxes):
-        return [crop_face(grey, box, framing=self.framing, image_shape=self.image_shape).ravel()
-                for box in boxes]
+        return [
+            crop_face(grey, box, framing=self.framing, image_shape=self.image_shape).ravel()
+            for box in boxes
+        ]
 
     def _classify(self, crops):
         """Probabilities ``(n_faces, n_classes)`` of flattened crops, one batch."""
@@ -169,18 +181,24 @@ class ExpressionRecognizer:
             return np.zeros((0, n_classes))
         proba = np.asarray(self.estimator.predict_proba(np.stack(crops)), dtype=np.float64)
         if proba.shape != (len(crops), n_classes):
-            raise ValueError(f"the estimator's predict_proba returned shape {proba.shape}, "
-                             f"expected {(len(crops), n_classes)}")
+            raise ValueError(
+                f"the estimator's predict_proba returned shape {proba.shape}, "
+                f"expected {(len(crops), n_classes)}"
+            )
         return proba
 
     def _faces(self, detections, proba):
         names = self.class_names_
         faces = []
         for box, score, p in zip(detections.boxes, detections.scores, proba):
-            faces.append(RecognizedFace(
-                box=tuple(int(v) for v in box), score=float(score),
-                expression=names[int(np.argmax(p))],
-                probabilities={n: float(v) for n, v in zip(names, p)}))
+            faces.append(
+                RecognizedFace(
+                    box=tuple(int(v) for v in box),
+                    score=float(score),
+                    expression=names[int(np.argmax(p))],
+                    probabilities={n: float(v) for n, v in zip(names, p)},
+                )
+            )
         return faces
 
     def recognize(self, photos):
@@ -201,17 +219,15 @@ class ExpressionRecognizer:
         single = _is_single(photos)
         from ._photos import as_photo_list
 
-        batch = [photos] if single else as_photo_list(photos,
-                                                      f"{type(self).__name__}.recognize")
-        greys = [to_grey(read_photo(photo, which=f"photo {i}"))
-                 for i, photo in enumerate(batch)]
+        batch = [photos] if single else as_photo_list(photos, f"{type(self).__name__}.recognize")
+        greys = [to_grey(read_photo(photo, which=f"photo {i}")) for i, photo in enumerate(batch)]
         detections, crops = self.detector_._detect_many(greys), []
         for grey, found in zip(greys, detections):
             crops.extend(self._crops(grey, found.boxes))
         proba = self._classify(crops)
         out, start = [], 0
         for found in detections:
-            out.append(self._faces(found, proba[start:start + len(found)]))
+            out.append(self._faces(found, proba[start : start + len(found)]))
             start += len(found)
         return out[0] if single else out
 
@@ -248,16 +264,29 @@ class ExpressionRecognizer:
             x, y, w, h = face.box
             colour = _PALETTE[self.class_names_.index(face.expression) % len(_PALETTE)]
             draw.rectangle([x, y, x + w - 1, y + h - 1], outline=colour, width=width)
-            label = (f"{face.expression} {face.probabilities[face.expression]:.0%} "
-                     f"(score {face.score:g})")
+            label = (
+                f"{face.expression} {face.probabilities[face.expression]:.0%} "
+                f"(score {face.score:g})"
+            )
             left, top, right, bottom = draw.textbbox((0, 0), label, font=font)
             ty = y - (bottom - top) - 2 * width if y - (bottom - top) - 2 * width >= 0 else y + h
-            draw.rectangle([x, ty, x + right - left + 2 * width, ty + bottom - top + 2 * width],
-                           fill=colour)
+            draw.rectangle(
+                [x, ty, x + right - left + 2 * width, ty + bottom - top + 2 * width], fill=colour
+            )
             draw.text((x + width - left, ty + width - top), label, fill=(0, 0, 0), font=font)
         return image
 
 
 #: Box colours, one per class index (matplotlib's tab10).
-_PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-            (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
+_PALETTE = [
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
+]

@@ -95,13 +95,16 @@ class IoUTracker:
     """
 
     def __init__(self, *, iou_threshold=0.3, max_missed=5):
-        if (not isinstance(iou_threshold, Real) or isinstance(iou_threshold, bool)
-                or not 0 <= iou_threshold < 1):
-            raise ValueError(f"IoUTracker: iou_threshold must be a number in [0, 1), got "
-                             f"{iou_threshold!r}")
+        if (
+            not isinstance(iou_threshold, Real)
+            or isinstance(iou_threshold, bool)
+            or not 0 <= iou_threshold < 1
+        ):
+            raise ValueError(
+                f"IoUTracker: iou_threshold must be a number in [0, 1), got {iou_threshold!r}"
+            )
         if not isinstance(max_missed, Integral) or isinstance(max_missed, bool) or max_missed < 0:
-            raise ValueError(f"IoUTracker: max_missed must be an integer >= 0, got "
-                             f"{max_missed!r}")
+            raise ValueError(f"IoUTracker: max_missed must be an integer >= 0, got {max_missed!r}")
         self.iou_threshold = float(iou_threshold)
         self.max_missed = int(max_missed)
         self._tracks = {}  # id -> (last box, updates since seen)
@@ -137,8 +140,18 @@ class IoUTracker:
         return ids
 
 
-def recognize_video(path, recognizer, *, every=1, max_frames=None, batch_size=256,
-                    iou_threshold=0.3, max_missed=5, class_names=None, detector=None):
+def recognize_video(
+    path,
+    recognizer,
+    *,
+    every=1,
+    max_frames=None,
+    batch_size=256,
+    iou_threshold=0.3,
+    max_missed=5,
+    class_names=None,
+    detector=None,
+):
     """Recognise the expression of every face of a video, frame by frame.
 
     Frames are read with PyAV (the ``video`` extra), every ``every``-th one
@@ -188,16 +201,19 @@ def recognize_video(path, recognizer, *, every=1, max_frames=None, batch_size=25
     if not isinstance(recognizer, ExpressionRecognizer):
         recognizer = ExpressionRecognizer(recognizer, detector, class_names=class_names)
     elif class_names is not None or detector is not None:
-        raise ValueError("recognize_video: class_names and detector are for a classifier; "
-                         "an ExpressionRecognizer already has its own")
+        raise ValueError(
+            "recognize_video: class_names and detector are for a classifier; "
+            "an ExpressionRecognizer already has its own"
+        )
     for name, value, low in (("every", every, 1), ("batch_size", batch_size, 1)):
         if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
-            raise ValueError(f"recognize_video: {name} must be a positive integer, got "
-                             f"{value!r}")
-    if max_frames is not None and (not isinstance(max_frames, Integral)
-                                   or isinstance(max_frames, bool) or max_frames < 1):
-        raise ValueError(f"recognize_video: max_frames must be a positive integer or None, "
-                         f"got {max_frames!r}")
+            raise ValueError(f"recognize_video: {name} must be a positive integer, got {value!r}")
+    if max_frames is not None and (
+        not isinstance(max_frames, Integral) or isinstance(max_frames, bool) or max_frames < 1
+    ):
+        raise ValueError(
+            f"recognize_video: max_frames must be a positive integer or None, got {max_frames!r}"
+        )
     tracker = IoUTracker(iou_threshold=iou_threshold, max_missed=max_missed)
     names = recognizer.class_names_
     rows, crops, probas = [], [], []
@@ -232,11 +248,21 @@ def recognize_video(path, recognizer, *, every=1, max_frames=None, batch_size=25
     columns = ["frame", "time", "face_id", "x", "y", "w", "h", "score"]
     frame = pd.DataFrame(rows, columns=columns)
     proba = np.concatenate(probas) if probas else np.zeros((0, len(names)))
-    frame = frame.astype({"frame": np.int64, "time": np.float64, "face_id": np.int64,
-                          "x": np.int64, "y": np.int64, "w": np.int64, "h": np.int64,
-                          "score": np.float64})
-    frame["expression"] = pd.Series([names[i] for i in proba.argmax(axis=1)]
-                                    if len(proba) else [], dtype=object)
+    frame = frame.astype(
+        {
+            "frame": np.int64,
+            "time": np.float64,
+            "face_id": np.int64,
+            "x": np.int64,
+            "y": np.int64,
+            "w": np.int64,
+            "h": np.int64,
+            "score": np.float64,
+        }
+    )
+    frame["expression"] = pd.Series(
+        [names[i] for i in proba.argmax(axis=1)] if len(proba) else [], dtype=object
+    )
     for k, name in enumerate(names):
         frame[name] = proba[:, k]
     return frame

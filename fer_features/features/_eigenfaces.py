@@ -107,8 +107,15 @@ class EigenfaceTransformer(TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, n_components=150, whiten=True, svd_solver="auto", image_shape=None,
-                 random_state=None):
+    def __init__(
+        self,
+        *,
+        n_components=150,
+        whiten=True,
+        svd_solver="auto",
+        image_shape=None,
+        random_state=None,
+    ):
         self.n_components = n_components
         self.whiten = whiten
         self.svd_solver = svd_solver
@@ -133,14 +140,19 @@ class EigenfaceTransformer(TransformerMixin, BaseEstimator):
                     f"n_components={n_components} is more than the data allow, "
                     f"min(n_samples, n_pixels) = min({n_samples}, {n_pixels}): keeping "
                     f"{min(n_samples, n_pixels)} eigenfaces",
-                    UserWarning, stacklevel=4,
+                    UserWarning,
+                    stacklevel=4,
                 )
                 n_components = min(n_samples, n_pixels)
         # validation already copied X when it converted it: let PCA work in place then
         copy = not isinstance(given, np.ndarray) or np.may_share_memory(X, given)
-        self.pca_ = PCA(n_components=n_components, whiten=self.whiten,
-                        svd_solver=self.svd_solver, random_state=self.random_state,
-                        copy=bool(copy))
+        self.pca_ = PCA(
+            n_components=n_components,
+            whiten=self.whiten,
+            svd_solver=self.svd_solver,
+            random_state=self.random_state,
+            copy=bool(copy),
+        )
         out = getattr(self.pca_, method)(X)
         h, w = self.image_shape_
         self.mean_face_ = self.pca_.mean_.reshape(h, w)
@@ -232,7 +244,8 @@ class EigenfaceTransformer(TransformerMixin, BaseEstimator):
         feature_names_out : ndarray of str objects
         """
         return feature_names_out(
-            self, input_features, lambda: (f"eigenface{i}" for i in range(self.n_components_)))
+            self, input_features, lambda: (f"eigenface{i}" for i in range(self.n_components_))
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

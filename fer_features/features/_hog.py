@@ -109,8 +109,10 @@ def _integer_gradients(images):
     g_col = np.zeros(images.shape, dtype=np.int32)
     np.subtract(ints[:, 2:, :], ints[:, :-2, :], out=g_row[:, 1:-1, :])
     np.subtract(ints[:, :, 2:], ints[:, :, :-2], out=g_col[:, :, 1:-1])
-    if images.dtype.itemsize > 1 and max(np.abs(g_row).max(initial=0),
-                                         np.abs(g_col).max(initial=0)) > _TABLE_RADIUS:
+    if (
+        images.dtype.itemsize > 1
+        and max(np.abs(g_row).max(initial=0), np.abs(g_col).max(initial=0)) > _TABLE_RADIUS
+    ):
         return None
     return g_row, g_col
 
@@ -173,7 +175,7 @@ def normalize_blocks(histograms, cells_per_block, block_norm, out_dtype=np.float
     blocks = np.empty((n, n_br, n_bc, b_row, b_col, o), dtype=np.float64)
     for i in range(b_row):
         for j in range(b_col):
-            blocks[:, :, :, i, j, :] = histograms[:, i:i + n_br, j:j + n_bc, :]
+            blocks[:, :, :, i, j, :] = histograms[:, i : i + n_br, j : j + n_bc, :]
     flat = blocks.reshape(n, n_br, n_bc, b_row * b_col * o)
     if block_norm == "L1":
         out = flat / (_contiguous_sum(np.abs(flat)) + _EPS)[..., None]
@@ -263,8 +265,16 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
         "n_jobs": [Integral, None],
     }
 
-    def __init__(self, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2),
-                 block_norm="L2-Hys", image_shape=None, n_jobs=None):
+    def __init__(
+        self,
+        *,
+        orientations=9,
+        pixels_per_cell=(8, 8),
+        cells_per_block=(2, 2),
+        block_norm="L2-Hys",
+        image_shape=None,
+        n_jobs=None,
+    ):
         self.orientations = orientations
         self.pixels_per_cell = pixels_per_cell
         self.cells_per_block = cells_per_block
@@ -357,12 +367,17 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
         -------
         feature_names_out : ndarray of str objects
         """
+
         def names():
             b_row, b_col = _pair(self.cells_per_block, "cells_per_block")
-            return (f"hog_b{r}_{c}_c{i}_{j}_o{k}"
-                    for r in range(self.n_blocks_[0]) for c in range(self.n_blocks_[1])
-                    for i in range(b_row) for j in range(b_col)
-                    for k in range(self.orientations))
+            return (
+                f"hog_b{r}_{c}_c{i}_{j}_o{k}"
+                for r in range(self.n_blocks_[0])
+                for c in range(self.n_blocks_[1])
+                for i in range(b_row)
+                for j in range(b_col)
+                for k in range(self.orientations)
+            )
 
         return feature_names_out(self, input_features, names)
 

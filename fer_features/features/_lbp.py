@@ -29,8 +29,7 @@ _METHODS = ("default", "ror", "uniform", "nri_uniform")
 
 # dtypes kept as they are by validation (anything else becomes float64);
 # scikit-image converts every image to float64, and so do we for interpolation.
-_KEEP_DTYPES = (np.float64, np.float32, np.uint8, np.uint16, np.int8, np.int16,
-                np.int32, np.uint32)
+_KEEP_DTYPES = (np.float64, np.float32, np.uint8, np.uint16, np.int8, np.int16, np.int32, np.uint32)
 
 
 def lbp_n_bins(P, method):
@@ -60,7 +59,6 @@ def lbp_n_bins(P, method):
     if method == "nri_uniform":
         return P * (P - 1) + 3
     return 2**P
-
 
 
 def _check_lbp_params(P, method):
@@ -109,8 +107,7 @@ def lbp_code_images(images, P=8, R=1.0, method="default"):
     images = np.asarray(images)
     if images.ndim != 3:
         raise ValueError(
-            f"images must be an array of shape (n_images, height, width), "
-            f"got shape {images.shape}"
+            f"images must be an array of shape (n_images, height, width), got shape {images.shape}"
         )
     if images.dtype.kind not in "uif":
         images = images.astype(np.float64)
@@ -219,8 +216,9 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         "image_shape": ["array-like", None],
     }
 
-    def __init__(self, *, P=8, R=1.0, method="uniform", grid_shape=(6, 6),
-                 normalize="l1", image_shape=None):
+    def __init__(
+        self, *, P=8, R=1.0, method="uniform", grid_shape=(6, 6), normalize="l1", image_shape=None
+    ):
         self.P = P
         self.R = R
         self.method = method
@@ -369,10 +367,15 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         -------
         feature_names_out : ndarray of str objects
         """
+
         def names():
             gh, gw = self._grid()
-            return (f"lbp_r{i}c{j}_b{k}" for i in range(gh) for j in range(gw)
-                    for k in range(self.n_bins_))
+            return (
+                f"lbp_r{i}c{j}_b{k}"
+                for i in range(gh)
+                for j in range(gw)
+                for k in range(self.n_bins_)
+            )
 
         return feature_names_out(self, input_features, names)
 
@@ -380,4 +383,3 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = []
         return tags
-

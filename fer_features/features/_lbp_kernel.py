@@ -162,17 +162,28 @@ def _numba_plan(h, w, P, R):
             lo = clo.astype(np.intp) + pad
             hi = np.ceil(pos).astype(np.intp) + pad
             # floor(c + offset) is c + floor(offset) for every column: a run
-            if not (np.array_equal(lo, lo[0] + np.arange(w))
-                    and np.array_equal(hi, hi[0] + np.arange(w))):
+            if not (
+                np.array_equal(lo, lo[0] + np.arange(w))
+                and np.array_equal(hi, hi[0] + np.arange(w))
+            ):
                 raise ValueError(f"LBP radius R={R} is too large for images {w} pixels wide")
             key_rows.append((lo[0], hi[0], 1 - dc, dc, not dc.any()))
         pos = np.arange(h, dtype=np.float64) + rp[i]
         rlo = np.floor(pos)
         dr = pos - rlo
-        nb.append((keys[key], rlo.astype(np.intp) + pad, np.ceil(pos).astype(np.intp) + pad,
-                   1 - dr, dr, not dr.any()))
-    key_arrays = tuple(np.ascontiguousarray(np.stack([row[j] for row in key_rows]))
-                       for j in range(5))
+        nb.append(
+            (
+                keys[key],
+                rlo.astype(np.intp) + pad,
+                np.ceil(pos).astype(np.intp) + pad,
+                1 - dr,
+                dr,
+                not dr.any(),
+            )
+        )
+    key_arrays = tuple(
+        np.ascontiguousarray(np.stack([row[j] for row in key_rows])) for j in range(5)
+    )
     nb_arrays = tuple(np.ascontiguousarray(np.stack([row[j] for row in nb])) for j in range(6))
     for a in key_arrays + nb_arrays:
         a.setflags(write=False)
@@ -214,13 +225,33 @@ def _compiled_batches(images, P, R, method, base, out):
         base = _NO_BASE
     if images.dtype in _COMPILED_DTYPES:
         # C-contiguous and writeable: one compiled signature
-        lbp_batch(np.require(images, requirements=["C", "W"]), pad, *key_arrays, *nb_arrays,
-                  mode, table, base, histogram, out, per_strip)
+        lbp_batch(
+            np.require(images, requirements=["C", "W"]),
+            pad,
+            *key_arrays,
+            *nb_arrays,
+            mode,
+            table,
+            base,
+            histogram,
+            out,
+            per_strip,
+        )
         return out
     # other dtypes: converted to float64 (exactly, as scikit-image does) chunk by chunk
     for sl in _chunks(n, h, w):
-        lbp_batch(images[sl].astype(np.float64), pad, *key_arrays, *nb_arrays,
-                  mode, table, base, histogram, out[sl], per_strip)
+        lbp_batch(
+            images[sl].astype(np.float64),
+            pad,
+            *key_arrays,
+            *nb_arrays,
+            mode,
+            table,
+            base,
+            histogram,
+            out[sl],
+            per_strip,
+        )
     return out
 
 
@@ -238,5 +269,4 @@ def lbp_histograms(images, P, R, method, base, width):
     ``width`` histogram bins. Returns ``(n, width)`` float64 counts.
     """
     out = np.zeros((images.shape[0], width), dtype=np.float64)
-    return _compiled_batches(images, P, R, method, np.ascontiguousarray(base, dtype=np.intp),
-                             out)
+    return _compiled_batches(images, P, R, method, np.ascontiguousarray(base, dtype=np.intp), out)

@@ -51,9 +51,27 @@ def _direct_code(pattern, P, nri):
 
 
 @njit(cache=True, nogil=True)
-def lbp_batch(images, pad, key_lo, key_hi, key_w0, key_w1, key_exact,
-              nb_key, nb_lo, nb_hi, nb_w0, nb_w1, nb_exact,
-              code_mode, table, base, histogram, out, per_strip):
+def lbp_batch(
+    images,
+    pad,
+    key_lo,
+    key_hi,
+    key_w0,
+    key_w1,
+    key_exact,
+    nb_key,
+    nb_lo,
+    nb_hi,
+    nb_w0,
+    nb_w1,
+    nb_exact,
+    code_mode,
+    table,
+    base,
+    histogram,
+    out,
+    per_strip,
+):
     """LBP codes or cell histograms of each image of ``images`` (n, h, w).
 
     Images are laid side by side, ``per_strip`` at a time, in a zero-padded
@@ -122,19 +140,19 @@ def lbp_batch(images, pad, key_lo, key_hi, key_w0, key_w1, key_exact,
                 a = w0[q]
                 b = w1[q]
                 for r in range(hp):
-                    left = strip[r, key_lo[q]:key_lo[q] + span]
-                    right = strip[r, key_hi[q]:key_hi[q] + span]
+                    left = strip[r, key_lo[q] : key_lo[q] + span]
+                    right = strip[r, key_hi[q] : key_hi[q] + span]
                     row = tops[q, r]
                     for x in range(span):
                         row[x] = a[x] * left[x] + b[x] * right[x]
         for r in range(h):
-            centre = strip[r + pad, pad:pad + span]
+            centre = strip[r + pad, pad : pad + span]
             pattern[:] = 0
             for i in range(P):
                 q = nb_key[i]
                 shift = np.uint32(i)
                 if key_exact[q]:
-                    top = strip[nb_lo[i, r], key_lo[q]:key_lo[q] + span]
+                    top = strip[nb_lo[i, r], key_lo[q] : key_lo[q] + span]
                 else:
                     top = tops[q, nb_lo[i, r]]
                 if nb_exact[i]:
@@ -143,7 +161,7 @@ def lbp_batch(images, pad, key_lo, key_hi, key_w0, key_w1, key_exact,
                         pattern[x] |= np.uint32(top[x] >= centre[x]) << shift
                 else:
                     if key_exact[q]:
-                        bottom = strip[nb_hi[i, r], key_lo[q]:key_lo[q] + span]
+                        bottom = strip[nb_hi[i, r], key_lo[q] : key_lo[q] + span]
                     else:
                         bottom = tops[q, nb_hi[i, r]]
                     a = nb_w0[i, r]

@@ -42,17 +42,19 @@ def gabor_kernel(frequency, theta, sigma):
     kernel : ndarray of shape (2 * ceil(3 sigma) + 1, 2 * ceil(3 sigma) + 1), complex128
     """
     half = int(np.ceil(3 * sigma))
-    rows, cols = np.mgrid[-half:half + 1, -half:half + 1].astype(np.float64)
-    envelope = np.exp(-(rows ** 2 + cols ** 2) / (2 * sigma ** 2)) / (2 * np.pi * sigma ** 2)
+    rows, cols = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float64)
+    envelope = np.exp(-(rows**2 + cols**2) / (2 * sigma**2)) / (2 * np.pi * sigma**2)
     along = cols * np.cos(theta) + rows * np.sin(theta)
     return envelope * np.exp(2j * np.pi * frequency * along)
 
 
 def _gabor_kernels(frequencies, n_orientations, sigmas):
     """The filter bank, frequency-major then orientation."""
-    return [gabor_kernel(f, np.pi * k / n_orientations, s)
-            for f, s in zip(frequencies, sigmas)
-            for k in range(n_orientations)]
+    return [
+        gabor_kernel(f, np.pi * k / n_orientations, s)
+        for f, s in zip(frequencies, sigmas)
+        for k in range(n_orientations)
+    ]
 
 
 def gabor_magnitudes(images, kernels):
@@ -90,15 +92,15 @@ def gabor_magnitudes(images, kernels):
     spectra = [fft.fft2(k, shape) for k in kernels]
     step = max(1, _BATCH_PIXELS // max(1, h * w))
     for start in range(0, n, step):
-        batch = fft.fft2(images[start:start + step], shape, axes=(1, 2))
+        batch = fft.fft2(images[start : start + step], shape, axes=(1, 2))
         for k, (kernel, spectrum) in enumerate(zip(kernels, spectra)):
             full = fft.ifft2(batch * spectrum, axes=(1, 2))
             # "same": the centre of the full convolution, as scipy.signal does
             top, left = (kernel.shape[0] - 1) // 2, (kernel.shape[1] - 1) // 2
-            mag = np.abs(full[:, top:top + h, left:left + w])
+            mag = np.abs(full[:, top : top + h, left : left + w])
             peak = mag.reshape(len(mag), -1).max(axis=1)
             peak[peak == 0] = 1.0
-            out[start:start + step, k] = np.rint(mag * (255.0 / peak)[:, None, None])
+            out[start : start + step, k] = np.rint(mag * (255.0 / peak)[:, None, None])
     return out
 
 
@@ -196,9 +198,19 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         "image_shape": ["array-like", None],
     }
 
-    def __init__(self, *, frequencies=(0.25, 0.125), n_orientations=4, sigma_wavelengths=0.5,
-                 P=8, R=1.0, method="uniform", grid_shape=(6, 6), normalize="l1",
-                 image_shape=None):
+    def __init__(
+        self,
+        *,
+        frequencies=(0.25, 0.125),
+        n_orientations=4,
+        sigma_wavelengths=0.5,
+        P=8,
+        R=1.0,
+        method="uniform",
+        grid_shape=(6, 6),
+        normalize="l1",
+        image_shape=None,
+    ):
         self.frequencies = frequencies
         self.n_orientations = n_orientations
         self.sigma_wavelengths = sigma_wavelengths
@@ -226,8 +238,9 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         kernels : list of 2-D complex ndarray
         """
         freqs = self._frequencies()
-        return _gabor_kernels(freqs, self.n_orientations,
-                              [self.sigma_wavelengths / f for f in freqs])
+        return _gabor_kernels(
+            freqs, self.n_orientations, [self.sigma_wavelengths / f for f in freqs]
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -249,7 +262,10 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         validate_images(self, X, [np.float64, np.float32, np.uint8])
         # the LBP transformer checks its own parameters (P, method, grid) in fit
         self.lbp_ = LBPTransformer(
-            P=self.P, R=self.R, method=self.method, grid_shape=self.grid_shape,
+            P=self.P,
+            R=self.R,
+            method=self.method,
+            grid_shape=self.grid_shape,
             normalize=self.normalize,
         ).fit(np.zeros((1, *self.image_shape_), dtype=np.uint8))
         self.n_bins_ = self.lbp_.n_bins_
@@ -303,8 +319,9 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         -------
         feature_names_out : ndarray of str objects
         """
+
         def names():
-            cells = [name[len("lbp_"):] for name in self.lbp_.get_feature_names_out()]
+            cells = [name[len("lbp_") :] for name in self.lbp_.get_feature_names_out()]
             return (f"lgbp_f{k}_{c}" for k in range(self.n_filters_) for c in cells)
 
         return feature_names_out(self, input_features, names)

@@ -51,13 +51,24 @@ _DISTRIBUTIONS = {"sklearn": "scikit-learn", "skimage": "scikit-image"}
 # scikit-learn's private helper classes inside the library's named pipelines (the SVCs
 # are wrapped in CalibratedClassifierCV) that skops's list of trusted types lacks;
 # like scikit-learn's public estimators, loading them only sets their attributes
-_TRUSTED_SKLEARN_HELPERS = frozenset({
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._TemperatureScaling",
-    "sklearn.calibration._SigmoidCalibration",
-})
-_NOT_RECORDED = {"builtins", "fer_features", "collections", "functools", "operator",
-                 "datetime", "zoneinfo", "_operator", "numbers"}
+_TRUSTED_SKLEARN_HELPERS = frozenset(
+    {
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._TemperatureScaling",
+        "sklearn.calibration._SigmoidCalibration",
+    }
+)
+_NOT_RECORDED = {
+    "builtins",
+    "fer_features",
+    "collections",
+    "functools",
+    "operator",
+    "datetime",
+    "zoneinfo",
+    "_operator",
+    "numbers",
+}
 
 
 class UntrustedModelError(ValueError):
@@ -158,8 +169,12 @@ def _is_own_estimator(type_name):
     cls = getattr(module, class_name, None)
     from sklearn.base import BaseEstimator
 
-    return (isinstance(cls, type) and issubclass(cls, BaseEstimator)
-            and cls.__module__ == module_name and cls.__qualname__ == class_name)
+    return (
+        isinstance(cls, type)
+        and issubclass(cls, BaseEstimator)
+        and cls.__module__ == module_name
+        and cls.__qualname__ == class_name
+    )
 
 
 def _trusted_names(trusted):
@@ -175,8 +190,7 @@ def _trusted_names(trusted):
         elif isinstance(item, str):
             names.add(item)
         else:
-            raise TypeError(f"trusted must list types or their names as strings, got "
-                            f"{item!r}")
+            raise TypeError(f"trusted must list types or their names as strings, got {item!r}")
     return names
 
 
@@ -190,12 +204,14 @@ def _open_archive(path):
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise ValueError(f"{path} is not a fer_features model file (not a zip "
-                         f"archive saved by save_model)") from None
+        raise ValueError(
+            f"{path} is not a fer_features model file (not a zip archive saved by save_model)"
+        ) from None
     if "schema.json" not in archive.namelist():
         archive.close()
-        raise ValueError(f"{path} is not a fer_features model file (a zip archive "
-                         f"without schema.json)")
+        raise ValueError(
+            f"{path} is not a fer_features model file (a zip archive without schema.json)"
+        )
     return archive
 
 
@@ -209,8 +225,7 @@ def _read_metadata(archive, path):
     except ValueError as exc:
         raise ValueError(f"{path}: its {METADATA_MEMBER} is not valid JSON ({exc})") from None
     if not isinstance(info, dict) or info.get("format") != FORMAT:
-        raise ValueError(f"{path}: its {METADATA_MEMBER} is not fer_features model "
-                         f"metadata")
+        raise ValueError(f"{path}: its {METADATA_MEMBER} is not fer_features model metadata")
     return info
 
 
@@ -303,8 +318,9 @@ def save_model(estimator, path, *, metadata=None):
         "metadata": user,
     }
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                               dir=path.parent if str(path.parent) else ".")
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else "."
+    )
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -352,8 +368,9 @@ def model_info(path):
     with _open_archive(path) as archive:
         info = _read_metadata(archive, path)
         if info is None:
-            raise ValueError(f"{path} is a skops file without fer_features metadata "
-                             f"(not written by save_model)")
+            raise ValueError(
+                f"{path} is a skops file without fer_features metadata (not written by save_model)"
+            )
     info = dict(info)
     info["untrusted"] = _untrusted(path, set())
     return info
@@ -366,10 +383,14 @@ def _untrusted(path, trusted):
     try:
         asked = sio.get_untrusted_types(file=path)
     except Exception as exc:  # noqa: BLE001 - a malformed schema, reported by name
-        raise ValueError(f"{path}: its schema cannot be read ({type(exc).__name__}: "
-                         f"{exc})") from None
-    return [t for t in asked if t not in trusted and t not in _TRUSTED_SKLEARN_HELPERS
-            and not _is_own_estimator(t)]
+        raise ValueError(
+            f"{path}: its schema cannot be read ({type(exc).__name__}: {exc})"
+        ) from None
+    return [
+        t
+        for t in asked
+        if t not in trusted and t not in _TRUSTED_SKLEARN_HELPERS and not _is_own_estimator(t)
+    ]
 
 
 def _check_versions(info, path):
@@ -386,7 +407,8 @@ def _check_versions(info, path):
             f"{path} was saved with other versions than those installed here: "
             f"{'; '.join(differ)}. It may fail to load or predict differently; "
             f"retrain it or install those versions to be sure.",
-            ModelVersionWarning, stacklevel=3,
+            ModelVersionWarning,
+            stacklevel=3,
         )
     return differ
 

@@ -46,16 +46,19 @@ def load_pretrained():
     path = pretrained_path()
     if not path.is_file():
         raise FileNotFoundError(
-            2, f"this installation of fer_features has no pretrained model yet "
-               f"(fer_features/{PRETRAINED_FILE}); build it with "
-               f"benchmarks/build_pretrained.py, or train one with `fer-features train`",
-            str(path))
+            2,
+            f"this installation of fer_features has no pretrained model yet "
+            f"(fer_features/{PRETRAINED_FILE}); build it with "
+            f"benchmarks/build_pretrained.py, or train one with `fer-features train`",
+            str(path),
+        )
     missing = _keras_missing()
     if missing:
         from ..deep._backend import DEEP_EXTRA_HINT
 
-        raise ImportError(f"the pretrained model is a Keras CNN and {missing}: "
-                          f"{DEEP_EXTRA_HINT} installs it")
+        raise ImportError(
+            f"the pretrained model is a Keras CNN and {missing}: {DEEP_EXTRA_HINT} installs it"
+        )
     from ._io import load_model
 
     return load_model(path)

@@ -12,8 +12,13 @@ def _labels(data):
     """The data's labels as expression names when the data name their classes."""
     y = np.asarray(data["target"])
     names = data.get("target_names")
-    if names is not None and y.dtype.kind in "iu" and len(y) and \
-            0 <= y.min() and y.max() < len(names):
+    if (
+        names is not None
+        and y.dtype.kind in "iu"
+        and len(y)
+        and 0 <= y.min()
+        and y.max() < len(names)
+    ):
         return np.asarray(names, dtype=object)[y].astype(str)
     return y
 
@@ -22,14 +27,25 @@ def _rows(usage, name, what):
     rows = np.flatnonzero(usage == name)
     if rows.size == 0:
         found = ", ".join(sorted(map(str, np.unique(usage))))
-        raise ValueError(f"the data have no {what} rows of usage {name!r}; their "
-                         f"usages are: {found}")
+        raise ValueError(
+            f"the data have no {what} rows of usage {name!r}; their usages are: {found}"
+        )
     return rows
 
 
-def train_model(estimator, data, *, train_usage=None, test_usage=None,
-                max_per_class=None, random_state=0, name=None, description=None,
-                verbose=1, stream=None):
+def train_model(
+    estimator,
+    data,
+    *,
+    train_usage=None,
+    test_usage=None,
+    max_per_class=None,
+    random_state=0,
+    name=None,
+    description=None,
+    verbose=1,
+    stream=None,
+):
     """Fit ``estimator`` on the training rows of ``data``; score it on the test rows.
 
     Rows are chosen by the data's usage column when it has one (FER2013:
@@ -88,16 +104,17 @@ def train_model(estimator, data, *, train_usage=None, test_usage=None,
 
     def say(message):
         if verbose:
-            print(f"[train {time.perf_counter() - start:7.1f}s] {message}", file=stream,
-                  flush=True)
+            print(f"[train {time.perf_counter() - start:7.1f}s] {message}", file=stream, flush=True)
 
     images = np.asarray(data["images"])
     y = _labels(data)
     usage = data.get("usage")
     if usage is None:
         if train_usage is not None or test_usage is not None:
-            raise ValueError("the data have no usage column, so --train-usage/"
-                             "--test-usage (train_usage/test_usage) cannot apply")
+            raise ValueError(
+                "the data have no usage column, so --train-usage/"
+                "--test-usage (train_usage/test_usage) cannot apply"
+            )
         train = np.arange(len(y))
         test = None
     else:
@@ -113,12 +130,13 @@ def train_model(estimator, data, *, train_usage=None, test_usage=None,
         raise ValueError("the data have no training images")
     classes, counts = np.unique(y[train], return_counts=True)
     if len(classes) < 2:
-        raise ValueError(f"training needs at least 2 classes, the training rows have "
-                         f"{len(classes)}: {classes.tolist()}")
+        raise ValueError(
+            f"training needs at least 2 classes, the training rows have "
+            f"{len(classes)}: {classes.tolist()}"
+        )
     height, width = images.shape[1:3]
     name = type(estimator).__name__ if name is None else name
-    say(f"fitting {name} on {len(train)} images of {height}x{width} pixels, "
-        f"{len(classes)} classes")
+    say(f"fitting {name} on {len(train)} images of {height}x{width} pixels, {len(classes)} classes")
     fit_start = time.perf_counter()
     estimator.fit(images[train].reshape(len(train), -1), y[train])
     fit_seconds = time.perf_counter() - fit_start
@@ -139,11 +157,13 @@ def train_model(estimator, data, *, train_usage=None, test_usage=None,
     if test is not None:
         say(f"scoring on {len(test)} {test_usage or 'PublicTest'} images")
         predicted = estimator.predict(images[test].reshape(len(test), -1))
-        metadata.update({
-            "test_usage": test_usage or "PublicTest",
-            "n_test": len(test),
-            "accuracy": float(accuracy_score(y[test], predicted)),
-            "macro_f1": float(f1_score(y[test], predicted, average="macro")),
-        })
+        metadata.update(
+            {
+                "test_usage": test_usage or "PublicTest",
+                "n_test": len(test),
+                "accuracy": float(accuracy_score(y[test], predicted)),
+                "macro_f1": float(f1_score(y[test], predicted, average="macro")),
+            }
+        )
         say(f"accuracy {metadata['accuracy']:.4f}, macro-F1 {metadata['macro_f1']:.4f}")
     return estimator, metadata

@@ -32,19 +32,30 @@ class BatchedFeatureUnion(FeatureUnion):
         As for ``FeatureUnion`` (within a batch).
     """
 
-    def __init__(self, transformer_list, *, batch_size=1000, dtype=np.float32,
-                 n_jobs=None, transformer_weights=None, verbose=False,
-                 verbose_feature_names_out=True):
-        super().__init__(transformer_list, n_jobs=n_jobs,
-                         transformer_weights=transformer_weights, verbose=verbose,
-                         verbose_feature_names_out=verbose_feature_names_out)
+    def __init__(
+        self,
+        transformer_list,
+        *,
+        batch_size=1000,
+        dtype=np.float32,
+        n_jobs=None,
+        transformer_weights=None,
+        verbose=False,
+        verbose_feature_names_out=True,
+    ):
+        super().__init__(
+            transformer_list,
+            n_jobs=n_jobs,
+            transformer_weights=transformer_weights,
+            verbose=verbose,
+            verbose_feature_names_out=verbose_feature_names_out,
+        )
         self.batch_size = batch_size
         self.dtype = dtype
 
     def _check_batch_size(self):
         if not isinstance(self.batch_size, (int, np.integer)) or self.batch_size < 1:
-            raise ValueError(
-                f"batch_size must be a positive integer, got {self.batch_size!r}")
+            raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
 
     def fit(self, X, y=None, **fit_params):
         """Fit the transformers on the first batch of images.
@@ -115,7 +126,7 @@ class BatchedFeatureUnion(FeatureUnion):
             X = np.asarray(X)
         n = X.shape[0]
         out = np.empty((n, first.shape[1]), dtype=self.dtype)
-        out[:len(first)] = first
+        out[: len(first)] = first
         del first
         for start in range(self.batch_size, n, self.batch_size):
             sl = slice(start, start + self.batch_size)

@@ -64,13 +64,13 @@ class HoldoutSplit:
         y = np.asarray(y)
         n_classes = len(np.unique(y))
         n_test = max(math.ceil(self.test_size * len(y)), n_classes)
-        splitter = StratifiedShuffleSplit(n_splits=1, test_size=n_test,
-                                          random_state=self.random_state)
+        splitter = StratifiedShuffleSplit(
+            n_splits=1, test_size=n_test, random_state=self.random_state
+        )
         yield from splitter.split(np.zeros((len(y), 1)), y)
 
     def __repr__(self):
-        return (f"HoldoutSplit(test_size={self.test_size!r}, "
-                f"random_state={self.random_state!r})")
+        return f"HoldoutSplit(test_size={self.test_size!r}, random_state={self.random_state!r})"
 
 
 def calibrated(estimator, random_state=0):
@@ -82,5 +82,6 @@ def calibrated(estimator, random_state=0):
     """
     from sklearn.calibration import CalibratedClassifierCV
 
-    return CalibratedClassifierCV(estimator, method="temperature",
-                                  cv=HoldoutSplit(random_state=random_state))
+    return CalibratedClassifierCV(
+        estimator, method="temperature", cv=HoldoutSplit(random_state=random_state)
+    )

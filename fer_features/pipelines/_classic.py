@@ -60,9 +60,7 @@ def parse_features(features):
     ['lbp', 'hog']
     """
     if not isinstance(features, str) or not features:
-        raise ValueError(
-            f"features must be a name such as 'lbp' or 'lbp+hog', got {features!r}"
-        )
+        raise ValueError(f"features must be a name such as 'lbp' or 'lbp+hog', got {features!r}")
     parts = features.split("+")
     for part in parts:
         if part not in FEATURES:
@@ -82,14 +80,17 @@ def _feature_transformer(name, image_shape, random_state):
     from ..features import EigenfaceTransformer, HOGTransformer, LBPTransformer
 
     if name == "eigenfaces":
-        return EigenfaceTransformer(n_components=150, whiten=True,
-                                    image_shape=image_shape, random_state=random_state)
+        return EigenfaceTransformer(
+            n_components=150, whiten=True, image_shape=image_shape, random_state=random_state
+        )
     if name == "lbp":
-        return LBPTransformer(P=8, R=1, method="nri_uniform", grid_shape=(6, 6),
-                              image_shape=image_shape)
+        return LBPTransformer(
+            P=8, R=1, method="nri_uniform", grid_shape=(6, 6), image_shape=image_shape
+        )
     if name == "hog":
-        return HOGTransformer(orientations=9, pixels_per_cell=(8, 8),
-                              cells_per_block=(2, 2), image_shape=image_shape)
+        return HOGTransformer(
+            orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2), image_shape=image_shape
+        )
     raise ValueError(f"unknown features {name!r}")  # pragma: no cover - parsed before
 
 
@@ -99,24 +100,32 @@ def _classifier(name, random_state):
     if name == "rf":
         from sklearn.ensemble import RandomForestClassifier
 
-        return RandomForestClassifier(n_estimators=300, class_weight="balanced_subsample",
-                                      random_state=random_state)
+        return RandomForestClassifier(
+            n_estimators=300, class_weight="balanced_subsample", random_state=random_state
+        )
     if name == "gb":
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         # no class weights: with them, scikit-learn 1.9's histogram boosting fitted
         # 7 to 15 times slower in our measurements (weighted hessians)
-        return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1,
-                                              random_state=random_state)
+        return HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.1, random_state=random_state
+        )
     if name == "xgb":
         from xgboost import XGBClassifier
 
         from ._label_encoding import LabelEncodedClassifier
 
         return LabelEncodedClassifier(
-            XGBClassifier(n_estimators=200, max_depth=6, learning_rate=0.1,
-                          subsample=0.8, colsample_bytree=0.5, tree_method="hist",
-                          random_state=random_state),
+            XGBClassifier(
+                n_estimators=200,
+                max_depth=6,
+                learning_rate=0.1,
+                subsample=0.8,
+                colsample_bytree=0.5,
+                tree_method="hist",
+                random_state=random_state,
+            ),
             class_weight="balanced",
         )
     if name == "svc":
@@ -124,25 +133,26 @@ def _classifier(name, random_state):
 
         # SVC(probability=True) is deprecated since scikit-learn 1.9; temperature
         # scaling of the decision function keeps SVC's own argmax. One SVC fit.
-        return calibrated(SVC(C=1.0, gamma="scale", class_weight="balanced"),
-                          random_state=random_state)
+        return calibrated(
+            SVC(C=1.0, gamma="scale", class_weight="balanced"), random_state=random_state
+        )
     if name == "linear-svc":
         from sklearn.svm import LinearSVC
 
-        return calibrated(LinearSVC(C=0.01, class_weight="balanced", max_iter=5000,
-                                    random_state=random_state),
-                          random_state=random_state)
+        return calibrated(
+            LinearSVC(C=0.01, class_weight="balanced", max_iter=5000, random_state=random_state),
+            random_state=random_state,
+        )
     if name == "logreg":
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(C=0.01, class_weight="balanced", max_iter=2000)
-    raise ValueError(
-        f"unknown classifier {name!r}; choose from {', '.join(CLASSIFIERS)}"
-    )
+    raise ValueError(f"unknown classifier {name!r}; choose from {', '.join(CLASSIFIERS)}")
 
 
-def make_classic_pipeline(features=None, classifier=None, *, image_shape=None,
-                          random_state=0, **params):
+def make_classic_pipeline(
+    features=None, classifier=None, *, image_shape=None, random_state=0, **params
+):
     """Build a classic FER pipeline: image features, scaling, PCA, classifier.
 
     The pipeline has four steps, ``features``, ``scale``, ``reduce`` and ``clf``
@@ -232,9 +242,7 @@ def make_classic_pipeline(features=None, classifier=None, *, image_shape=None,
     classifier = "svc" if classifier is None else classifier
     parts = parse_features(features)
     if classifier not in CLASSIFIERS:
-        raise ValueError(
-            f"unknown classifier {classifier!r}; choose from {', '.join(CLASSIFIERS)}"
-        )
+        raise ValueError(f"unknown classifier {classifier!r}; choose from {', '.join(CLASSIFIERS)}")
     if len(parts) == 1:
         feature_step = _feature_transformer(parts[0], image_shape, random_state)
     else:
@@ -244,14 +252,15 @@ def make_classic_pipeline(features=None, classifier=None, *, image_shape=None,
     scale = "passthrough" if classifier in _TREES else StandardScaler()
     reduce = "passthrough"
     if classifier == "svc" and not set(parts) <= {"pixels", "eigenfaces"}:
-        reduce = PCA(n_components=_SVC_PCA_VARIANCE, svd_solver="full",
-                     random_state=random_state)
-    pipeline = Pipeline([
-        ("features", feature_step),
-        ("scale", scale),
-        ("reduce", reduce),
-        ("clf", _classifier(classifier, random_state)),
-    ])
+        reduce = PCA(n_components=_SVC_PCA_VARIANCE, svd_solver="full", random_state=random_state)
+    pipeline = Pipeline(
+        [
+            ("features", feature_step),
+            ("scale", scale),
+            ("reduce", reduce),
+            ("clf", _classifier(classifier, random_state)),
+        ]
+    )
     if params:
         pipeline.set_params(**params)
     return pipeline
@@ -259,6 +268,9 @@ def make_classic_pipeline(features=None, classifier=None, *, image_shape=None,
 
 def _set_image_shape(estimator, image_shape):
     """Set ``image_shape`` on every step of ``estimator`` that has the parameter."""
-    keys = [k for k in estimator.get_params(deep=True)
-            if k == "image_shape" or k.endswith("__image_shape")]
+    keys = [
+        k
+        for k in estimator.get_params(deep=True)
+        if k == "image_shape" or k.endswith("__image_shape")
+    ]
     estimator.set_params(**{k: image_shape for k in keys})

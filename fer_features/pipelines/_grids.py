@@ -15,8 +15,7 @@ _GRIDS = {
     "LinearSVC": {"C": [0.001, 0.01, 0.1]},
     "LogisticRegression": {"C": [0.001, 0.01, 0.1]},
     "RandomForestClassifier": {"max_features": ["sqrt", 0.1], "min_samples_leaf": [1, 3]},
-    "HistGradientBoostingClassifier": {"learning_rate": [0.05, 0.1],
-                                       "max_leaf_nodes": [15, 31]},
+    "HistGradientBoostingClassifier": {"learning_rate": [0.05, 0.1], "max_leaf_nodes": [15, 31]},
     "XGBClassifier": {"max_depth": [4, 6], "learning_rate": [0.1, 0.3]},
     # the CNN (defined in fer_features.deep; known here by its class name only)
     "KerasCNNClassifier": {"learning_rate": [1e-3, 3e-4], "batch_size": [32, 64]},
@@ -100,9 +99,11 @@ def _is_recommended(estimator):
     from ._batched import BatchedFeatureUnion
     from ._recommended import CappedPCA
 
-    return (isinstance(estimator, Pipeline)
-            and isinstance(estimator.steps[0][1], BatchedFeatureUnion)
-            and isinstance(estimator.named_steps.get("reduce"), CappedPCA))
+    return (
+        isinstance(estimator, Pipeline)
+        and isinstance(estimator.steps[0][1], BatchedFeatureUnion)
+        and isinstance(estimator.named_steps.get("reduce"), CappedPCA)
+    )
 
 
 def _grid_of(estimator):
@@ -119,8 +120,19 @@ def _grid_of(estimator):
     return grid
 
 
-def pipeline_grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None, verbose=1,
-                halving=False, groups=None, random_state=0):
+def pipeline_grid_search(
+    estimator,
+    X,
+    y,
+    *,
+    param_grid=None,
+    cv=5,
+    n_jobs=None,
+    verbose=1,
+    halving=False,
+    groups=None,
+    random_state=0,
+):
     """Search a parameter grid with macro-F1 scoring and stratified folds.
 
     Macro-F1 weighs every expression equally, so a search cannot win by
@@ -197,8 +209,9 @@ def pipeline_grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None,
         param_grid = _grid_of(estimator)
     if isinstance(cv, int) and not isinstance(cv, bool):
         cv = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
-    options = dict(scoring="f1_macro", cv=cv, n_jobs=n_jobs, verbose=verbose,
-                   error_score="raise", refit=True)
+    options = dict(
+        scoring="f1_macro", cv=cv, n_jobs=n_jobs, verbose=verbose, error_score="raise", refit=True
+    )
     fixed = _fixed_features(estimator, param_grid)
     cache = None
     if fixed is not None:
@@ -219,14 +232,15 @@ def pipeline_grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None,
         from sklearn.experimental import enable_halving_search_cv  # noqa: F401
         from sklearn.model_selection import HalvingGridSearchCV
 
-        search = HalvingGridSearchCV(searched, param_grid, random_state=random_state,
-                                     **options)
+        search = HalvingGridSearchCV(searched, param_grid, random_state=random_state, **options)
     else:
         search = GridSearchCV(searched, param_grid, **options)
     if verbose:
         n = len(list(_iter_candidates(param_grid)))
-        print(f"[grid_search] {type(estimator).__name__}: {n} candidates, "
-              f"scoring macro-F1", file=sys.stderr)
+        print(
+            f"[grid_search] {type(estimator).__name__}: {n} candidates, scoring macro-F1",
+            file=sys.stderr,
+        )
     try:
         search.fit(X, y, groups=groups)
     finally:
@@ -236,11 +250,12 @@ def pipeline_grid_search(estimator, X, y, *, param_grid=None, cv=5, n_jobs=None,
                 search.best_estimator_.set_params(memory=None)
             cache.cleanup()
     if fixed is not None:
-        search.best_estimator_ = Pipeline([(name, features),
-                                           *search.best_estimator_.steps])
+        search.best_estimator_ = Pipeline([(name, features), *search.best_estimator_.steps])
     if verbose:
-        print(f"[grid_search] best macro-F1 {search.best_score_:.4f} with "
-              f"{search.best_params_}", file=sys.stderr)
+        print(
+            f"[grid_search] best macro-F1 {search.best_score_:.4f} with {search.best_params_}",
+            file=sys.stderr,
+        )
     return search
 
 

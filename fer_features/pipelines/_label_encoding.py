@@ -131,8 +131,7 @@ class LabelEncodedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             # as SVC (and so the svc pipelines and the recipe) and the CNN refuse it:
             # XGBoost would fit one class and predict it for everything
             raise ValueError(
-                f"The number of classes has to be greater than one; got "
-                f"{len(self.classes_)} class"
+                f"The number of classes has to be greater than one; got {len(self.classes_)} class"
             )
         y_encoded = self._encoder.transform(y)
         if sample_weight is not None:
@@ -142,11 +141,13 @@ class LabelEncodedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             # "balanced" counts weighted samples, so that a weight of 2 acts as a
             # repeated sample
             per_class = compute_class_weight(
-                self.class_weight, classes=np.arange(len(self.classes_)), y=y_encoded,
-                sample_weight=sample_weight)
+                self.class_weight,
+                classes=np.arange(len(self.classes_)),
+                y=y_encoded,
+                sample_weight=sample_weight,
+            )
             per_class[~np.isfinite(per_class)] = 0.0  # classes whose weights are all 0
-            weights = per_class[y_encoded] if weights is None else \
-                per_class[y_encoded] * weights
+            weights = per_class[y_encoded] if weights is None else per_class[y_encoded] * weights
         estimator = self.estimator if self.estimator is not None else _default_xgboost()
         self.estimator_ = clone(estimator)
         if weights is not None:

@@ -115,25 +115,42 @@ def make_recommended_pipeline(*, random_state=0, **params):
 
     # a thousand faces at a time into one float32 array: the transformers' work
     # arrays (Gabor responses, float64 histograms) are those of one batch
-    features = BatchedFeatureUnion([
-        ("lbp", histograms(LBPTransformer(P=8, R=1, method="nri_uniform",
-                                          grid_shape=(6, 6)))),
-        ("hog", HOGTransformer(orientations=9, pixels_per_cell=(8, 8),
-                               cells_per_block=(2, 2))),
-        ("lbp16", histograms(LBPTransformer(P=16, R=2, method="uniform",
-                                            grid_shape=(6, 6)))),
-        ("lgbp", histograms(LGBPTransformer(frequencies=(0.25, 0.125), n_orientations=4,
-                                            P=8, R=1, method="uniform",
-                                            grid_shape=(6, 6)))),
-    ], batch_size=1000)
-    pipeline = Pipeline([
-        ("features", features),
-        # in place: the features are the pipeline's own array
-        ("scale", StandardScaler(copy=False)),
-        ("reduce", CappedPCA(n_components=450, copy=False, random_state=random_state)),
-        ("clf", calibrated(SVC(kernel="rbf", C=10.0, gamma="scale", cache_size=1000),
-                           random_state=random_state)),
-    ])
+    features = BatchedFeatureUnion(
+        [
+            ("lbp", histograms(LBPTransformer(P=8, R=1, method="nri_uniform", grid_shape=(6, 6)))),
+            ("hog", HOGTransformer(orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2))),
+            ("lbp16", histograms(LBPTransformer(P=16, R=2, method="uniform", grid_shape=(6, 6)))),
+            (
+                "lgbp",
+                histograms(
+                    LGBPTransformer(
+                        frequencies=(0.25, 0.125),
+                        n_orientations=4,
+                        P=8,
+                        R=1,
+                        method="uniform",
+                        grid_shape=(6, 6),
+                    )
+                ),
+            ),
+        ],
+        batch_size=1000,
+    )
+    pipeline = Pipeline(
+        [
+            ("features", features),
+            # in place: the features are the pipeline's own array
+            ("scale", StandardScaler(copy=False)),
+            ("reduce", CappedPCA(n_components=450, copy=False, random_state=random_state)),
+            (
+                "clf",
+                calibrated(
+                    SVC(kernel="rbf", C=10.0, gamma="scale", cache_size=1000),
+                    random_state=random_state,
+                ),
+            ),
+        ]
+    )
     if params:
         pipeline.set_params(**params)
     return pipeline

@@ -90,7 +90,9 @@ def _axes_grid(ax, n_panels, n_cols, caller, *, panel_size=1.4, extra_height=0.0
         n_cols = max(1, min(n_cols, n_panels))
         n_rows = -(-n_panels // n_cols)
         fig, axes = plt.subplots(
-            n_rows, n_cols, squeeze=False,
+            n_rows,
+            n_cols,
+            squeeze=False,
             figsize=(panel_size * n_cols, (panel_size + 0.25) * n_rows + 0.5 + extra_height),
             layout="constrained",
         )
@@ -135,6 +137,7 @@ def _find_step(estimator, attributes, kind, caller):
     (``estimator_``) are searched too; for a step inside a union, the union's
     own input is used.
     """
+
     def has_all(obj):
         return all(hasattr(obj, a) for a in attributes)
 

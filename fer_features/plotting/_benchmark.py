@@ -36,14 +36,18 @@ def _summary(table):
     for name, group in table.groupby("estimator", sort=False):
         good = group[group["ok"]]
         if len(good):
-            rows.append((str(name), True,
-                         float(pd.to_numeric(good["accuracy"], errors="coerce").mean()),
-                         float(pd.to_numeric(good["macro_f1"], errors="coerce").mean()),
-                         float(pd.to_numeric(good["fit_seconds"], errors="coerce").mean())))
+            rows.append(
+                (
+                    str(name),
+                    True,
+                    float(pd.to_numeric(good["accuracy"], errors="coerce").mean()),
+                    float(pd.to_numeric(good["macro_f1"], errors="coerce").mean()),
+                    float(pd.to_numeric(good["fit_seconds"], errors="coerce").mean()),
+                )
+            )
         else:
             rows.append((str(name), False, np.nan, np.nan, np.nan))
-    return pd.DataFrame(rows, columns=["estimator", "ok", "accuracy", "macro_f1",
-                                       "fit_seconds"])
+    return pd.DataFrame(rows, columns=["estimator", "ok", "accuracy", "macro_f1", "fit_seconds"])
 
 
 class BenchmarkDisplay:
@@ -120,15 +124,22 @@ class BenchmarkDisplay:
         """
         summary = _summary(self.table)
         failed = summary.loc[~summary["ok"], "estimator"].tolist()
-        summary = (summary[summary["ok"]]
-                   .sort_values("accuracy", ascending=False, kind="stable")
-                   .reset_index(drop=True))
+        summary = (
+            summary[summary["ok"]]
+            .sort_values("accuracy", ascending=False, kind="stable")
+            .reset_index(drop=True)
+        )
         n = len(summary)
         plt = _pyplot("BenchmarkDisplay.plot")
         if ax is None:
-            fig, axes = plt.subplots(1, 2, figsize=(10, 1.2 + 0.55 * max(n, 2)),
-                                     gridspec_kw={"width_ratios": [3, 2]}, sharey=True,
-                                     layout="constrained")
+            fig, axes = plt.subplots(
+                1,
+                2,
+                figsize=(10, 1.2 + 0.55 * max(n, 2)),
+                gridspec_kw={"width_ratios": [3, 2]},
+                sharey=True,
+                layout="constrained",
+            )
         else:
             axes = np.asarray(ax, dtype=object).ravel()
             if axes.size != 2:
@@ -136,10 +147,8 @@ class BenchmarkDisplay:
             fig = axes[0].figure
         y = np.arange(n)
         h = 0.38
-        acc = axes[0].barh(y - h / 2, summary["accuracy"], h, label="accuracy",
-                           color="tab:blue")
-        f1 = axes[0].barh(y + h / 2, summary["macro_f1"], h, label="macro-F1",
-                          color="tab:orange")
+        acc = axes[0].barh(y - h / 2, summary["accuracy"], h, label="accuracy", color="tab:blue")
+        f1 = axes[0].barh(y + h / 2, summary["macro_f1"], h, label="macro-F1", color="tab:orange")
         for bars in (acc, f1):
             axes[0].bar_label(bars, fmt="%.3f", fontsize=7, padding=2)
         axes[0].set_yticks(y, labels=summary["estimator"])
@@ -154,8 +163,7 @@ class BenchmarkDisplay:
         if n and np.nanmax(times) > 0:
             axes[1].set_xscale("log")
             positive = times[times > 0]
-            axes[1].set_xlim(positive.min() / 2 if positive.size else 0.1,
-                             np.nanmax(times) * 8)
+            axes[1].set_xlim(positive.min() / 2 if positive.size else 0.1, np.nanmax(times) * 8)
         axes[1].set_xlabel("fit time (s, log scale)")
         axes[1].set_title("Fit time")
         title = "Benchmark"
@@ -229,8 +237,7 @@ def write_benchmark_plots(result, out_dir, *, dpi=100):
         if str(name) not in ok or entry is None:
             continue
         matrix, labels = entry
-        cdisp = ExpressionConfusionDisplay(np.asarray(matrix),
-                                           display_labels=list(labels)).plot()
+        cdisp = ExpressionConfusionDisplay(np.asarray(matrix), display_labels=list(labels)).plot()
         cdisp.ax_.set_title(f"{name}: " + cdisp.ax_.get_title())
         path = out_dir / f"confusion_{file_stem(name)}.png"
         cdisp.figure_.savefig(path, dpi=dpi, bbox_inches="tight")

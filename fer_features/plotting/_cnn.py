@@ -59,8 +59,9 @@ class FeatureMapsDisplay:
         self.layer_names = layer_names
 
     @classmethod
-    def from_estimator(cls, estimator, X, *, index=0, layers=None, n_maps=8,
-                       image_shape=None, ax=None):
+    def from_estimator(
+        cls, estimator, X, *, index=0, layers=None, n_maps=8, image_shape=None, ax=None
+    ):
         """Run one face through a fitted Keras CNN and draw chosen layers.
 
         Parameters
@@ -137,8 +138,9 @@ class FeatureMapsDisplay:
         n_maps = _check_positive_int(n_maps, "n_maps", "FeatureMapsDisplay.plot")
         n_layers = len(self.feature_maps)
         n_cols = n_maps + 1
-        fig, axes = _axes_grid(ax, n_layers * n_cols, n_cols, "FeatureMapsDisplay.plot",
-                               panel_size=1.3)
+        fig, axes = _axes_grid(
+            ax, n_layers * n_cols, n_cols, "FeatureMapsDisplay.plot", panel_size=1.3
+        )
         axes = axes.reshape(n_layers, n_cols)
         channels = []
         for row, (fmap, name) in enumerate(zip(self.feature_maps, self.layer_names)):
@@ -150,8 +152,9 @@ class FeatureMapsDisplay:
             for j in range(n_maps):
                 target = axes[row, j + 1]
                 if j < order.size:
-                    _show_image(target, fmap[..., order[j]], cmap=cmap,
-                                title=f"ch {order[j]}", fontsize=7)
+                    _show_image(
+                        target, fmap[..., order[j]], cmap=cmap, title=f"ch {order[j]}", fontsize=7
+                    )
                 else:
                     target.set_visible(False)
         fig.suptitle("CNN feature maps")
@@ -181,14 +184,14 @@ def _choose_layers(model, layers, caller):
             if not -len(all_layers) <= key < len(all_layers):
                 raise ValueError(
                     f"{caller}: layer index {key} is out of range (the model has "
-                    f"{len(all_layers)} layers)")
+                    f"{len(all_layers)} layers)"
+                )
             chosen.append(all_layers[key])
         elif key in names:
             chosen.append(all_layers[names.index(key)])
         else:
             raise ValueError(
-                f"{caller}: the model has no layer named {key!r}; its layers are "
-                f"{names}"
+                f"{caller}: the model has no layer named {key!r}; its layers are {names}"
             )
     return chosen
 

@@ -70,8 +70,7 @@ class EigenfacesDisplay:
         self.explained_variance_ratio = explained_variance_ratio
 
     @classmethod
-    def from_estimator(cls, estimator, *, n_eigenfaces=24, ax=None, n_cols=None,
-                       cmap="gray"):
+    def from_estimator(cls, estimator, *, n_eigenfaces=24, ax=None, n_cols=None, cmap="gray"):
         """Draw the mean face and the first eigenfaces of a fitted estimator.
 
         Parameters
@@ -98,8 +97,11 @@ class EigenfacesDisplay:
         eigenfaces = np.asarray(step.eigenfaces_)
         k = min(n_eigenfaces, eigenfaces.shape[0])
         ratio = getattr(step, "explained_variance_ratio_", None)
-        disp = cls(np.asarray(step.mean_face_), eigenfaces[:k],
-                   explained_variance_ratio=None if ratio is None else np.asarray(ratio)[:k])
+        disp = cls(
+            np.asarray(step.mean_face_),
+            eigenfaces[:k],
+            explained_variance_ratio=None if ratio is None else np.asarray(ratio)[:k],
+        )
         return disp.plot(ax=ax, n_cols=n_cols, cmap=cmap)
 
     def plot(self, *, ax=None, n_cols=None, cmap="gray"):
@@ -123,8 +125,7 @@ class EigenfacesDisplay:
         eigenfaces = np.asarray(self.eigenfaces)
         if eigenfaces.ndim != 3:
             raise ValueError(
-                f"eigenfaces must have shape (n_eigenfaces, height, width), "
-                f"got {eigenfaces.shape}"
+                f"eigenfaces must have shape (n_eigenfaces, height, width), got {eigenfaces.shape}"
             )
         n_panels = eigenfaces.shape[0] + 1
         if n_cols is None:
@@ -138,8 +139,9 @@ class EigenfacesDisplay:
                 title += f" ({100 * ratio[i]:.1f}%)"
             # symmetric limits: zero is mid-grey, signs are comparable
             lim = float(np.abs(face).max()) or 1.0
-            images.append(_show_image(axes[i + 1], face, title=title, cmap=cmap,
-                                      vmin=-lim, vmax=lim))
+            images.append(
+                _show_image(axes[i + 1], face, title=title, cmap=cmap, vmin=-lim, vmax=lim)
+            )
         fig.suptitle(f"Mean face and first {eigenfaces.shape[0]} eigenfaces")
         self.figure_, self.ax_, self.images_ = fig, axes, images
         return self
@@ -262,14 +264,16 @@ class ReconstructionDisplay:
         recon = np.asarray(self.reconstructions, dtype=float)
         n_faces, n_ks = recon.shape[:2]
         n_cols = n_ks + 1
-        fig, axes = _axes_grid(ax, n_faces * n_cols, n_cols, "ReconstructionDisplay.plot",
-                               panel_size=1.5)
+        fig, axes = _axes_grid(
+            ax, n_faces * n_cols, n_cols, "ReconstructionDisplay.plot", panel_size=1.5
+        )
         axes = axes.reshape(n_faces, n_cols)
         errors = np.sqrt(((recon - originals[:, None]) ** 2).mean(axis=(2, 3)))
         for i in range(n_faces):
             lo, hi = float(originals[i].min()), float(originals[i].max())
-            _show_image(axes[i, 0], originals[i], title="original" if i == 0 else None,
-                        vmin=lo, vmax=hi)
+            _show_image(
+                axes[i, 0], originals[i], title="original" if i == 0 else None, vmin=lo, vmax=hi
+            )
             for j, k in enumerate(self.n_components):
                 title = f"k={k}\nRMSE {errors[i, j]:.3g}"
                 _show_image(axes[i, j + 1], recon[i, j], title=title, vmin=lo, vmax=hi)
@@ -326,11 +330,13 @@ class ExplainedVarianceDisplay:
         -------
         display : ExplainedVarianceDisplay
         """
-        step, _ = _find_step(estimator, ("explained_variance_ratio_",),
-                             "EigenfaceTransformer or PCA",
-                             "ExplainedVarianceDisplay.from_estimator")
-        return cls(np.asarray(step.explained_variance_ratio_)).plot(
-            ax=ax, thresholds=thresholds)
+        step, _ = _find_step(
+            estimator,
+            ("explained_variance_ratio_",),
+            "EigenfaceTransformer or PCA",
+            "ExplainedVarianceDisplay.from_estimator",
+        )
+        return cls(np.asarray(step.explained_variance_ratio_)).plot(ax=ax, thresholds=thresholds)
 
     def plot(self, *, ax=None, thresholds=(0.8, 0.9, 0.95)):
         """Draw the display.
@@ -358,8 +364,13 @@ class ExplainedVarianceDisplay:
             reached[float(t)] = k
             if k is not None:
                 ax.axhline(t, color="tab:red", lw=0.6, ls=":")
-                ax.annotate(f"{100 * t:.0f}% at k={k}", (k, t), fontsize=8,
-                            xytext=(4, -10), textcoords="offset points")
+                ax.annotate(
+                    f"{100 * t:.0f}% at k={k}",
+                    (k, t),
+                    fontsize=8,
+                    xytext=(4, -10),
+                    textcoords="offset points",
+                )
         ax.set_xlabel("number of eigenfaces k")
         ax.set_ylabel("explained variance ratio")
         ax.set_ylim(0, 1.02)
@@ -369,9 +380,9 @@ class ExplainedVarianceDisplay:
         return self
 
 
-
-def write_eigenfaces_plot(X, out, *, n_components=50, n_eigenfaces=24, image_shape=None,
-                          random_state=0, dpi=100):
+def write_eigenfaces_plot(
+    X, out, *, n_components=50, n_eigenfaces=24, image_shape=None, random_state=0, dpi=100
+):
     """Fit eigenfaces on faces ``X`` and write the mean face and eigenfaces to a file.
 
     What ``fer-features eigenfaces`` does: fit an
@@ -432,10 +443,10 @@ def write_eigenfaces_plot(X, out, *, n_components=50, n_eigenfaces=24, image_sha
         )
     if image_shape is None and implied is not None:
         image_shape = implied
-    estimator = EigenfaceTransformer(n_components=n_components, image_shape=image_shape,
-                                     random_state=random_state).fit(X)
-    disp = EigenfacesDisplay.from_estimator(estimator,
-                                            n_eigenfaces=min(n_eigenfaces, n_components))
+    estimator = EigenfaceTransformer(
+        n_components=n_components, image_shape=image_shape, random_state=random_state
+    ).fit(X)
+    disp = EigenfacesDisplay.from_estimator(estimator, n_eigenfaces=min(n_eigenfaces, n_components))
     path.parent.mkdir(parents=True, exist_ok=True)
     disp.figure_.savefig(path, dpi=dpi)
     _pyplot(caller).close(disp.figure_)

@@ -6,8 +6,18 @@ from ._base import _axes_grid, _pyplot
 
 __all__ = ["FaceExpressionsDisplay", "VideoExpressionsDisplay"]
 
-_COLOURS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown",
-            "tab:pink", "tab:gray", "tab:olive", "tab:cyan"]
+_COLOURS = [
+    "tab:blue",
+    "tab:orange",
+    "tab:green",
+    "tab:red",
+    "tab:purple",
+    "tab:brown",
+    "tab:pink",
+    "tab:gray",
+    "tab:olive",
+    "tab:cyan",
+]
 
 
 class FaceExpressionsDisplay:
@@ -107,10 +117,18 @@ class FaceExpressionsDisplay:
         for i, face in enumerate(faces):
             x, y, w, h = face.box
             colour = _COLOURS[i % len(_COLOURS)]
-            image_ax.add_patch(Rectangle((x - 0.5, y - 0.5), w, h, fill=False,
-                                         edgecolor=colour, linewidth=2))
-            image_ax.text(x, y - 2, f"{i}: {face.expression}", color="white", fontsize=8,
-                          va="bottom", bbox={"facecolor": colour, "edgecolor": "none", "pad": 1})
+            image_ax.add_patch(
+                Rectangle((x - 0.5, y - 0.5), w, h, fill=False, edgecolor=colour, linewidth=2)
+            )
+            image_ax.text(
+                x,
+                y - 2,
+                f"{i}: {face.expression}",
+                color="white",
+                fontsize=8,
+                va="bottom",
+                bbox={"facecolor": colour, "edgecolor": "none", "pad": 1},
+            )
             bar_ax = axes[1 + i]
             names = list(face.probabilities)
             values = [face.probabilities[name] for name in names]
@@ -120,8 +138,9 @@ class FaceExpressionsDisplay:
             bar_ax.invert_yaxis()
             bar_ax.set_xlim(0, 1)
             bar_ax.tick_params(axis="x", labelsize=7)
-            bar_ax.set_title(f"face {i}: {face.expression} "
-                             f"{face.probabilities[face.expression]:.0%}", fontsize=8)
+            bar_ax.set_title(
+                f"face {i}: {face.expression} {face.probabilities[face.expression]:.0%}", fontsize=8
+            )
         image_ax.set_title(f"{n} face{'s' if n != 1 else ''} found", fontsize=9)
         self.figure_, self.ax_ = fig, axes
         return self
@@ -166,8 +185,9 @@ class VideoExpressionsDisplay:
         self.faces = faces
 
     @classmethod
-    def from_video(cls, path, recognizer, *, every=1, max_frames=None, face_ids=None,
-                   ax=None, **kwargs):
+    def from_video(
+        cls, path, recognizer, *, every=1, max_frames=None, face_ids=None, ax=None, **kwargs
+    ):
         """Recognise the faces of a video and draw their probabilities over time.
 
         Parameters
@@ -211,9 +231,11 @@ class VideoExpressionsDisplay:
         faces = self.faces
         missing = [c for c in ("time", "face_id", "expression") if c not in faces.columns]
         if missing:
-            raise ValueError(f"{caller}: faces has no column {missing[0]!r}; pass the frame "
-                             f"recognize_video returns")
-        names = list(faces.columns[list(faces.columns).index("expression") + 1:])
+            raise ValueError(
+                f"{caller}: faces has no column {missing[0]!r}; pass the frame "
+                f"recognize_video returns"
+            )
+        names = list(faces.columns[list(faces.columns).index("expression") + 1 :])
         counts = faces["face_id"].value_counts()
         if face_ids is None:
             face_ids = sorted(int(k) for k, c in counts.items() if c >= min_frames)
@@ -221,19 +243,30 @@ class VideoExpressionsDisplay:
             face_ids = [int(k) for k in face_ids]
             unknown = [k for k in face_ids if k not in counts.index]
             if unknown:
-                raise ValueError(f"{caller}: no face has the id {unknown[0]} (ids: "
-                                 f"{sorted(int(k) for k in counts.index)})")
+                raise ValueError(
+                    f"{caller}: no face has the id {unknown[0]} (ids: "
+                    f"{sorted(int(k) for k in counts.index)})"
+                )
         if not face_ids:
             raise ValueError(f"{caller}: no face to draw (the video had none found)")
-        fig, axes = _axes_grid(ax, len(face_ids), 1, caller, panel_size=2.2) if ax is not None \
+        fig, axes = (
+            _axes_grid(ax, len(face_ids), 1, caller, panel_size=2.2)
+            if ax is not None
             else self._new_axes(len(face_ids), caller)
+        )
         lines = {}
         for panel, face_id in zip(axes, face_ids):
             rows = faces[faces["face_id"] == face_id].sort_values("time")
             for k, name in enumerate(names):
-                (line,) = panel.plot(rows["time"].to_numpy(), rows[name].to_numpy(),
-                                     marker=".", markersize=3, linewidth=1,
-                                     color=_COLOURS[k % len(_COLOURS)], label=name)
+                (line,) = panel.plot(
+                    rows["time"].to_numpy(),
+                    rows[name].to_numpy(),
+                    marker=".",
+                    markersize=3,
+                    linewidth=1,
+                    color=_COLOURS[k % len(_COLOURS)],
+                    label=name,
+                )
                 lines[face_id, name] = line
             panel.set_ylim(0, 1)
             panel.set_ylabel("probability", fontsize=8)
@@ -246,6 +279,7 @@ class VideoExpressionsDisplay:
     @staticmethod
     def _new_axes(n, caller):
         plt = _pyplot(caller)
-        fig, axes = plt.subplots(n, 1, squeeze=False, sharex=True,
-                                 figsize=(8, 0.6 + 2.0 * n), layout="constrained")
+        fig, axes = plt.subplots(
+            n, 1, squeeze=False, sharex=True, figsize=(8, 0.6 + 2.0 * n), layout="constrained"
+        )
         return fig, axes.ravel()

@@ -52,8 +52,7 @@ class FaceGalleryDisplay:
     'true happy\\npred sad 60%'
     """
 
-    def __init__(self, images, y_true, y_pred, *, y_proba=None, classes=None,
-                 target_names=None):
+    def __init__(self, images, y_true, y_pred, *, y_proba=None, classes=None, target_names=None):
         self.images = images
         self.y_true = y_true
         self.y_pred = y_pred
@@ -62,9 +61,20 @@ class FaceGalleryDisplay:
         self.target_names = target_names
 
     @classmethod
-    def from_estimator(cls, estimator, X, y=None, *, n_faces=16, select="first",
-                       image_shape=None, target_names=None, random_state=None,
-                       ax=None, n_cols=None):
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        y=None,
+        *,
+        n_faces=16,
+        select="first",
+        image_shape=None,
+        target_names=None,
+        random_state=None,
+        ax=None,
+        n_cols=None,
+    ):
         """Predict faces of ``X`` with a fitted classifier and draw them.
 
         Parameters
@@ -99,7 +109,8 @@ class FaceGalleryDisplay:
         n_faces = _check_positive_int(n_faces, "n_faces", caller)
         if select not in ("first", "random", "errors"):
             raise ValueError(
-                f"{caller}: select must be 'first', 'random' or 'errors', got {select!r}")
+                f"{caller}: select must be 'first', 'random' or 'errors', got {select!r}"
+            )
         if select == "errors" and y is None:
             raise ValueError(f"{caller}: select='errors' needs the true labels y")
         images = _images_of(X, image_shape)
@@ -113,8 +124,11 @@ class FaceGalleryDisplay:
             idx = None
         X_arr = X if idx is None else _take(X, idx)
         y_pred = np.asarray(estimator.predict(X_arr))
-        proba = (np.asarray(estimator.predict_proba(X_arr))
-                 if hasattr(estimator, "predict_proba") else None)
+        proba = (
+            np.asarray(estimator.predict_proba(X_arr))
+            if hasattr(estimator, "predict_proba")
+            else None
+        )
         y_true = None if y is None else np.asarray(y)
         if idx is None:  # errors first, then right ones, each in data order
             wrong = y_pred != y_true
@@ -123,8 +137,14 @@ class FaceGalleryDisplay:
             proba = None if proba is None else proba[idx]
         if y_true is not None:
             y_true = y_true[idx]
-        disp = cls(images[idx], y_true, y_pred, y_proba=proba,
-                   classes=getattr(estimator, "classes_", None), target_names=target_names)
+        disp = cls(
+            images[idx],
+            y_true,
+            y_pred,
+            y_proba=proba,
+            classes=getattr(estimator, "classes_", None),
+            target_names=target_names,
+        )
         return disp.plot(ax=ax, n_cols=n_cols)
 
     def plot(self, *, ax=None, n_cols=None):
@@ -144,17 +164,24 @@ class FaceGalleryDisplay:
         images = np.asarray(self.images)
         n = images.shape[0]
         y_pred = np.asarray(self.y_pred)
-        classes = (np.asarray(self.classes) if self.classes is not None
-                   else np.unique(np.concatenate(
-                       [y_pred] + ([] if self.y_true is None else [np.asarray(self.y_true)]))))
+        classes = (
+            np.asarray(self.classes)
+            if self.classes is not None
+            else np.unique(
+                np.concatenate(
+                    [y_pred] + ([] if self.y_true is None else [np.asarray(self.y_true)])
+                )
+            )
+        )
         names = dict(zip(classes.tolist(), _label_names(classes.tolist(), self.target_names)))
 
         def name(label):
             label = label.item() if hasattr(label, "item") else label
             return names.get(label, str(label))
 
-        fig, axes = _axes_grid(ax, n, n_cols or min(n, 6), "FaceGalleryDisplay.plot",
-                               panel_size=1.9)
+        fig, axes = _axes_grid(
+            ax, n, n_cols or min(n, 6), "FaceGalleryDisplay.plot", panel_size=1.9
+        )
         correct = np.zeros(n, dtype=bool)
         if self.y_true is not None:
             correct = np.asarray(self.y_true) == y_pred
@@ -171,9 +198,10 @@ class FaceGalleryDisplay:
                 axes[i].title.set_color("tab:green" if correct[i] else "tab:red")
             if self.y_proba is not None:
                 top = np.argsort(self.y_proba[i])[::-1][:3]
-                axes[i].set_xlabel("\n".join(
-                    f"{name(classes[c])} {100 * self.y_proba[i, c]:.0f}%" for c in top),
-                    fontsize=6)
+                axes[i].set_xlabel(
+                    "\n".join(f"{name(classes[c])} {100 * self.y_proba[i, c]:.0f}%" for c in top),
+                    fontsize=6,
+                )
         self.figure_, self.ax_, self.correct_ = fig, axes, correct
         return self
 

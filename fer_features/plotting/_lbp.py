@@ -89,7 +89,8 @@ class LBPDisplay:
         """
         caller = "LBPDisplay.from_estimator"
         step, preprocess = _find_step(
-            estimator, ("code_images", "cell_edges", "image_shape_"), "LBPTransformer", caller)
+            estimator, ("code_images", "cell_edges", "image_shape_"), "LBPTransformer", caller
+        )
         X, _ = flatten_images(X)
         n = len(X)
         if not isinstance(index, Integral) or not -n <= index < n:
@@ -132,14 +133,26 @@ class LBPDisplay:
         r, c = self.cell
         _show_image(axes[0], self.image, title="face", fontsize=10)
         _show_image(axes[1], self.code_image, title="LBP codes", cmap="viridis", fontsize=10)
-        _show_image(axes[2], self.image, fontsize=10,
-                    title=f"cells {len(re) - 1}x{len(ce) - 1}, cell ({r}, {c})")
+        _show_image(
+            axes[2],
+            self.image,
+            fontsize=10,
+            title=f"cells {len(re) - 1}x{len(ce) - 1}, cell ({r}, {c})",
+        )
         for edge in re:
             axes[2].axhline(edge - 0.5, color="yellow", lw=0.8)
         for edge in ce:
             axes[2].axvline(edge - 0.5, color="yellow", lw=0.8)
-        axes[2].add_patch(Rectangle((ce[c] - 0.5, re[r] - 0.5), ce[c + 1] - ce[c],
-                                    re[r + 1] - re[r], fill=False, edgecolor="red", lw=2))
+        axes[2].add_patch(
+            Rectangle(
+                (ce[c] - 0.5, re[r] - 0.5),
+                ce[c + 1] - ce[c],
+                re[r + 1] - re[r],
+                fill=False,
+                edgecolor="red",
+                lw=2,
+            )
+        )
         hist = np.asarray(self.histogram, dtype=float)
         axes[3].bar(np.arange(hist.size), hist, color="tab:red", width=0.85)
         axes[3].set_title(f"histogram of cell ({r}, {c})", fontsize=10)
@@ -165,5 +178,5 @@ def _cell_histogram(step, row, code_image, row_edges, col_edges, r, c):
         if picked.any():
             return values[picked]
     n_bins = int(getattr(step, "n_bins_", 0)) or None
-    codes = code_image[row_edges[r]:row_edges[r + 1], col_edges[c]:col_edges[c + 1]]
+    codes = code_image[row_edges[r] : row_edges[r + 1], col_edges[c] : col_edges[c + 1]]
     return np.bincount(np.asarray(codes, dtype=np.int64).ravel(), minlength=n_bins or 0)

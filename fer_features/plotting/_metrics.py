@@ -71,8 +71,18 @@ class ExpressionConfusionDisplay:
         self.display_labels = display_labels
 
     @classmethod
-    def from_predictions(cls, y_true, y_pred, *, labels=None, target_names=None,
-                         n_pairs=5, ax=None, cmap="Blues", colorbar=True):
+    def from_predictions(
+        cls,
+        y_true,
+        y_pred,
+        *,
+        labels=None,
+        target_names=None,
+        n_pairs=5,
+        ax=None,
+        cmap="Blues",
+        colorbar=True,
+    ):
         """Draw the confusion matrix of predictions.
 
         Parameters
@@ -105,8 +115,19 @@ class ExpressionConfusionDisplay:
         return disp.plot(ax=ax, n_pairs=n_pairs, cmap=cmap, colorbar=colorbar)
 
     @classmethod
-    def from_estimator(cls, estimator, X, y, *, labels=None, target_names=None,
-                       n_pairs=5, ax=None, cmap="Blues", colorbar=True):
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        y,
+        *,
+        labels=None,
+        target_names=None,
+        n_pairs=5,
+        ax=None,
+        cmap="Blues",
+        colorbar=True,
+    ):
         """Draw the confusion matrix of a fitted classifier on ``X``, ``y``.
 
         Parameters
@@ -125,8 +146,16 @@ class ExpressionConfusionDisplay:
         display : ExpressionConfusionDisplay
         """
         y_pred, labels = _predict_labels(estimator, X, y, labels)
-        return cls.from_predictions(y, y_pred, labels=labels, target_names=target_names,
-                                    n_pairs=n_pairs, ax=ax, cmap=cmap, colorbar=colorbar)
+        return cls.from_predictions(
+            y,
+            y_pred,
+            labels=labels,
+            target_names=target_names,
+            n_pairs=n_pairs,
+            ax=ax,
+            cmap=cmap,
+            colorbar=colorbar,
+        )
 
     def plot(self, *, ax=None, n_pairs=5, cmap="Blues", colorbar=True):
         """Draw the display.
@@ -145,8 +174,9 @@ class ExpressionConfusionDisplay:
         """
         cm = np.asarray(self.confusion_matrix)
         n = cm.shape[0]
-        labels = (self.display_labels if self.display_labels is not None
-                  else [str(i) for i in range(n)])
+        labels = (
+            self.display_labels if self.display_labels is not None else [str(i) for i in range(n)]
+        )
         labels = [str(v) for v in labels]
         size = max(4.5, 0.9 * n + 2)
         fig, ax = _single_ax(ax, "ExpressionConfusionDisplay.plot", figsize=(size + 1, size + 1))
@@ -157,8 +187,15 @@ class ExpressionConfusionDisplay:
         for i in range(n):
             for j in range(n):
                 colour = cmap_obj(0.0) if rates[i, j] > 0.5 else cmap_obj(1.0)
-                text[i, j] = ax.text(j, i, f"{cm[i, j]:d}\n{100 * rates[i, j]:.0f}%",
-                                     ha="center", va="center", color=colour, fontsize=8)
+                text[i, j] = ax.text(
+                    j,
+                    i,
+                    f"{cm[i, j]:d}\n{100 * rates[i, j]:.0f}%",
+                    ha="center",
+                    va="center",
+                    color=colour,
+                    fontsize=8,
+                )
         if colorbar:
             fig.colorbar(im, ax=ax, label="share of the true class")
         ax.set_xticks(np.arange(n), labels=labels, rotation=45, ha="right")
@@ -272,18 +309,23 @@ class ClassificationReportDisplay:
         """
         labels = [str(v) for v in self.display_labels]
         n = len(labels)
-        fig, ax = _single_ax(ax, "ClassificationReportDisplay.plot",
-                             figsize=(max(5, 1.1 * n + 2), 4))
+        fig, ax = _single_ax(
+            ax, "ClassificationReportDisplay.plot", figsize=(max(5, 1.1 * n + 2), 4)
+        )
         x = np.arange(n)
         width = 0.27
         bars = {}
         for offset, (name, values, colour) in zip(
-                (-width, 0.0, width),
-                (("precision", self.precision, "tab:blue"),
-                 ("recall", self.recall, "tab:orange"),
-                 ("f1", self.f1, "tab:green"))):
-            bars[name] = ax.bar(x + offset, np.asarray(values, dtype=float), width,
-                                label=name, color=colour)
+            (-width, 0.0, width),
+            (
+                ("precision", self.precision, "tab:blue"),
+                ("recall", self.recall, "tab:orange"),
+                ("f1", self.f1, "tab:green"),
+            ),
+        ):
+            bars[name] = ax.bar(
+                x + offset, np.asarray(values, dtype=float), width, label=name, color=colour
+            )
         ax.set_xticks(x, labels=[f"{lab}\n(n={int(s)})" for lab, s in zip(labels, self.support)])
         ax.set_ylim(0, 1.05)
         ax.set_ylabel("score")
@@ -333,8 +375,9 @@ class BinaryROCDisplay:
         self.estimator_name = estimator_name
 
     @classmethod
-    def from_predictions(cls, y_true, y_score, *, positive, target_names=None,
-                         estimator_name=None, ax=None):
+    def from_predictions(
+        cls, y_true, y_score, *, positive, target_names=None, estimator_name=None, ax=None
+    ):
         """Draw the ROC of scores for ``positive`` against all other classes.
 
         Parameters
@@ -370,8 +413,9 @@ class BinaryROCDisplay:
         return disp.plot(ax=ax)
 
     @classmethod
-    def from_estimator(cls, estimator, X, y, *, positive, target_names=None,
-                       estimator_name=None, ax=None):
+    def from_estimator(
+        cls, estimator, X, y, *, positive, target_names=None, estimator_name=None, ax=None
+    ):
         """Draw the ROC of a fitted classifier's probability for ``positive``.
 
         Works for binary and multiclass classifiers: the score is the predicted
@@ -405,8 +449,14 @@ class BinaryROCDisplay:
             )
         if estimator_name is None:
             estimator_name = type(estimator).__name__
-        return cls.from_predictions(y, score, positive=label, target_names=target_names,
-                                    estimator_name=estimator_name, ax=ax)
+        return cls.from_predictions(
+            y,
+            score,
+            positive=label,
+            target_names=target_names,
+            estimator_name=estimator_name,
+            ax=ax,
+        )
 
     def plot(self, *, ax=None):
         """Draw the display.

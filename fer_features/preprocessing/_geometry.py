@@ -95,9 +95,8 @@ class ImageResizer(_ImageTransformer):
         if self.order <= 1:
             if self.anti_aliasing is None:
                 # decide as scikit-image would for one image, not for the batch
-                kwargs["anti_aliasing"] = (
-                    not (images.dtype.kind in "ui" and self.order == 0)
-                    and (h < images.shape[1] or w < images.shape[2])
+                kwargs["anti_aliasing"] = not (images.dtype.kind in "ui" and self.order == 0) and (
+                    h < images.shape[1] or w < images.shape[2]
                 )
             return resize(images, (n, h, w), **kwargs)
         return np.stack([resize(image, (h, w), **kwargs) for image in images])
@@ -194,7 +193,7 @@ class CenterCrop(_ImageTransformer):
 
     def _transform_images(self, images):
         (top, left), (ch, cw) = self.offset_, self.output_shape_
-        return np.ascontiguousarray(images[:, top:top + ch, left:left + cw])
+        return np.ascontiguousarray(images[:, top : top + ch, left : left + cw])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

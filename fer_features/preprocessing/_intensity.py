@@ -178,8 +178,16 @@ class HistogramEqualizer(OneToOneFeatureMixin, _ImageTransformer):
     _keep_dtypes = (np.float64, np.float32, np.uint8, np.uint16)
     _non_negative = True
 
-    def __init__(self, *, method="global", clip_limit=0.01, kernel_size=None, n_bins=256,
-                 image_shape=None, n_jobs=None):
+    def __init__(
+        self,
+        *,
+        method="global",
+        clip_limit=0.01,
+        kernel_size=None,
+        n_bins=256,
+        image_shape=None,
+        n_jobs=None,
+    ):
         self.method = method
         self.clip_limit = clip_limit
         self.kernel_size = kernel_size
@@ -193,8 +201,9 @@ class HistogramEqualizer(OneToOneFeatureMixin, _ImageTransformer):
                 return _equalize_integer_batch(images)
             from skimage.exposure import equalize_hist
 
-            return np.stack([equalize_hist(im, nbins=self.n_bins) for im in images]
-                            ).astype(np.float64, copy=False)
+            return np.stack([equalize_hist(im, nbins=self.n_bins) for im in images]).astype(
+                np.float64, copy=False
+            )
         return self._clahe(images)
 
     def _clahe(self, images):
@@ -206,7 +215,8 @@ class HistogramEqualizer(OneToOneFeatureMixin, _ImageTransformer):
         chunks = np.array_split(np.arange(len(images)), max(1, min(len(images), 4 * abs(n_jobs))))
         parts = Parallel(n_jobs=n_jobs)(
             delayed(_clahe_chunk)(images[idx], self.kernel_size, self.clip_limit, self.n_bins)
-            for idx in chunks if idx.size
+            for idx in chunks
+            if idx.size
         )
         return np.concatenate(parts) if parts else np.empty(images.shape)
 
@@ -256,6 +266,7 @@ def _clahe_chunk(images, kernel_size, clip_limit, n_bins):
         if image.dtype.kind == "f":
             low, high = image.min(), image.max()
             image = (image - low) / (high - low) if high > low else np.zeros_like(image)
-        out[k] = equalize_adapthist(image, kernel_size=kernel_size, clip_limit=clip_limit,
-                                    nbins=n_bins)
+        out[k] = equalize_adapthist(
+            image, kernel_size=kernel_size, clip_limit=clip_limit, nbins=n_bins
+        )
     return out
