@@ -33,8 +33,9 @@ def minimum_pins(pyproject, extras):
     requirements = list(project.get("dependencies", []))
     for extra in extras:
         if extra not in optional:
-            raise SystemExit(f"pyproject.toml has no extra {extra!r} "
-                             f"(it has {', '.join(sorted(optional))})")
+            raise SystemExit(
+                f"pyproject.toml has no extra {extra!r} (it has {', '.join(sorted(optional))})"
+            )
         requirements += optional[extra]
     pins = {}
     for requirement in requirements:
@@ -45,11 +46,12 @@ def minimum_pins(pyproject, extras):
         key = name.lower().replace("_", "-")
         if key == self_name:  # an extra made of other extras, e.g. all
             continue
-        lower = [s.strip()[2:].strip() for s in specifiers.split(",")
-                 if s.strip().startswith(">=")]
+        lower = [s.strip()[2:].strip() for s in specifiers.split(",") if s.strip().startswith(">=")]
         if len(lower) != 1:
-            raise SystemExit(f"{requirement!r} in pyproject.toml has no single '>=' lower "
-                             f"bound; declare the oldest version it was tested with")
+            raise SystemExit(
+                f"{requirement!r} in pyproject.toml has no single '>=' lower "
+                f"bound; declare the oldest version it was tested with"
+            )
         if pins.get(key, lower[0]) != lower[0]:
             raise SystemExit(f"{name} has two different lower bounds in pyproject.toml")
         pins[key] = lower[0]
