@@ -108,8 +108,7 @@ def _add_eigenfaces(subparsers):
 
 def _run_eigenfaces(args):
     from .datasets import load_dataset
-    from .plotting import write_eigenfaces_plot
-    from .plotting._base import picture_path
+    from .plotting import picture_path, write_eigenfaces_plot
 
     path = picture_path(args.out, "eigenfaces.png")  # refuse a bad --out before any work
     if args.data.strip().lower() == "synthetic":
@@ -273,8 +272,13 @@ def _add_benchmark(subparsers):
 
 
 def _run_benchmark(args):
-    from .benchmark import BenchmarkInterrupted, default_roster, make_roster, run_benchmark
-    from .benchmark._store import check_out_dir
+    from .benchmark import (
+        BenchmarkInterrupted,
+        check_out_dir,
+        default_roster,
+        make_roster,
+        run_benchmark,
+    )
 
     check_out_dir(args.out)  # a bad --out is reported before any work
     synthetic = args.data.strip().lower() == "synthetic"

@@ -91,3 +91,17 @@ def test_every_public_name_is_defined_in_exactly_one_module():
         for name in _module_level_definitions(path) & public:
             homes[name].append(str(path.relative_to(PACKAGE.parent)))
     assert {name: where for name, where in homes.items() if len(where) != 1} == {}
+
+
+def test_no_subpackage_reaches_into_another_ones_private_modules():
+    # what several subpackages share lives in the shared layer (fer_features._images,
+    # fer_features._confusion) or is public in its subpackage's __all__
+    offences = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        own = _layer(".".join(("fer_features", *path.relative_to(PACKAGE).parts)))
+        for module in sorted(_imported_modules(path)):
+            parts = module.split(".")
+            private = [p for p in parts[2:] if p.startswith("_") and not p.startswith("__")]
+            if len(parts) > 2 and parts[1] != own and private:
+                offences.append(f"{path.relative_to(PACKAGE.parent)} imports {module}")
+    assert offences == []

@@ -17,9 +17,11 @@ from ._roster import DEFAULT_ROSTER, default_roster, make_roster
 from ._runner import run_benchmark
 from ._splits import resolve_split, subsample_per_class
 from ._store import (
+    check_out_dir,
     data_fingerprint,
     describe_estimator,
     estimator_fingerprint,
+    file_stem,
     split_fingerprint,
 )
 
@@ -33,7 +35,9 @@ __all__ = [
     "data_fingerprint",
     "default_roster",
     "describe_estimator",
+    "check_out_dir",
     "estimator_fingerprint",
+    "file_stem",
     "format_table",
     "make_roster",
     "resolve_split",

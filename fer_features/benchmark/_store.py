@@ -218,7 +218,7 @@ def file_stem(name):
 
     Examples
     --------
-    >>> from fer_features.benchmark._store import file_stem
+    >>> from fer_features.benchmark import file_stem
     >>> file_stem("lbp_svc"), file_stem("lbp svc")
     ('lbp_svc', 'lbp_svc-39654d8e')
     """

@@ -9,7 +9,7 @@ estimators without Keras raises an ``ImportError`` that says
 
 from ._architectures import ARCHITECTURES, BACKBONES
 from ._augmentation import AUGMENTATION_PRESETS
-from ._backend import import_keras
+from ._backend import DEEP_EXTRA_HINT, import_keras
 from ._classifier import KerasCNNClassifier, quick_cnn_params
 from ._features import CNNFeatureTransformer
 
@@ -21,4 +21,5 @@ __all__ = [
     "BACKBONES",
     "AUGMENTATION_PRESETS",
     "import_keras",
+    "DEEP_EXTRA_HINT",
 ]

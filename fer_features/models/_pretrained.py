@@ -54,7 +54,7 @@ def load_pretrained():
         )
     missing = _keras_missing()
     if missing:
-        from ..deep._backend import DEEP_EXTRA_HINT
+        from ..deep import DEEP_EXTRA_HINT
 
         raise ImportError(
             f"the pretrained model is a Keras CNN and {missing}: {DEEP_EXTRA_HINT} installs it"

@@ -97,7 +97,7 @@ def train_model(
     """
     from sklearn.metrics import accuracy_score, f1_score
 
-    from ..benchmark._splits import subsample_per_class
+    from ..benchmark import subsample_per_class
 
     stream = sys.stderr if stream is None else stream
     start = time.perf_counter()

@@ -12,6 +12,7 @@ is cheap; Keras is imported only by :class:`FeatureMapsDisplay`.
 """
 
 from .._confusion import most_confused_pairs
+from ._base import picture_path
 from ._benchmark import BenchmarkDisplay, write_benchmark_plots
 from ._cnn import FeatureMapsDisplay
 from ._eigenfaces import (
@@ -44,5 +45,6 @@ __all__ = [
     "VideoExpressionsDisplay",
     "write_benchmark_plots",
     "write_eigenfaces_plot",
+    "picture_path",
     "most_confused_pairs",
 ]

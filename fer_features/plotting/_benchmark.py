@@ -213,7 +213,7 @@ def write_benchmark_plots(result, out_dir, *, dpi=100):
     ...     [p.name for p in write_benchmark_plots(result, tmp)]
     ['benchmark.png', 'confusion_lbp-svc.png']
     """
-    from ..benchmark._store import file_stem
+    from ..benchmark import file_stem
     from ._metrics import ExpressionConfusionDisplay
 
     plt = _pyplot("write_benchmark_plots")
