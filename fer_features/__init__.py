@@ -12,7 +12,7 @@ import TensorFlow, matplotlib or scikit-image until they are used.
 
 import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # public name -> module that defines it (relative to this package)
 _LAZY = {
