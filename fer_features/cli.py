@@ -18,6 +18,17 @@ _QUIET_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "GRPC_VERBOSITY": "ERROR"}
 EXIT_INTERRUPTED = 130
 
 
+def _add_verbose(p):
+    # SUPPRESS: a -v given before the subcommand is not reset by the subcommand's default
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks and library start-up messages",
+    )
+
+
 def _add_skip_unreadable(p):
     p.add_argument(
         "--skip-unreadable",
@@ -95,13 +106,7 @@ def _add_eigenfaces(subparsers):
         metavar="SEED",
         help="seed of the synthetic faces and of the randomized PCA (default: 0)",
     )
-    p.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show tracebacks and library start-up messages",
-    )
+    _add_verbose(p)
     _add_skip_unreadable(p)
     return p
 
@@ -260,13 +265,7 @@ def _add_benchmark(subparsers):
         help="seed of the folds, subsampling and bootstrap (default: 0)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    p.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show tracebacks and library start-up messages",
-    )
+    _add_verbose(p)
     _add_skip_unreadable(p)
     return p
 
@@ -427,13 +426,7 @@ def _add_train(subparsers):
         help="seed of the synthetic faces, the subsampling and the estimator (default: 0)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    p.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show tracebacks and library start-up messages",
-    )
+    _add_verbose(p)
     _add_skip_unreadable(p)
     return p
 
@@ -579,13 +572,7 @@ def _add_predict(subparsers):
         metavar="N",
         help="in videos, recognise every N-th frame (default: 1, all)",
     )
-    p.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show tracebacks and library start-up messages",
-    )
+    _add_verbose(p)
     return p
 
 
