@@ -19,6 +19,7 @@ import re
 
 import numpy as np
 import pytest
+from _nets import OneConvNet
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
@@ -63,35 +64,6 @@ def needs_keras(cls):
     return cls.__module__.startswith("fer_features.deep")
 
 
-class _CheckNet:
-    """The network of the Keras estimators' check instances: input normalisation,
-    one 8-filter convolution and a dense layer.
-
-    The checks test the wrapper, which is the same whatever the network; this one
-    builds and trains several times faster than the default. A fixed ``repr``
-    keeps the checks' test ids the same in every pytest-xdist worker. The batch
-    normalisation first undoes the 1/255 scaling the wrapper applies to the
-    checks' standardised data (values above 1 read as 0-255 pixels).
-    """
-
-    def __call__(self, x, n_classes):
-        import keras
-
-        x = keras.layers.BatchNormalization(momentum=0.5, name="normalise")(x)
-        x = keras.layers.Conv2D(8, 3, padding="same", activation="relu", name="conv")(x)
-        x = keras.layers.Flatten(name="flatten")(x)
-        return keras.layers.Dense(n_classes, name="scores")(x)
-
-    def __repr__(self):
-        return "_CheckNet()"
-
-    def __eq__(self, other):  # a clone's or an unpickled copy's equals the original
-        return type(other) is type(self)
-
-    def __hash__(self):
-        return hash(type(self))
-
-
 def _check_cnn(**params):
     from fer_features.deep import KerasCNNClassifier
 
@@ -103,7 +75,7 @@ def _check_cnn(**params):
             "augmentation": "none",
             "max_time": None,
             "random_state": 0,
-            "architecture": _CheckNet(),
+            "architecture": OneConvNet(),
             "image_shape": (1, -1),
             **params,
         }
