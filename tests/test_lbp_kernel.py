@@ -143,7 +143,8 @@ def test_cell_histograms_equal_bincount_of_skimage_codes(method, shape, grid, ki
     ],
 )
 def test_grid_histograms_of_real_faces_equal_the_per_image_loop(fer2013_small, P, R, method):
-    images = fer2013_small.images[::4]
+    # "ror" with P=16 has 2**16 bins a cell: fewer faces keep the reference loop quick
+    images = fer2013_small.images[:: 16 if method == "ror" else 4]
     lbp = LBPTransformer(P=P, R=R, method=method, grid_shape=(6, 6), normalize=None)
     features = lbp.fit_transform(images.reshape(len(images), -1))
     row_edges, col_edges = lbp.cell_edges()
