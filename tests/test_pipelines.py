@@ -193,10 +193,12 @@ def test_make_classic_pipeline_errors(features, classifier, message):
 # fast settings, and the least accuracy on 105 unseen synthetic faces (chance is
 # 1/7 = 0.14; the values measured were 0.05 to 0.1 higher: pixels and eigenfaces
 # are weak on these faces by design, local features strong)
+# (pixels-rf: 100 trees; with 20 it scored 0.24 on scikit-learn 1.9.1 but 0.16 on
+# 1.8.0, with 100 it scores 0.26 and 0.29)
 @pytest.mark.parametrize(
     "name, params, least",
     [
-        ("pixels-rf", {"clf__n_estimators": 20}, 0.19),
+        ("pixels-rf", {"clf__n_estimators": 100}, 0.19),
         ("eigenfaces-svc", {}, 0.16),
         ("lbp-logreg", {}, 0.28),
         ("hog-xgb", {"clf__estimator__n_estimators": 8, "clf__estimator__n_jobs": 1}, 0.28),
