@@ -22,6 +22,17 @@ SCALAR_METRICS = (
     "roc_auc",
 )
 
+# every figure a fold and a summary record: the scores above, then costs and sizes
+RECORDED_FIGURES = (
+    *SCALAR_METRICS,
+    "fit_seconds",
+    "predict_seconds",
+    "ms_per_image",
+    "peak_memory_mb",
+    "n_train",
+    "n_test",
+)
+
 # metrics whose bootstrap interval is computed on a single test split
 BOOTSTRAP_METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
 

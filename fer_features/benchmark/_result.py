@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._metrics import BOOTSTRAP_METRICS, SCALAR_METRICS
+from ._metrics import BOOTSTRAP_METRICS, RECORDED_FIGURES, SCALAR_METRICS
 
 __all__ = ["BenchmarkInterrupted", "BenchmarkResult"]
 
@@ -104,18 +104,7 @@ class BenchmarkResult:
                     {
                         "estimator": name,
                         "fold": i,
-                        **{
-                            k: fold.get(k)
-                            for k in (
-                                *SCALAR_METRICS,
-                                "fit_seconds",
-                                "predict_seconds",
-                                "ms_per_image",
-                                "peak_memory_mb",
-                                "n_train",
-                                "n_test",
-                            )
-                        },
+                        **{k: fold.get(k) for k in RECORDED_FIGURES},
                     }
                 )
         table = pd.DataFrame(rows)

@@ -259,7 +259,7 @@ _FOLD_KEYS = (
 
 def record_problem(record, name):
     """Why a stored record cannot be used, or ``None`` when it can."""
-    from ._metrics import SCALAR_METRICS
+    from ._metrics import RECORDED_FIGURES
 
     if not isinstance(record, dict):
         return f"it holds a JSON {type(record).__name__}, not a record"
@@ -288,16 +288,7 @@ def record_problem(record, name):
     summary = record.get("summary")
     if not isinstance(summary, dict):
         return "it is finished but has no summary"
-    keys = (
-        *SCALAR_METRICS,
-        "fit_seconds",
-        "predict_seconds",
-        "ms_per_image",
-        "peak_memory_mb",
-        "n_train",
-        "n_test",
-    )
-    bad = [k for k in keys if k not in summary or not _is_number(summary[k])]
+    bad = [k for k in RECORDED_FIGURES if k not in summary or not _is_number(summary[k])]
     if bad:
         return f"its summary lacks a number for {bad[0]!r}"
     problem = _matrix_problem(summary.get("confusion_matrix"), "its summary")
