@@ -12,6 +12,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from _media import write_video
 from PIL import Image
 from skimage import data
 
@@ -91,19 +92,6 @@ def photo(fer2013_small, tmp_path_factory):
     return path
 
 
-def _write_video(path, frames, fps):
-    av = pytest.importorskip("av")
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("ffv1", rate=fps)  # lossless, in every PyAV wheel
-        stream.height, stream.width = frames[0].shape[:2]
-        stream.pix_fmt = "yuv420p"
-        for array in frames:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(array, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-
-
 @pytest.fixture(scope="module")
 def video(tmp_path_factory):
     """8 frames at 10 fps of the astronaut's face moving 16 px a frame across a wall."""
@@ -114,7 +102,7 @@ def video(tmp_path_factory):
         frame[30:270, 20 + 16 * k : 230 + 16 * k] = astronaut
         frames.append(frame)
     path = tmp_path_factory.mktemp("videos") / "moving.mkv"
-    _write_video(path, frames, fps=10)
+    write_video(path, frames, fps=10)
     return path
 
 

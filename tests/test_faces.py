@@ -10,6 +10,7 @@ import types
 
 import numpy as np
 import pytest
+from _media import write_video
 from PIL import Image
 from skimage import data
 
@@ -511,19 +512,6 @@ def test_iou_tracker_keeps_and_forgets_ids():
     assert tracker.update([[1, 0, 10, 10]]).tolist() == [2]  # forgotten: a new id
 
 
-def _write_video(path, frames, fps):
-    av = pytest.importorskip("av")
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("ffv1", rate=fps)  # lossless, in every PyAV wheel
-        stream.height, stream.width = frames[0].shape[:2]
-        stream.pix_fmt = "yuv420p"
-        for array in frames:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(array, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-
-
 def test_recognize_video_tracks_a_moving_face(tmp_path):
     astronaut = data.astronaut()[20:260, 120:330]  # the face and some shoulder
     frames, lefts = [], []
@@ -534,7 +522,7 @@ def test_recognize_video_tracks_a_moving_face(tmp_path):
         frames.append(frame)
         lefts.append(left)
     path = tmp_path / "moving.mkv"
-    _write_video(path, frames, fps=10)
+    write_video(path, frames, fps=10)
     model = _CountingModel([3, 4, 6])
     faces = recognize_video(path, model, batch_size=5)
     assert faces["frame"].tolist() == list(range(8))
@@ -575,7 +563,7 @@ def test_video_display(tmp_path):
     for k, frame in enumerate(frames):
         frame[:200, 40 + 10 * k : 250 + 10 * k] = data.astronaut()[20:220, 120:330]
     path = tmp_path / "clip.mkv"
-    _write_video(path, frames, fps=5)
+    write_video(path, frames, fps=5)
     disp = VideoExpressionsDisplay.from_video(path, _CountingModel([3, 4]))
     assert disp.face_ids_ == [0]
     assert disp.lines_[0, "happy"].get_xdata().tolist() == pytest.approx([0.0, 0.2, 0.4])
