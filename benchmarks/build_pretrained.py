@@ -105,6 +105,15 @@ def main(argv=None):
         help=f"training epochs (default: {SETTINGS['epochs']})",
     )
     parser.add_argument(
+        "--max-time",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="a time budget for training (the cosine schedule then follows the clock "
+        "when it is further along than the epochs); the file records the epochs run. "
+        "Default: none, the epochs decide",
+    )
+    parser.add_argument(
         "--max-train",
         type=int,
         default=None,
@@ -148,9 +157,8 @@ def main(argv=None):
         flush=True,
     )
 
-    params = {**SETTINGS, "epochs": args.epochs, "verbose": args.verbose}
-    if "max_time" in KerasCNNClassifier().get_params():
-        params["max_time"] = None  # epochs decide, not the machine's speed
+    # by default the epochs decide, not the machine's speed
+    params = {**SETTINGS, "epochs": args.epochs, "max_time": args.max_time, "verbose": args.verbose}
     clf = KerasCNNClassifier(**params)
     print(
         "KerasCNNClassifier(" + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")", flush=True
