@@ -5,6 +5,7 @@ FER2013 faces (the ``fer2013`` fixtures) upscaled and pasted at known places
 on larger backgrounds.
 """
 
+import re
 import sys
 import types
 
@@ -179,12 +180,44 @@ def test_opencv_backend_not_installed(monkeypatch):
         FaceDetector(backend="opencv").fit()
 
 
-def test_opencv_backend_without_haar_cascades(monkeypatch):
+@pytest.mark.parametrize("with_data", [False, True])
+def test_opencv_backend_without_haar_cascades(monkeypatch, tmp_path, with_data):
     fake = types.ModuleType("cv2")
     fake.__version__ = "5.0.0"
+    if with_data:  # cv2.data is there, the cascade file is not
+        fake.data = types.SimpleNamespace(haarcascades=str(tmp_path))
     monkeypatch.setitem(sys.modules, "cv2", fake)
-    with pytest.raises(ImportError, match=r"OpenCV 5.0.0 does not ship its Haar cascades"):
+    message = (
+        "the installed OpenCV 5.0.0 does not ship its Haar cascades (cv2.data.haarcascades "
+        "has no 'haarcascade_frontalface_default.xml': OpenCV 5 wheels no longer ship them); "
+        "run `pip install 'opencv-python-headless<5'` (the opencv extra of fer_features) "
+        "or use backend='skimage'"
+    )
+    with pytest.raises(ImportError, match=re.escape(message)):
         FaceDetector(backend="opencv").fit()
+    fake.__version__ = "4.9.0"  # an OpenCV 4 without them is not blamed on OpenCV 5
+    with pytest.raises(ImportError, match=r"4\.9\.0 .*: a partial or broken OpenCV install\?"):
+        FaceDetector(backend="opencv").fit()
+
+
+def test_opencv_backend_finds_the_astronaut(detector):
+    pytest.importorskip("cv2", reason="OpenCV (the opencv extra) is not installed")
+    blank = np.full((300, 400), 90, dtype=np.uint8)
+    opencv = FaceDetector(backend="opencv").fit()
+    [face, none] = opencv.detect([data.astronaut(), blank])
+    assert len(face) == 1 and len(none) == 0
+    # OpenCV's score is its neighbour count, at least min_neighbors
+    assert face.scores[0] >= opencv.min_neighbors
+    assert box_iou(face.boxes, [ASTRONAUT_FACE])[0, 0] > 0.6
+    [skimage_face] = detector.detect([data.astronaut()])
+    assert box_iou(face.boxes, skimage_face.boxes)[0, 0] > 0.6
+    # the boxes of a downscaled photo are mapped back to the photo's pixels
+    [full] = FaceDetector(backend="opencv", max_side=None).detect([data.astronaut()])
+    assert box_iou(face.boxes, full.boxes)[0, 0] > 0.8
+    # and a cropper with this detector crops the box it found
+    ours = FaceCropper(detector=opencv).fit()
+    ours.transform([data.astronaut()])
+    np.testing.assert_array_equal(ours.boxes_, face.boxes)
 
 
 @pytest.mark.parametrize(

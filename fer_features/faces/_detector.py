@@ -144,7 +144,8 @@ def _opencv_cascade(name):
     except ImportError as exc:
         raise ImportError(
             "FaceDetector(backend='opencv') needs OpenCV with its Haar cascades, which is "
-            "not installed: `pip install 'opencv-python-headless<5'` (OpenCV is optional; "
+            "not installed: `pip install 'opencv-python-headless<5'` (the opencv extra of "
+            "fer_features; OpenCV is optional, "
             "backend='skimage', the default, needs nothing more)"
         ) from exc
     version = getattr(cv2, "__version__", "unknown")
@@ -153,11 +154,17 @@ def _opencv_cascade(name):
 
     path = None if folder is None else os.path.join(folder, name)
     if path is None or not os.path.isfile(path):
+        major = version.split(".")[0]
+        why = (
+            f"OpenCV {major} wheels no longer ship them"
+            if major.isdigit() and int(major) >= 5
+            else "a partial or broken OpenCV install?"
+        )
         raise ImportError(
             f"FaceDetector(backend='opencv'): the installed OpenCV {version} does not ship "
-            f"its Haar cascades (cv2.data.haarcascades has no {name!r}; OpenCV 5 wheels "
-            f"dropped them); install `pip install 'opencv-python-headless<5'` or use "
-            f"backend='skimage'"
+            f"its Haar cascades (cv2.data.haarcascades has no {name!r}: {why}); run "
+            f"`pip install 'opencv-python-headless<5'` (the opencv extra of fer_features) "
+            f"or use backend='skimage'"
         )
     cascade = cv2.CascadeClassifier(path)
     if cascade.empty():
