@@ -17,7 +17,9 @@ What it times, on what:
   the medians give :data:`fer_features.faces.FER2013_FRAMING`.
 
 Wall-clock figures depend on what else runs: the load average is printed
-beside them, and so is the CPU time, which contention inflates less.
+beside them, and so is the CPU time, which contention inflates less. The
+targets (at most 100 ms per photo on one core, at least 15 frames/s on two)
+are judged by both, and the last lines say which is met.
 
 Run ``python benchmarks/bench_faces.py [--photos 40] [--frames 150] [--framing 400]``.
 """
@@ -51,6 +53,32 @@ ALL_CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") 
 def load():
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+#: the targets of issue #12: detection per 640x480 photo on one core, video on two
+PHOTO_TARGET_MS = 100.0
+VIDEO_TARGET_FPS = 15.0
+
+
+def verdict(what, wall, cpu, target, unit, lower_is_better):
+    """One line saying whether ``target`` is met, by the wall clock and by CPU time.
+
+    Under contention the wall clock overstates the time a free core would take;
+    the CPU time (what the process itself used) is the fairer figure then, so
+    both are judged.
+    """
+
+    def met(value):
+        ok = value <= target if lower_is_better else value >= target
+        return "met" if ok else "NOT met"
+
+    sign = "<=" if lower_is_better else ">="
+    line = (
+        f"  target {what} {sign} {target:g} {unit}: {met(wall)} by the wall clock "
+        f"({wall:.1f} {unit}), {met(cpu)} by CPU time ({cpu:.1f} {unit}) ({load()})"
+    )
+    print(line)
+    return line
 
 
 def pin(n_cores):
@@ -131,6 +159,14 @@ def bench_photos(faces, n_photos):
         f"{1000 * cpu / n_photos:.1f} ms/photo CPU ({load()})"
     )
     print(f"  recall {hits}/{2 * n_photos} = {hits / (2 * n_photos):.2f}, {false} false detections")
+    return verdict(
+        "ms/photo on one core",
+        1000 * wall / n_photos,
+        1000 * cpu / n_photos,
+        PHOTO_TARGET_MS,
+        "ms",
+        lower_is_better=True,
+    )
 
 
 def fitted_model(bunch):
@@ -197,6 +233,16 @@ def bench_video(bunch, n_frames):
         f"{faces['face_id'].nunique()} face id(s), frames per id "
         f"{faces['face_id'].value_counts().sort_index().to_dict()}"
     )
+    # by CPU time: the frame rate if the CPU time used were spread over the cores given
+    n_cores = len(cores) if cores else os.cpu_count()
+    return verdict(
+        f"frames/s on {n_cores} cores",
+        n_frames / wall,
+        n_frames / (cpu / n_cores),
+        VIDEO_TARGET_FPS,
+        "frames/s",
+        lower_is_better=False,
+    )
 
 
 def measure_framing(bunch, n_faces, up=4, pad=96):
@@ -248,6 +294,7 @@ def main():
     parser.add_argument("--skip", choices=["photos", "video"], action="append", default=[])
     args = parser.parse_args()
     bunch = fer2013_faces(args.fer2013)
+    verdicts = []
     print(f"faces: {'FER2013' if bunch is not None else 'the astronaut (no FER2013 file)'}")
     if args.framing:
         if bunch is None:
@@ -259,9 +306,12 @@ def main():
             if bunch is not None
             else astronaut_face()[None]
         )
-        bench_photos(faces, args.photos)
+        verdicts.append(bench_photos(faces, args.photos))
     if "video" not in args.skip:
-        bench_video(bunch, args.frames)
+        verdicts.append(bench_video(bunch, args.frames))
+    if verdicts:
+        print("targets:")
+        print("\n".join(verdicts))
 
 
 if __name__ == "__main__":
