@@ -1,5 +1,6 @@
 """Face detection in photographs: scikit-image's LBP cascade, or OpenCV's Haar cascades."""
 
+import functools
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -135,6 +136,19 @@ def group_detections(raw, *, overlap=0.3, min_neighbors=3):
         if not any(inside[i, j] for j in kept):
             kept.append(i)
     return Detections(boxes[kept], scores[kept])
+
+
+@functools.cache
+def _skimage_cascade():
+    """scikit-image's LBP frontal-face cascade, read once per process.
+
+    Reading its XML costs some 15 ms, more than detecting in a small photo, and
+    a fitted cascade is only read from: detectors and their threads share it.
+    """
+    from skimage.data import lbp_frontal_face_cascade_filename
+    from skimage.feature import Cascade
+
+    return Cascade(lbp_frontal_face_cascade_filename())
 
 
 def _opencv_cascade(name):
@@ -310,10 +324,7 @@ class FaceDetector(BaseEstimator):
         """
         self._validate()
         if self.backend == "skimage":
-            from skimage.data import lbp_frontal_face_cascade_filename
-            from skimage.feature import Cascade
-
-            self.cascade_ = Cascade(lbp_frontal_face_cascade_filename())
+            self.cascade_ = _skimage_cascade()
         else:
             self.cascade_ = _opencv_cascade("haarcascade_frontalface_default.xml")
         self.fitted_params_ = self.get_params()
