@@ -130,6 +130,44 @@ def crop_face(grey, box, *, framing="fer2013", image_shape=(48, 48)):
     return _resample(grey, cx - side / 2, cy - side_y / 2, side, side_y, shape)
 
 
+def _crop_levelled(grey, box, tilt, framing, image_shape):
+    """:func:`crop_face`, the window turned by ``tilt`` degrees about its centre.
+
+    The window 1.5 times as large is resampled at three times the crop's size
+    (so that a large face is smoothed before it shrinks), rotated by ``-tilt``
+    at twice the crop's size with bilinear interpolation (edge pixels
+    repeated), and averaged over 2x2 blocks. A tilt of 0 gives the crop of
+    :func:`crop_face` to within interpolation.
+    """
+    from scipy import ndimage
+
+    scale, shift_x, shift_y = framing
+    height, width = image_shape
+    x, y, w, h = (float(v) for v in box)
+    side = scale * w
+    side_y = side * height / width
+    cx, cy = x + w / 2 + shift_x * w, y + h / 2 + shift_y * h
+    big = _resample(
+        grey,
+        cx - 0.75 * side,
+        cy - 0.75 * side_y,
+        1.5 * side,
+        1.5 * side_y,
+        (3 * height, 3 * width),
+    ).astype(np.float64)
+    r, c = np.mgrid[0 : 2 * height, 0 : 2 * width].astype(np.float64)
+    r -= (2 * height - 1) / 2
+    c -= (2 * width - 1) / 2
+    t = np.deg2rad(-tilt)  # turning the face by -tilt levels it
+    xs = np.cos(t) * c - np.sin(t) * r + (3 * width - 1) / 2
+    ys = np.sin(t) * c + np.cos(t) * r + (3 * height - 1) / 2
+    fine = ndimage.map_coordinates(big, [ys, xs], order=1, mode="nearest")
+    face = fine.reshape(height, 2, width, 2).mean(axis=(1, 3))
+    if grey.dtype == np.uint8:
+        return np.clip(np.rint(face), 0, 255).astype(np.uint8)
+    return face.astype(np.float32)
+
+
 def center_crop(grey, *, image_shape=(48, 48)):
     """The largest centred window of ``grey`` with the aspect of ``image_shape``, resized.
 
@@ -211,6 +249,13 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     framing : "fer2013" or tuple of (float, float, float), default="fer2013"
         ``(scale, shift_x, shift_y)`` of the crop relative to the detector's
         box (see :func:`crop_face`).
+    align : bool, default=False
+        Level the eyes of each detected face: its tilt is estimated from
+        its left-right mirror symmetry (up to 15 degrees either way) and the
+        crop turned by it about the crop's centre, from the image's own
+        pixels. It helps tilted faces and costs a little on upright ones
+        (measured in the user guide, "Eye-line alignment"); the fallback
+        centre crops are not turned.
     image_shape : tuple of (int, int) or None, default=None
         ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
         it is then inferred from the number of features, as in
@@ -240,6 +285,10 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     fallback_ : ndarray of int64
         Indices, among the images of the last :meth:`transform`, of those
         with no detected face, which were centre-cropped instead.
+    tilts_ : ndarray of float64 of shape (n_samples,)
+        With ``align=True``, the tilt (degrees, counterclockwise as
+        displayed) each face of the last :meth:`transform` was turned back
+        by; 0 for the fallbacks, and everywhere with ``align=False``.
 
     See Also
     --------
@@ -265,10 +314,13 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     (1, 1024)
     """
 
-    def __init__(self, *, detector=None, size=(48, 48), framing="fer2013", image_shape=None):
+    def __init__(
+        self, *, detector=None, size=(48, 48), framing="fer2013", align=False, image_shape=None
+    ):
         self.detector = detector
         self.size = size
         self.framing = framing
+        self.align = align
         self.image_shape = image_shape
 
     def fit(self, X=None, y=None):
@@ -288,6 +340,8 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         caller = type(self).__name__
         self.output_shape_ = _check_shape(self.size, caller, "size")
         self.framing_ = _check_framing(self.framing, caller)
+        if not isinstance(self.align, (bool, np.bool_)):
+            raise ValueError(f"{caller}: align must be True or False, got {self.align!r}")
         if self.detector is not None and not isinstance(self.detector, FaceDetector):
             raise ValueError(
                 f"{caller}: detector must be a FaceDetector or None, got "
@@ -348,8 +402,20 @@ class FaceCropper(TransformerMixin, BaseEstimator):
                 fallback.append(i)
                 face = center_crop(values[i], image_shape=self.output_shape_)
             out[i] = face.ravel()
+        tilts = np.zeros(len(greys))
+        found = np.flatnonzero(boxes[:, 0] >= 0) if self.align else []
+        if len(found):
+            from ._align import estimate_tilt
+
+            tilts[found] = estimate_tilt(out[found].reshape(-1, *self.output_shape_))
+            for i in found:
+                face = _crop_levelled(
+                    values[i], boxes[i], tilts[i], self.framing_, self.output_shape_
+                )
+                out[i] = face.ravel()
         self.boxes_ = boxes
         self.fallback_ = np.asarray(fallback, dtype=np.int64)
+        self.tilts_ = tilts
         return out
 
     def get_feature_names_out(self, input_features=None):
