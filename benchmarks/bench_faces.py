@@ -12,14 +12,25 @@ What it times, on what:
   classifier included. The classifier is a small classic pipeline, HOG +
   standardisation + logistic regression, fitted (outside the timing) on
   2,000 FER2013 Training faces, or on synthetic faces without the file.
+* ``--align N``: eye-line alignment (``FaceCropper(align=True)``'s tilt
+  estimate) on N FER2013 PublicTest faces turned by known angles (5 to 15
+  degrees either way): the error of the estimated angle, and the accuracy
+  of ``lbp-logreg`` fitted on 4,000 Training faces, on the turned faces with
+  and without alignment (and turned back by the true angle, the best any
+  alignment could do), and on upright faces with and without. The classifier
+  sees the central 32x32 pixels, which a turn of 48x48 pixels by up to 15
+  degrees (and back) fills from the face itself, not from its padded edge.
 * ``--framing``: how FER2013 frames a face relative to the detector's box,
   measured by detecting faces in FER2013 images upscaled 4 times and padded;
   the medians give :data:`fer_features.faces.FER2013_FRAMING`.
 
 Wall-clock figures depend on what else runs: the load average is printed
-beside them, and so is the CPU time, which contention inflates less.
+beside them, and so is the CPU time, which contention inflates less. The
+targets (at most 100 ms per photo on one core, at least 15 frames/s on two)
+are judged by both, and the last lines say which is met.
 
-Run ``python benchmarks/bench_faces.py [--photos 40] [--frames 150] [--framing 400]``.
+Run ``python benchmarks/bench_faces.py [--photos 40] [--frames 150] [--framing 400]
+[--align 1500] [--skip photos] [--skip video]``.
 """
 
 import argparse
@@ -51,6 +62,32 @@ ALL_CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") 
 def load():
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+#: the targets of issue #12: detection per 640x480 photo on one core, video on two
+PHOTO_TARGET_MS = 100.0
+VIDEO_TARGET_FPS = 15.0
+
+
+def verdict(what, wall, cpu, target, unit, lower_is_better):
+    """One line saying whether ``target`` is met, by the wall clock and by CPU time.
+
+    Under contention the wall clock overstates the time a free core would take;
+    the CPU time (what the process itself used) is the fairer figure then, so
+    both are judged.
+    """
+
+    def met(value):
+        ok = value <= target if lower_is_better else value >= target
+        return "met" if ok else "NOT met"
+
+    sign = "<=" if lower_is_better else ">="
+    line = (
+        f"  target {what} {sign} {target:g} {unit}: {met(wall)} by the wall clock "
+        f"({wall:.1f} {unit}), {met(cpu)} by CPU time ({cpu:.1f} {unit}) ({load()})"
+    )
+    print(line)
+    return line
 
 
 def pin(n_cores):
@@ -131,6 +168,14 @@ def bench_photos(faces, n_photos):
         f"{1000 * cpu / n_photos:.1f} ms/photo CPU ({load()})"
     )
     print(f"  recall {hits}/{2 * n_photos} = {hits / (2 * n_photos):.2f}, {false} false detections")
+    return verdict(
+        "ms/photo on one core",
+        1000 * wall / n_photos,
+        1000 * cpu / n_photos,
+        PHOTO_TARGET_MS,
+        "ms",
+        lower_is_better=True,
+    )
 
 
 def fitted_model(bunch):
@@ -197,6 +242,16 @@ def bench_video(bunch, n_frames):
         f"{faces['face_id'].nunique()} face id(s), frames per id "
         f"{faces['face_id'].value_counts().sort_index().to_dict()}"
     )
+    # by CPU time: the frame rate if the CPU time used were spread over the cores given
+    n_cores = len(cores) if cores else os.cpu_count()
+    return verdict(
+        f"frames/s on {n_cores} cores",
+        n_frames / wall,
+        n_frames / (cpu / n_cores),
+        VIDEO_TARGET_FPS,
+        "frames/s",
+        lower_is_better=False,
+    )
 
 
 def measure_framing(bunch, n_faces, up=4, pad=96):
@@ -235,6 +290,63 @@ def measure_framing(bunch, n_faces, up=4, pad=96):
     print(f"  FER2013_FRAMING in use: {FER2013_FRAMING}")
 
 
+def measure_alignment(bunch, n_faces, n_train=4000):
+    """Angle error of the tilt estimate, and what alignment does to accuracy."""
+    from fer_features.faces._align import estimate_tilt, rotate_images
+    from fer_features.registry import make_estimator
+
+    rng = np.random.default_rng(0)
+    train = rng.permutation(np.flatnonzero(bunch.usage == "Training"))[:n_train]
+    test = rng.permutation(np.flatnonzero(bunch.usage == "PublicTest"))[:n_faces]
+    upright = bunch.images[test].astype(np.float64)
+    alpha = rng.uniform(5, 15, len(test)) * rng.choice([-1, 1], len(test))
+    turned = rotate_images(upright, alpha)
+
+    def centre(images):
+        return images[:, 8:40, 8:40].reshape(len(images), -1)
+
+    model = make_estimator("lbp-logreg")
+    model.fit(centre(bunch.images[train].astype(np.float64)), bunch.target[train])
+
+    def accuracy(images):
+        return np.mean(model.predict(centre(images)) == bunch.target[test])
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    tilt_turned = estimate_tilt(turned)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    tilt_upright = estimate_tilt(upright)
+    error = tilt_turned - alpha
+    change = tilt_turned - tilt_upright - alpha
+    print(
+        f"alignment: {n_faces} FER2013 PublicTest faces turned by 5-15 degrees either way; "
+        f"tilt estimate {1000 * wall / n_faces:.1f} ms/face wall, "
+        f"{1000 * cpu / n_faces:.1f} CPU ({load()})"
+    )
+    correlation = np.corrcoef(tilt_turned, alpha)[0, 1]
+    print(
+        f"  |estimate - turn|: median {np.median(np.abs(error)):.2f}, mean "
+        f"{np.mean(np.abs(error)):.2f} degrees, correlation {correlation:.3f}"
+    )
+    print(
+        f"  |change of the estimate - turn| (the upright face's own tilt taken out): median "
+        f"{np.median(np.abs(change)):.2f}, mean {np.mean(np.abs(change)):.2f} degrees; "
+        f"upright faces: median |estimate| {np.median(np.abs(tilt_upright)):.2f} degrees"
+    )
+    print(
+        f"  lbp-logreg on the central 32x32 pixels, fitted on {n_train} Training faces, "
+        f"accuracy on {n_faces} PublicTest faces:"
+    )
+    print(
+        f"    upright {accuracy(upright):.3f}, upright aligned "
+        f"{accuracy(rotate_images(upright, -tilt_upright)):.3f}"
+    )
+    print(
+        f"    turned {accuracy(turned):.3f}, turned aligned "
+        f"{accuracy(rotate_images(turned, -tilt_turned)):.3f}, turned back by the true angle "
+        f"{accuracy(rotate_images(turned, -alpha)):.3f} ({load()})"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -245,23 +357,34 @@ def main():
     parser.add_argument(
         "--framing", type=int, default=0, help="measure the framing on this many FER2013 faces"
     )
+    parser.add_argument(
+        "--align", type=int, default=0, help="measure the alignment on this many FER2013 faces"
+    )
     parser.add_argument("--skip", choices=["photos", "video"], action="append", default=[])
     args = parser.parse_args()
     bunch = fer2013_faces(args.fer2013)
+    verdicts = []
     print(f"faces: {'FER2013' if bunch is not None else 'the astronaut (no FER2013 file)'}")
     if args.framing:
         if bunch is None:
             sys.exit("--framing needs the FER2013 file (--fer2013 PATH)")
         measure_framing(bunch, args.framing)
+    if args.align:
+        if bunch is None:
+            sys.exit("--align needs the FER2013 file (--fer2013 PATH)")
+        measure_alignment(bunch, args.align)
     if "photos" not in args.skip:
         faces = (
             bunch.images[bunch.usage == "PublicTest"]
             if bunch is not None
             else astronaut_face()[None]
         )
-        bench_photos(faces, args.photos)
+        verdicts.append(bench_photos(faces, args.photos))
     if "video" not in args.skip:
-        bench_video(bunch, args.frames)
+        verdicts.append(bench_video(bunch, args.frames))
+    if verdicts:
+        print("targets:")
+        print("\n".join(verdicts))
 
 
 if __name__ == "__main__":

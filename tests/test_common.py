@@ -39,7 +39,7 @@ from fer_features.preprocessing import (
     ImageStandardizer,
 )
 
-SUBPACKAGES = ["features", "preprocessing", "pipelines", "deep"]
+SUBPACKAGES = ["features", "preprocessing", "pipelines", "deep", "faces"]
 # Keras is looked for, not imported: importing TensorFlow would slow every collection
 HAS_KERAS = importlib.util.find_spec("keras") is not None
 
@@ -127,8 +127,30 @@ def check_instances(cls):
     return [cls(**{**image, **params}) for params in entry]
 
 
+# FaceDetector.fit learns nothing and takes no data (detect takes photos of any size):
+# the checks that fit refuses or records bad X do not apply to it
+_FIT_IGNORES_X = "FaceDetector.fit ignores X: nothing is learnt, detect() takes photos of any size"
+
 # class name -> {check name: reason}: the one list of checks known not to apply
-EXPECTED_FAILED_CHECKS = {}
+EXPECTED_FAILED_CHECKS = {
+    "FaceCropper": {
+        "check_dict_unchanged": "transform records the face boxes and fallbacks of the "
+        "images it was given in boxes_ and fallback_ (documented), so it changes __dict__",
+    },
+    "FaceDetector": {
+        check: _FIT_IGNORES_X
+        for check in [
+            "check_complex_data",
+            "check_dtype_object",
+            "check_estimator_sparse_tag",
+            "check_estimators_empty_data_messages",
+            "check_estimators_nan_inf",
+            "check_fit1d",
+            "check_n_features_in",
+            "check_n_features_in_after_fitting",
+        ]
+    },
+}
 
 
 def _expected_failed_checks(estimator):
@@ -186,6 +208,8 @@ def test_every_public_estimator_is_checked():
         "ImageResizer",
         "LabelEncodedClassifier",
         "KerasCNNClassifier",
+        "FaceCropper",
+        "FaceDetector",
     } <= names
     # no stale entries: every class named in the two lists exists
     stale = (set(EXPECTED_FAILED_CHECKS) | set(CHECK_PARAMS)) - names

@@ -5,6 +5,7 @@ FER2013 faces (the ``fer2013`` fixtures) upscaled and pasted at known places
 on larger backgrounds.
 """
 
+import re
 import sys
 import types
 
@@ -179,12 +180,44 @@ def test_opencv_backend_not_installed(monkeypatch):
         FaceDetector(backend="opencv").fit()
 
 
-def test_opencv_backend_without_haar_cascades(monkeypatch):
+@pytest.mark.parametrize("with_data", [False, True])
+def test_opencv_backend_without_haar_cascades(monkeypatch, tmp_path, with_data):
     fake = types.ModuleType("cv2")
     fake.__version__ = "5.0.0"
+    if with_data:  # cv2.data is there, the cascade file is not
+        fake.data = types.SimpleNamespace(haarcascades=str(tmp_path))
     monkeypatch.setitem(sys.modules, "cv2", fake)
-    with pytest.raises(ImportError, match=r"OpenCV 5.0.0 does not ship its Haar cascades"):
+    message = (
+        "the installed OpenCV 5.0.0 does not ship its Haar cascades (cv2.data.haarcascades "
+        "has no 'haarcascade_frontalface_default.xml': OpenCV 5 wheels no longer ship them); "
+        "run `pip install 'opencv-python-headless<5'` (the opencv extra of fer_features) "
+        "or use backend='skimage'"
+    )
+    with pytest.raises(ImportError, match=re.escape(message)):
         FaceDetector(backend="opencv").fit()
+    fake.__version__ = "4.9.0"  # an OpenCV 4 without them is not blamed on OpenCV 5
+    with pytest.raises(ImportError, match=r"4\.9\.0 .*: a partial or broken OpenCV install\?"):
+        FaceDetector(backend="opencv").fit()
+
+
+def test_opencv_backend_finds_the_astronaut(detector):
+    pytest.importorskip("cv2", reason="OpenCV (the opencv extra) is not installed")
+    blank = np.full((300, 400), 90, dtype=np.uint8)
+    opencv = FaceDetector(backend="opencv").fit()
+    [face, none] = opencv.detect([data.astronaut(), blank])
+    assert len(face) == 1 and len(none) == 0
+    # OpenCV's score is its neighbour count, at least min_neighbors
+    assert face.scores[0] >= opencv.min_neighbors
+    assert box_iou(face.boxes, [ASTRONAUT_FACE])[0, 0] > 0.6
+    [skimage_face] = detector.detect([data.astronaut()])
+    assert box_iou(face.boxes, skimage_face.boxes)[0, 0] > 0.6
+    # the boxes of a downscaled photo are mapped back to the photo's pixels
+    [full] = FaceDetector(backend="opencv", max_side=None).detect([data.astronaut()])
+    assert box_iou(face.boxes, full.boxes)[0, 0] > 0.8
+    # and a cropper with this detector crops the box it found
+    ours = FaceCropper(detector=opencv).fit()
+    ours.transform([data.astronaut()])
+    np.testing.assert_array_equal(ours.boxes_, face.boxes)
 
 
 @pytest.mark.parametrize(
@@ -287,7 +320,7 @@ def test_cropper_shapes_and_fallback():
     assert box_iou(cropper.boxes_[[0]], [ASTRONAUT_FACE])[0, 0] > 0.6
     # the same face, colour or grey, crops alike
     assert np.abs(out[0].astype(int) - out[2].astype(int)).max() <= 1
-    other = FaceCropper(image_shape=(32, 40)).fit()
+    other = FaceCropper(size=(32, 40)).fit()
     assert other.transform(photos).shape == (3, 32 * 40)
     assert other.get_feature_names_out()[[0, -1]].tolist() == ["pixel0", "pixel1279"]
 
@@ -301,18 +334,72 @@ def test_cropper_in_a_pipeline():
     assert pipe.predict([data.astronaut()]).shape == (1,)
 
 
+def test_cropper_takes_rows_of_images_of_any_size():
+    grey = np.asarray(Image.fromarray(data.astronaut()).convert("L"))  # 512x512
+    from_photo = FaceCropper().fit()
+    expected = from_photo.transform([grey])
+    # rows read with image_shape: the same crop, the same box
+    rows = np.stack([grey, grey[:, ::-1]]).reshape(2, -1)
+    cropper = FaceCropper(image_shape=(-1, 512)).fit(rows)
+    out = cropper.transform(rows)
+    assert cropper.image_shape_ == (512, 512) and cropper.n_features_in_ == 512 * 512
+    assert out.dtype == np.uint8 and out.shape == (2, 48 * 48)
+    np.testing.assert_array_equal(out[0], expected[0])
+    np.testing.assert_array_equal(cropper.boxes_[0], from_photo.boxes_[0])
+    assert cropper.fallback_.tolist() == []
+    # a 3-D stack is rows with its own shape
+    np.testing.assert_array_equal(FaceCropper().fit_transform(rows.reshape(2, 512, 512)), out)
+    # float rows: the same box, crops on the rows' own scale and dtype
+    for dtype, scale in [(np.float64, 1.0), (np.float32, 1 / 255)]:
+        values = rows.astype(dtype) * dtype(scale)
+        crops = FaceCropper(image_shape=(512, 512)).fit(values)
+        floats = crops.transform(values)
+        assert floats.dtype == dtype
+        np.testing.assert_array_equal(crops.boxes_, cropper.boxes_)
+        assert np.abs(floats / scale - out).max() <= 1.0
+    # rows of another shape than at fit are refused, naming both
+    with pytest.raises(ValueError, match="X has 1024 features, but FaceCropper is expecting"):
+        cropper.transform(rows[:, :1024])
+
+
+def test_cropper_rows_without_faces_are_centre_cropped_exactly():
+    X = np.arange(2 * 4 * 6, dtype=np.float64).reshape(2, 24)
+    cropper = FaceCropper(size=(4, 4), image_shape=(4, 6)).fit(X)
+    out = cropper.transform(X)
+    assert cropper.fallback_.tolist() == [0, 1]
+    assert cropper.boxes_.tolist() == [[-1, -1, -1, -1]] * 2
+    np.testing.assert_array_equal(out, X.reshape(2, 4, 6)[:, :, 1:5].reshape(2, 16))
+    # negative and large values are kept, not clipped: the crop is on the rows' scale
+    np.testing.assert_array_equal(cropper.transform(X * 100 - 1000), out * 100 - 1000)
+
+
+def test_cropper_fitted_on_photos_takes_rows_of_any_shape():
+    cropper = FaceCropper(size=(2, 2)).fit([data.astronaut()])
+    assert not hasattr(cropper, "n_features_in_")
+    X = np.arange(2 * 16, dtype=np.uint8).reshape(2, 16)
+    expected = [center_crop(x.reshape(4, 4), image_shape=(2, 2)).ravel() for x in X]
+    np.testing.assert_array_equal(cropper.transform(X), expected)
+    assert cropper.transform(np.zeros((3, 36), dtype=np.uint8)).shape == (3, 4)
+    # refitting on photos forgets the rows of an earlier fit
+    cropper.fit(X)
+    assert cropper.n_features_in_ == 16
+    assert not hasattr(cropper.fit([data.astronaut()]), "n_features_in_")
+
+
 @pytest.mark.parametrize(
     "params, message",
     [
         ({"image_shape": (48,)}, r"image_shape must be a pair \(height, width\)"),
+        ({"size": (48, 0)}, r"size must be a pair \(height, width\) of positive integers"),
         ({"framing": "ck+"}, "framing must be 'fer2013' or a tuple"),
         ({"framing": (0, 0, 0)}, "framing must be 'fer2013' or a tuple"),
         ({"detector": "haar"}, "detector must be a FaceDetector or None, got str"),
     ],
 )
 def test_cropper_parameter_errors(params, message):
+    rows = np.zeros((2, 48 * 48), dtype=np.uint8)  # image_shape is read on rows only
     with pytest.raises(ValueError, match=message):
-        FaceCropper(**params).fit()
+        FaceCropper(**params).fit(rows)
 
 
 @pytest.mark.fer2013

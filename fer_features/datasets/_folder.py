@@ -346,14 +346,14 @@ default="auto"
     if crop_faces:  # faces/ sits above datasets/: imported only when asked for
         from ..faces import FaceCropper
 
-        cropper = FaceCropper(image_shape=size or (48, 48)).fit()
+        cropper = FaceCropper(size=size or (48, 48)).fit()
     for i, path in enumerate(files):
         try:
             if path.is_symlink() and not path.exists():
                 raise ValueError(f"a symbolic link to the missing file {os.readlink(path)!r}")
             grey = _read_image(path, None if crop_faces else size, max_pixels)
             if crop_faces:
-                grey = cropper.transform([grey]).reshape(cropper.image_shape_)
+                grey = cropper.transform([grey]).reshape(cropper.output_shape_)
                 if cropper.fallback_.size:
                     fallback.append(os.fspath(path))
         except Exception as exc:  # Pillow raises many kinds on broken files

@@ -3,7 +3,8 @@
 Photos have sizes of their own, so the functions here take *lists* of photos
 (file names, Pillow images or arrays, colour or grey) rather than the rows of
 48x48 faces the rest of the library works on; :class:`FaceCropper` turns
-photos into such rows, framed as FER2013's faces are, and
+photos, or rows of larger images, into such rows, framed as FER2013's faces
+are (and levelled, with ``align=True``), and
 :class:`ExpressionRecognizer` runs a classifier fitted on such rows on every
 face of a photo. :func:`recognize_video` does it for a video, with PyAV (the
 ``video`` extra), imported only when a video is read. :func:`predict_file`

@@ -1,5 +1,6 @@
 """Face detection in photographs: scikit-image's LBP cascade, or OpenCV's Haar cascades."""
 
+import functools
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -137,6 +138,19 @@ def group_detections(raw, *, overlap=0.3, min_neighbors=3):
     return Detections(boxes[kept], scores[kept])
 
 
+@functools.cache
+def _skimage_cascade():
+    """scikit-image's LBP frontal-face cascade, read once per process.
+
+    Reading its XML costs some 15 ms, more than detecting in a small photo, and
+    a fitted cascade is only read from: detectors and their threads share it.
+    """
+    from skimage.data import lbp_frontal_face_cascade_filename
+    from skimage.feature import Cascade
+
+    return Cascade(lbp_frontal_face_cascade_filename())
+
+
 def _opencv_cascade(name):
     """Load one of OpenCV's bundled Haar cascades, or say clearly why it cannot be."""
     try:
@@ -144,7 +158,8 @@ def _opencv_cascade(name):
     except ImportError as exc:
         raise ImportError(
             "FaceDetector(backend='opencv') needs OpenCV with its Haar cascades, which is "
-            "not installed: `pip install 'opencv-python-headless<5'` (OpenCV is optional; "
+            "not installed: `pip install 'opencv-python-headless<5'` (the opencv extra of "
+            "fer_features; OpenCV is optional, "
             "backend='skimage', the default, needs nothing more)"
         ) from exc
     version = getattr(cv2, "__version__", "unknown")
@@ -153,11 +168,17 @@ def _opencv_cascade(name):
 
     path = None if folder is None else os.path.join(folder, name)
     if path is None or not os.path.isfile(path):
+        major = version.split(".")[0]
+        why = (
+            f"OpenCV {major} wheels no longer ship them"
+            if major.isdigit() and int(major) >= 5
+            else "a partial or broken OpenCV install?"
+        )
         raise ImportError(
             f"FaceDetector(backend='opencv'): the installed OpenCV {version} does not ship "
-            f"its Haar cascades (cv2.data.haarcascades has no {name!r}; OpenCV 5 wheels "
-            f"dropped them); install `pip install 'opencv-python-headless<5'` or use "
-            f"backend='skimage'"
+            f"its Haar cascades (cv2.data.haarcascades has no {name!r}: {why}); run "
+            f"`pip install 'opencv-python-headless<5'` (the opencv extra of fer_features) "
+            f"or use backend='skimage'"
         )
     cascade = cv2.CascadeClassifier(path)
     if cascade.empty():
@@ -303,10 +324,7 @@ class FaceDetector(BaseEstimator):
         """
         self._validate()
         if self.backend == "skimage":
-            from skimage.data import lbp_frontal_face_cascade_filename
-            from skimage.feature import Cascade
-
-            self.cascade_ = Cascade(lbp_frontal_face_cascade_filename())
+            self.cascade_ = _skimage_cascade()
         else:
             self.cascade_ = _opencv_cascade("haarcascade_frontalface_default.xml")
         self.fitted_params_ = self.get_params()
