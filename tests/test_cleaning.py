@@ -348,3 +348,13 @@ def test_errors_name_the_bad_input(kwargs, message):
     X = make_synthetic_faces(7, random_state=0).images
     with pytest.raises(ValueError, match=message):
         find_duplicates(X, **kwargs)
+
+
+def test_images_that_are_not_square():
+    faces = make_synthetic_faces(30, random_state=6).images[:, :, 4:44]  # 48x40
+    X = np.concatenate([faces, [faces[2], _shift(faces[9], 0, 1)]])
+    for data, shape in ((X, None), (X.reshape(len(X), -1), (48, 40))):
+        report = find_duplicates(data, image_shape=shape)
+        assert [g.tolist() for g in report.groups] == [[2, 30], [9, 31]]
+        assert report.exact == [True, False]
+        assert np.array_equal(report.hashes, phash(X))
