@@ -74,7 +74,9 @@ def test_random_split_mixes_subjects_as_before():
     data = _grouped_data()
     folds, text = resolve_split(3, data.target, groups=data.groups, grouped=False)
     expected = StratifiedKFold(3, shuffle=True, random_state=0).split(data.data, data.target)
-    for (train, test), (train0, test0) in zip(folds, expected):  # the 0.2 folds exactly
+    for (train, test), (train0, test0) in zip(
+        folds, expected
+    ):  # the folds of earlier versions, exactly
         np.testing.assert_array_equal(train, train0)
         np.testing.assert_array_equal(test, test0)
     assert text == "stratified 3-fold cross-validation (shuffled, seed 0)"

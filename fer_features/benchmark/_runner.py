@@ -155,7 +155,7 @@ def run_benchmark(
         one side (``StratifiedGroupKFold``), so the scores measure the
         expression, not the person; fewer subjects than folds is an error
         that gives both numbers. ``False`` splits the images regardless of
-        their subjects (what 0.2 did), with a warning that
+        their subjects (what earlier versions did), with a warning that
         subjects are shared. Whatever the split, the result's ``meta`` says
         ``split_kind`` (``"subject-independent"``, ``"subjects shared"`` or
         ``"no groups"``), ``n_groups`` and ``shared_groups`` (per fold, the
