@@ -42,6 +42,11 @@ _LAZY = {
     "grid_search": ".registry",
     "make_estimator": ".registry",
     "list_estimators": ".registry",
+    # cleaning: duplicates, label conflicts, blanks
+    "find_duplicates": ".cleaning",
+    "DuplicateReport": ".cleaning",
+    "phash": ".cleaning",
+    "hamming_distance": ".cleaning",
     # benchmark
     "run_benchmark": ".benchmark",
     # faces in photos and video (video needs the [video] extra, imported when used)

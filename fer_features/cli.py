@@ -809,6 +809,85 @@ def _run_predict(args):
     return 1 if failed else 0
 
 
+def _add_clean(subparsers):
+    p = subparsers.add_parser(
+        "clean",
+        help="find duplicate, near-duplicate, conflicting and blank images",
+        description="Find the exact and near duplicates of a data set (perceptual hash, "
+        "confirmed by pixel correlation), the groups whose labels disagree, the blank "
+        "images and, for FER2013, the test rows that duplicate Training rows; print "
+        "the counts, and on request write a JSON report and a cleaned copy.",
+    )
+    p.add_argument(
+        "data",
+        metavar="DATA",
+        help="the path of a FER2013 CSV (.csv or .csv.gz) or of an image folder "
+        "(one sub-folder per class)",
+    )
+    p.add_argument(
+        "--report", metavar="JSON", default=None, help="write the full report (JSON) here"
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        help="write the rows kept here, in the input's format: a FER2013 CSV "
+        "(gzipped when the name ends in .gz), or for an image folder a new folder "
+        "tree holding copies of the kept images",
+    )
+    p.add_argument(
+        "--max-distance",
+        type=int,
+        default=10,
+        metavar="N",
+        help="largest Hamming distance (bits of 64) between the perceptual hashes "
+        "of near duplicates (default: 10)",
+    )
+    p.add_argument(
+        "--method",
+        choices=("phash", "exact"),
+        default="phash",
+        help="'exact': byte-equal images only; 'phash' (default): near duplicates too",
+    )
+    p.add_argument(
+        "--keep-duplicates",
+        action="store_true",
+        help="with --out: keep every copy (drop only conflicts, blanks and test "
+        "rows seen in training)",
+    )
+    _add_verbose(p)
+    _add_skip_unreadable(p)
+    return p
+
+
+def _run_clean(args):
+    import json
+
+    from .cleaning import check_cleaned_out, find_dataset_duplicates, write_cleaned
+    from .datasets import load_dataset
+
+    if args.out is not None:  # refuse a bad --out before any work
+        if not os.path.exists(args.data):
+            raise FileNotFoundError(f"no such file or folder: {args.data!r}")
+        check_cleaned_out(args.data, args.out)
+    data = load_dataset(args.data, skip_unreadable=args.skip_unreadable)
+    report = find_dataset_duplicates(data, method=args.method, max_distance=args.max_distance)
+    counts = report.summary()
+    width = max(len(k) for k in counts)
+    for key, value in counts.items():
+        print(f"{key.ljust(width)}  {value}")
+    if args.report is not None:
+        content = report.to_dict()
+        content["data"] = os.fspath(args.data)
+        with open(args.report, "w") as f:
+            json.dump(content, f, indent=1)
+        print(f"wrote {args.report}")
+    if args.out is not None:
+        keep = report.keep_mask(drop_duplicates=not args.keep_duplicates)
+        n = write_cleaned(args.data, args.out, keep, filenames=data.get("filenames"))
+        print(f"wrote {args.out} ({n} of {len(keep)} images)")
+    return 0
+
+
 # name -> (add arguments, run); later work appends its subcommands here
 _SUBCOMMANDS = {
     "datasets": (_add_datasets, _run_datasets),
@@ -817,6 +896,7 @@ _SUBCOMMANDS = {
     "benchmark": (_add_benchmark, _run_benchmark),
     "train": (_add_train, _run_train),
     "predict": (_add_predict, _run_predict),
+    "clean": (_add_clean, _run_clean),
 }
 
 

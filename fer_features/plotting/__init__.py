@@ -14,6 +14,7 @@ is cheap; Keras is imported only by :class:`FeatureMapsDisplay`.
 from .._confusion import most_confused_pairs
 from ._base import picture_path
 from ._benchmark import BenchmarkDisplay, write_benchmark_plots
+from ._cleaning import DuplicateGroupsDisplay
 from ._cnn import FeatureMapsDisplay
 from ._eigenfaces import (
     EigenfacesDisplay,
@@ -43,6 +44,7 @@ __all__ = [
     "BenchmarkDisplay",
     "FaceExpressionsDisplay",
     "VideoExpressionsDisplay",
+    "DuplicateGroupsDisplay",
     "write_benchmark_plots",
     "write_eigenfaces_plot",
     "picture_path",
