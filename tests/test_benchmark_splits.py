@@ -36,10 +36,10 @@ def _reset_recording():
 
 
 def _grouped_data(n_subjects=8, per_subject=6, n_classes=3, seed=0, usage=None):
-    """Random 4x4 'images', every subject showing every class; distinct rows."""
+    """Random 16x16 noise images (no two alike), every subject showing every class."""
     rng = np.random.default_rng(seed)
     n = n_subjects * per_subject
-    X = rng.permutation(n * 16).reshape(n, 16).astype(np.int64)  # no two rows alike
+    X = rng.integers(0, 200, (n, 256), dtype=np.uint8)
     y = np.tile(np.arange(per_subject) % n_classes, n_subjects)
     groups = np.repeat([f"S{i:03d}" for i in range(n_subjects)], per_subject)
     return Bunch(data=X, target=y, groups=groups, usage=usage)
@@ -171,13 +171,15 @@ def test_report_without_groups_says_so():
 
 
 # ------------------------------------------------------------- test duplicates
-def _planted(n_copies=5):
-    """Usage train / test data whose test rows 1, 4, 7, ... copy training rows."""
+def _planted(n_copies=5, n_near=0):
+    """Usage train / test data whose test rows 31, 34, 37, ... copy training rows
+    (the first ``n_copies`` exactly, the next ``n_near`` brightened by 40 grey levels)."""
     usage = np.array(["train"] * 30 + ["test"] * 18)
     data = _grouped_data(usage=usage)
     data.groups = None
-    planted = 30 + 3 * np.arange(n_copies) + 1
-    data.data[planted] = data.data[np.arange(n_copies) * 2]
+    planted = 30 + 3 * np.arange(n_copies + n_near) + 1
+    data.data[planted] = data.data[np.arange(n_copies + n_near) * 2]
+    data.data[planted[n_copies:]] += 40
     return data, planted
 
 
@@ -187,10 +189,44 @@ def test_exact_test_duplicates_are_counted_and_dropped_exactly():
     kept, report = find_test_duplicates(data.data, folds)
     assert kept[0][1] is folds[0][1]  # nothing dropped without drop=True
     assert report["exact"] == [5] and report["n_test_rows"] == 18 and report["dropped"] is None
+    for method in ("exact", "phash"):
+        dropped, report = find_test_duplicates(data.data, folds, drop=True, method=method)
+        np.testing.assert_array_equal(dropped[0][1], np.setdiff1d(np.arange(30, 48), planted))
+        np.testing.assert_array_equal(dropped[0][0], folds[0][0])
+        assert report["dropped"] == 5 and report["n_exact"] == 5
+
+
+def test_near_test_duplicates_are_counted_apart_and_dropped():
+    data, planted = _planted(n_copies=2, n_near=3)
+    folds, _ = resolve_split(("train", "test"), data.target, usage=data.usage)
+    _, report = find_test_duplicates(data.data, folds, method="exact")
+    assert (report["n_exact"], report["n_near"]) == (2, None)
     dropped, report = find_test_duplicates(data.data, folds, drop=True)
+    assert (report["n_exact"], report["n_near"], report["dropped"]) == (2, 5, 5)
+    assert report["max_distance"] == 10 and report["min_correlation"] == 0.95
     np.testing.assert_array_equal(dropped[0][1], np.setdiff1d(np.arange(30, 48), planted))
-    np.testing.assert_array_equal(dropped[0][0], folds[0][0])
-    assert report["dropped"] == 5
+
+
+def test_copies_within_the_test_set_are_each_counted():
+    data, planted = _planted(n_copies=1)
+    data.data[[40, 43]] = data.data[planted[0]]  # two more copies of the same training image
+    folds, _ = resolve_split(("train", "test"), data.target, usage=data.usage)
+    dropped, report = find_test_duplicates(data.data, folds, drop=True)
+    assert report["n_exact"] == report["n_near"] == report["dropped"] == 3
+    assert not {planted[0], 40, 43} & set(dropped[0][1])
+
+
+def test_data_that_are_not_images_are_not_counted():
+    data, _ = _planted()
+    X = data.data.astype(float) * 2  # up to 398: not grey levels
+    folds, _ = resolve_split(("train", "test"), data.target, usage=data.usage)
+    kept, report = find_test_duplicates(X, folds, drop=True)
+    assert kept[0][1] is folds[0][1]
+    assert report["method"] is None and "pixel values must be in 0..255" in report["reason"]
+    result = run_benchmark(
+        {"prior": RecordingPrior()}, (X, data.target), split=2, verbose=0, drop_test_duplicates=True
+    )
+    assert "- Test duplicates: not counted: the data are not grey images" in result.to_markdown()
 
 
 def test_a_copy_within_the_test_set_is_not_a_training_duplicate():
@@ -207,9 +243,10 @@ def test_runner_drops_exactly_the_planted_rows_and_reports_them():
     )
     assert result.table.loc[0, "n_test"] == 18
     assert result.meta["test_duplicates"]["n_exact"] == 5
-    assert "5 of the 18 test images duplicate a training image exactly; kept" in (
-        result.to_markdown()
-    )
+    assert (
+        "5 of the 18 test images duplicate a training image exactly, 5 exactly or nearly "
+        "(pHash within 10 bits and pixels correlating at 0.95 or more); kept"
+    ) in result.to_markdown()
     RecordingPrior.scored = []
     result = run_benchmark(
         {"prior": RecordingPrior()},
@@ -252,11 +289,21 @@ def test_split_options_are_in_the_fingerprint(tmp_path):
     data, _ = _planted(n_copies=0)  # no duplicates and no groups: the folds are the same
     kwargs = dict(split=("train", "test"), out_dir=tmp_path, verbose=0, plots=False)
     run_benchmark({"prior": RecordingPrior()}, data, **kwargs)
-    for option in ({"drop_test_duplicates": True}, {"grouped": False}):
+    for option in (
+        {"drop_test_duplicates": True},
+        {"grouped": False},
+        {"duplicate_method": "exact"},
+    ):
         with pytest.raises(ValueError, match="holds results of other data or another split"):
             run_benchmark({"prior": RecordingPrior()}, data, **kwargs, **option)
     result = run_benchmark({"prior": RecordingPrior()}, data, **kwargs)
     assert bool(result.table.loc[0, "reused"])
+
+
+def test_unknown_duplicate_method():
+    data = _grouped_data()
+    with pytest.raises(ValueError, match=r"method must be one of \('phash', 'exact'\), got 'md5'"):
+        run_benchmark({"prior": RecordingPrior()}, data, split=2, duplicate_method="md5")
 
 
 @pytest.mark.parametrize("option", ["grouped", "drop_test_duplicates"])
@@ -296,7 +343,7 @@ def test_cli_end_to_end_on_a_folder_of_subjects(tmp_path, capsys):
     report = (out / "report.md").read_text()
     assert "each of the 6 subjects (groups) is in the training or the test set" in report
     assert meta["test_duplicates"]["exact"] == [2, 2, 2]
-    assert "6 of the 36 test images duplicate a training image exactly; kept" in report
+    assert "6 of the 36 test images duplicate a training image exactly, 6 exactly or" in report
 
     out = tmp_path / "dropped"
     assert main([*base, "--cv", "3", "--out", str(out), "-q", "--drop-test-duplicates"]) == 0

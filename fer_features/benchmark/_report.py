@@ -76,14 +76,16 @@ def duplicates_text(meta):
     dup = meta.get("test_duplicates")
     if not dup:
         return "test duplicates: not recorded"
+    if dup.get("method") is None:
+        return f"not counted: {dup.get('reason')}"
     text = (
         f"{dup['n_exact']} of the {dup['n_test_rows']} test images duplicate a training "
         f"image exactly"
     )
     if dup.get("n_near") is not None:
         text += (
-            f", {dup['n_near']} nearly ({dup['near_method']}, distance at most "
-            f"{dup['max_distance']})"
+            f", {dup['n_near']} exactly or nearly (pHash within {dup['max_distance']} bits "
+            f"and pixels correlating at {dup['min_correlation']:g} or more)"
         )
     if dup.get("dropped") is None:
         return text + "; kept (--drop-test-duplicates, drop_test_duplicates=True, removes them)"

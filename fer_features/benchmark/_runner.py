@@ -76,6 +76,7 @@ def run_benchmark(
     split=None,
     grouped=True,
     drop_test_duplicates=False,
+    duplicate_method="phash",
     max_per_class=None,
     out_dir=None,
     resume=True,
@@ -162,11 +163,16 @@ def run_benchmark(
         subjects in both sets), and a split that shares subjects warns.
     drop_test_duplicates : bool, default=False
         Remove from every test fold the images that duplicate an image of its
-        training fold before scoring. Either way ``meta["test_duplicates"]``
-        and the report give how many test images duplicate training images
-        (and how many were removed). Off by default, so that scores on
-        FER2013's Training / PublicTest split stay comparable with published
-        ones, which keep them.
+        training fold (as ``duplicate_method`` finds them) before scoring.
+        Either way ``meta["test_duplicates"]`` and the report give how many
+        test images duplicate training images, exactly and nearly (and how many
+        were removed); see :func:`fer_features.cleaning.find_duplicates`. Off by
+        default, so that scores on FER2013's Training / PublicTest split stay
+        comparable with published ones, which keep them.
+    duplicate_method : {"phash", "exact"}, default="phash"
+        The duplicates counted as near and dropped: byte-equal and near copies
+        (the same photo shifted, re-encoded or brightened; a few CPU seconds
+        a fold on FER2013), or byte-equal ones only.
     max_per_class : int or None, default=None
         Keep at most this many training images per class in every training fold
         (chosen at random with ``random_state``), for quick or balanced runs;
@@ -256,7 +262,13 @@ def run_benchmark(
         description += f", at most {max_per_class} training images per class"
     overlap = group_overlap(folds, groups)
     warn_shared_subjects(overlap, description, grouped=grouped)
-    folds, duplicates = find_test_duplicates(X, folds, drop=drop_test_duplicates)
+    folds, duplicates = find_test_duplicates(
+        X,
+        folds,
+        drop=drop_test_duplicates,
+        method=duplicate_method,
+        image_shape=_image_shape(data),
+    )
     for i, (train, test) in enumerate(folds):
         if len(train) == 0 or len(test) == 0:
             raise ValueError(
@@ -334,6 +346,15 @@ def run_benchmark(
     if interrupted:
         raise BenchmarkInterrupted(result)
     return result
+
+
+def _image_shape(data):
+    """``(height, width)`` of a Bunch's ``images``, else ``None`` (square rows)."""
+    try:
+        shape = np.shape(data["images"])
+    except (KeyError, TypeError, IndexError):
+        return None
+    return tuple(shape[1:3]) if len(shape) >= 3 else None
 
 
 def _refuse_other_data(store, fingerprints):
