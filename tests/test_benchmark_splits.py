@@ -365,3 +365,26 @@ def test_cli_end_to_end_on_a_folder_of_subjects(tmp_path, capsys):
     assert main([*base, "--cv", "10", "--out", str(tmp_path / "ten")]) == 2
     err = capsys.readouterr().err
     assert "needs at least 10 subjects (groups), but the data have 6" in err
+
+
+# ----------------------------------------------------------------- real faces
+@pytest.mark.fer2013
+def test_real_faces_exact_copies_and_planted_near_copies(fer2013):
+    X, usage = fer2013.data, fer2013.usage
+    train, test = np.flatnonzero(usage == "Training"), np.flatnonzero(usage == "PublicTest")
+    _, report = find_test_duplicates(X, [(train, test)], method="exact")
+    seen = {bytes(row) for row in X[train]}
+    assert report["n_exact"] == sum(bytes(row) in seen for row in X[test])
+    assert report["n_exact"] > 0  # FER2013's usages share images
+
+    # a small part, with 20 brightened copies of training faces planted among the test faces
+    train, test = train[:1500], test[:300]
+    kept, before = find_test_duplicates(X, [(train, test)], drop=True)
+    flagged = np.setdiff1d(test, kept[0][1])
+    X = X.copy()
+    targets = np.setdiff1d(test, flagged)[::7][:20]
+    X[targets] = np.clip(X[train[:20]].astype(int) + 30, 0, 255).astype(np.uint8)
+    kept, after = find_test_duplicates(X, [(train, test)], drop=True)
+    assert after["n_exact"] == before["n_exact"]  # brightened: not byte-equal
+    assert after["n_near"] == before["n_near"] + 20
+    np.testing.assert_array_equal(np.setdiff1d(test, kept[0][1]), np.union1d(flagged, targets))
