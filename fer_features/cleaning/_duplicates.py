@@ -115,14 +115,14 @@ def _pairs(flat, shape, method, max_distance, min_correlation, max_shift):
     hashes = None
     if method == "phash":
         distinct = np.flatnonzero(~copies)
-        hashes_distinct = phash(flat[distinct])
-        hashes = hashes_distinct[np.searchsorted(distinct, first)]
-        i, j = _hash_pairs(hashes_distinct, max_distance)
+        hashes = phash(flat, image_shape=shape)  # all rows: no copy of the distinct ones
+        i, j = _hash_pairs(hashes[distinct], max_distance)
         if len(i):
-            images = flat[distinct].reshape(len(distinct), *shape)
+            i, j = distinct[i], distinct[j]
+            images = flat.reshape(n, *shape)
             keep = _shift_correlations(images, i, j, max_shift) >= min_correlation
-            pi.append(distinct[i[keep]])
-            pj.append(distinct[j[keep]])
+            pi.append(i[keep])
+            pj.append(j[keep])
     i, j = np.concatenate(pi), np.concatenate(pj)
     swap = i > j
     i[swap], j[swap] = j[swap], i[swap]
@@ -295,7 +295,11 @@ def find_duplicates(
         differ = labels[mine] != labels[theirs]
         reference_conflicts[mine[differ]] = True
 
-    std = flat[:n].std(axis=1)
+    # by blocks: the standard deviation of all rows at once would hold them all in float64
+    std = np.concatenate(
+        [flat[start : min(start + 4096, n)].std(axis=1) for start in range(0, n, 4096)]
+        or [np.zeros(0)]
+    )
     return DuplicateReport(
         images=images,
         labels=y,

@@ -161,7 +161,7 @@ def phash(X, *, image_shape=None):
         return np.zeros(0, dtype=np.uint64)
     small = _resize_square(images, size) if h == w else _resize_pillow(images, size)
     hashes = np.empty(n, dtype=np.uint64)
-    chunk = 8192
+    chunk = 2048  # a few MB of float64 per DCT
     for start in range(0, n, chunk):
         block = small[start : start + chunk].astype(np.float64)
         dct = scipy.fft.dct(scipy.fft.dct(block, axis=1), axis=2)
