@@ -54,7 +54,7 @@ def find_test_duplicates(X, folds, *, drop=False, method="phash", image_shape=No
         ``n_test_rows``; the settings ``max_distance`` and
         ``min_correlation`` of the near search; ``dropped``, the number of test
         images removed (``None`` without ``drop``). When ``X`` is not images
-        (values outside 0..255, rows that are no square), nothing is counted:
+        (values outside 0..255, rows that are not square images), nothing is counted:
         ``method`` is ``None`` and ``reason`` says why.
 
     Examples
