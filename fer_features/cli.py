@@ -206,6 +206,22 @@ def _add_benchmark(subparsers):
         help="stratified K-fold cross-validation instead of a train/test split",
     )
     p.add_argument(
+        "--split",
+        choices=["subject", "random"],
+        default="subject",
+        help="subject (the default): when the data say who each face is (CK+ or "
+        "JAFFE file names, the synthetic faces), --cv folds and the hold-out keep "
+        "every subject on one side, so the scores measure the expression, not the "
+        "person; random: split the images regardless of subjects (warns)",
+    )
+    p.add_argument(
+        "--drop-test-duplicates",
+        action="store_true",
+        help="remove the test images that duplicate a training image before scoring "
+        "(the report always says how many there are; kept by default, so that "
+        "FER2013 scores stay comparable with published ones)",
+    )
+    p.add_argument(
         "--estimators",
         metavar="A,B,...",
         help="comma-separated estimator names (see `fer-features list`); "
@@ -321,10 +337,7 @@ def _run_benchmark(args):
     elif args.train_usage or args.test_usage or has_usage:
         split = (args.train_usage or "Training", args.test_usage or "PublicTest")
     else:
-        from sklearn.model_selection import StratifiedShuffleSplit
-
-        # no usages and no --cv: one stratified hold-out of a quarter of the images
-        split = StratifiedShuffleSplit(n_splits=1, test_size=0.25, random_state=args.seed)
+        split = 0.25  # no usages and no --cv: one stratified hold-out of a quarter of the images
     if verbose:
         print(f"[benchmark] profile {profile}; data {args.data}", file=sys.stderr)
     if "cnn" in roster and not args.verbose:
@@ -334,6 +347,8 @@ def _run_benchmark(args):
             roster,
             data,
             split=split,
+            grouped=args.split == "subject",
+            drop_test_duplicates=args.drop_test_duplicates,
             max_per_class=args.max_per_class,
             out_dir=args.out,
             resume=not args.no_resume,

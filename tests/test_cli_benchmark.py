@@ -52,8 +52,9 @@ def test_benchmark_end_to_end_and_resume(tmp_path, capsys):
     csv = pd.read_csv(out / "results.csv")
     assert list(csv["estimator"]) == ["pixels-logreg", "hog-rf"]
     assert list(csv["status"]) == ["ok", "ok"]
-    # 140 faces, a quarter held out
-    assert csv["n_test"].tolist() == [35, 35] and csv["n_train"].tolist() == [105, 105]
+    # 140 faces, the subjects of about a quarter held out (test_benchmark_splits.py checks them)
+    assert (csv["n_test"] + csv["n_train"]).tolist() == [140, 140]
+    assert 0.15 < csv["n_test"][0] / 140 < 0.35
     record = json.loads((out / "estimators" / "hog-rf.json").read_text())
     assert "n_estimators=100" in record["params"]  # the quick profile
 
@@ -96,7 +97,8 @@ def test_benchmark_refuses_an_out_folder_of_other_data(tmp_path, capsys):
     assert "give another --out (out_dir), or --overwrite" in err
     assert (out / "results.csv").read_text() == before
     assert main(["benchmark", "--n-samples", "84", *fast, "--overwrite"]) == 0
-    assert pd.read_csv(out / "results.csv").loc[0, "n_test"] == 21
+    row = pd.read_csv(out / "results.csv").loc[0]
+    assert row["n_test"] + row["n_train"] == 84
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from ._report import format_table
 from ._result import BenchmarkInterrupted, BenchmarkResult
 from ._roster import DEFAULT_ROSTER, default_roster, make_roster
 from ._runner import run_benchmark
-from ._splits import resolve_split, subsample_per_class
+from ._splits import group_overlap, resolve_split, subsample_per_class
 from ._store import (
     check_out_dir,
     data_fingerprint,
@@ -39,6 +39,7 @@ __all__ = [
     "estimator_fingerprint",
     "file_stem",
     "format_table",
+    "group_overlap",
     "make_roster",
     "resolve_split",
     "run_benchmark",

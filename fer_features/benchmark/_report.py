@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["format_table", "render_report"]
+__all__ = ["format_table", "render_report", "split_subjects_text", "duplicates_text"]
 
 
 def _num(value, spec=".3f"):
@@ -51,6 +51,47 @@ def _link(path, base):
         return path.as_posix()
 
 
+def split_subjects_text(meta):
+    """One sentence on the subjects of a run's split (from its ``meta``)."""
+    kind = meta.get("split_kind")
+    n_groups = meta.get("n_groups")
+    if kind == "subject-independent":
+        return (
+            f"subject-independent: each of the {n_groups} subjects (groups) is in the "
+            f"training or the test set of a fold, never both"
+        )
+    if kind == "subjects shared":
+        return (
+            f"subjects shared: up to {max(meta['shared_groups'])} of the {n_groups} "
+            f"subjects (groups) are in both the training and the test set of a fold, so "
+            f"the scores also measure recognising the person"
+        )
+    if kind == "no groups":
+        return "no subjects: the data do not say who each face is, so subjects may be shared"
+    return "subjects: not recorded"
+
+
+def duplicates_text(meta):
+    """One sentence on the test images that duplicate training images."""
+    dup = meta.get("test_duplicates")
+    if not dup:
+        return "test duplicates: not recorded"
+    if dup.get("method") is None:
+        return f"not counted: {dup.get('reason')}"
+    text = (
+        f"{dup['n_exact']} of the {dup['n_test_rows']} test images duplicate a training "
+        f"image exactly"
+    )
+    if dup.get("n_near") is not None:
+        text += (
+            f", {dup['n_near']} exactly or nearly (pHash within {dup['max_distance']} bits "
+            f"and pixels correlating at {dup['min_correlation']:g} or more)"
+        )
+    if dup.get("dropped") is None:
+        return text + "; kept (--drop-test-duplicates, drop_test_duplicates=True, removes them)"
+    return text + f"; {dup['dropped']} removed before scoring"
+
+
 def render_report(result):
     """Markdown text of a :class:`BenchmarkResult`: table, failures, plots, details."""
     meta = result.meta
@@ -65,6 +106,8 @@ def render_report(result):
     out.append(
         f"- Split: {meta['split']} ({meta['n_folds']} fold{'s' if meta['n_folds'] > 1 else ''})"
     )
+    out.append(f"- Subjects: {split_subjects_text(meta)}")
+    out.append(f"- Test duplicates: {duplicates_text(meta)}")
     out.append(
         f"- Machine: {meta['machine']}, Python {meta['python']}; "
         f"run {meta['started']} to {meta.get('finished', '?')}"

@@ -21,12 +21,14 @@ import numpy as np
 
 from .. import __version__
 from .._confusion import label_names
+from ._duplicates import find_test_duplicates
 from ._metrics import (
     bootstrap_interval,
     classification_metrics,
     predict_with_proba,
     summarize_folds,
 )
+from ._report import duplicates_text, split_subjects_text
 from ._resources import (
     limit_threads,
     peak_memory_mb,
@@ -36,7 +38,13 @@ from ._resources import (
 )
 from ._result import BenchmarkInterrupted, BenchmarkResult
 from ._roster import build_estimator, normalize_roster
-from ._splits import resolve_split, subsample_per_class, unpack_data
+from ._splits import (
+    group_overlap,
+    resolve_split,
+    subsample_per_class,
+    unpack_data,
+    warn_shared_subjects,
+)
 from ._store import (
     RECORD_VERSION,
     ResultStore,
@@ -66,6 +74,9 @@ def run_benchmark(
     data,
     *,
     split=None,
+    grouped=True,
+    drop_test_duplicates=False,
+    duplicate_method="phash",
     max_per_class=None,
     out_dir=None,
     resume=True,
@@ -130,13 +141,38 @@ def run_benchmark(
     data : Bunch or (X, y)
         A loader's Bunch (``data`` as ``(n_samples, h * w)`` rows, ``target``,
         optionally ``target_names``, ``usage`` and ``groups``) or a pair.
-    split : None, pair of str, int or splitter, default=None
+    split : None, pair of str, int, float or splitter, default=None
         ``("Training", "PublicTest")``: train on the rows of the first usage,
         test on those of the second. ``k``: stratified k-fold (shuffled with
-        ``random_state``). A scikit-learn splitter: its folds, given
+        ``random_state``). A float in (0, 1): one stratified hold-out of about
+        that fraction. A scikit-learn splitter: its folds, given
         ``data.groups`` (group splitters score subject-independently). ``None``:
         ``("Training", "PublicTest")`` when the data have those usages, else 5
-        folds.
+        folds. See :func:`~fer_features.benchmark.resolve_split`.
+    grouped : bool, default=True
+        When the data have ``groups`` (the subject of each image, as
+        :func:`~fer_features.datasets.load_image_folder` reads them from CK+
+        or JAFFE file names), k-fold and hold-out splits keep every subject on
+        one side (``StratifiedGroupKFold``), so the scores measure the
+        expression, not the person; fewer subjects than folds is an error
+        that gives both numbers. ``False`` splits the images regardless of
+        their subjects (what earlier versions did), with a warning that
+        subjects are shared. Whatever the split, the result's ``meta`` says
+        ``split_kind`` (``"subject-independent"``, ``"subjects shared"`` or
+        ``"no groups"``), ``n_groups`` and ``shared_groups`` (per fold, the
+        subjects in both sets), and a split that shares subjects warns.
+    drop_test_duplicates : bool, default=False
+        Remove from every test fold the images that duplicate an image of its
+        training fold (as ``duplicate_method`` finds them) before scoring.
+        Either way ``meta["test_duplicates"]`` and the report give how many
+        test images duplicate training images, exactly and nearly (and how many
+        were removed); see :func:`fer_features.cleaning.find_duplicates`. Off by
+        default, so that scores on FER2013's Training / PublicTest split stay
+        comparable with published ones, which keep them.
+    duplicate_method : {"phash", "exact"}, default="phash"
+        The duplicates counted as near and dropped: byte-equal and near copies
+        (the same photo shifted, re-encoded or brightened; a few CPU seconds
+        a fold on FER2013), or byte-equal ones only.
     max_per_class : int or None, default=None
         Keep at most this many training images per class in every training fold
         (chosen at random with ``random_state``), for quick or balanced runs;
@@ -209,11 +245,14 @@ def run_benchmark(
         or max_per_class < 1
     ):
         raise ValueError(f"max_per_class must be a positive integer or None, got {max_per_class!r}")
+    for option, value in (("grouped", grouped), ("drop_test_duplicates", drop_test_duplicates)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{option} must be True or False, got {value!r}")
     progress = _Progress(verbose)
     classes = np.unique(y)
     class_names = label_names(classes, target_names)
     folds, description = resolve_split(
-        split, y, usage=usage, groups=groups, random_state=random_state
+        split, y, usage=usage, groups=groups, random_state=random_state, grouped=grouped
     )
     if max_per_class is not None:
         folds = [
@@ -221,6 +260,15 @@ def run_benchmark(
             for i, (train, test) in enumerate(folds)
         ]
         description += f", at most {max_per_class} training images per class"
+    overlap = group_overlap(folds, groups)
+    warn_shared_subjects(overlap, description, grouped=grouped)
+    folds, duplicates = find_test_duplicates(
+        X,
+        folds,
+        drop=drop_test_duplicates,
+        method=duplicate_method,
+        image_shape=_image_shape(data),
+    )
     for i, (train, test) in enumerate(folds):
         if len(train) == 0 or len(test) == 0:
             raise ValueError(
@@ -229,7 +277,14 @@ def run_benchmark(
             )
     fingerprints = {
         "data": data_fingerprint(X, y),
-        "split": split_fingerprint(folds),
+        "split": split_fingerprint(
+            folds,
+            {
+                "grouped": bool(grouped),
+                "drop_test_duplicates": bool(drop_test_duplicates),
+                "duplicates": duplicates["method"],
+            },
+        ),
         "library": f"fer_features {__version__}",
     }
     store = ResultStore(out_dir) if out_dir is not None else None
@@ -237,6 +292,8 @@ def run_benchmark(
         _refuse_other_data(store, fingerprints)
     meta = {
         "split": description,
+        **overlap,
+        "test_duplicates": duplicates,
         "n_folds": len(folds),
         "n_samples": int(len(y)),
         "n_features": int(X.shape[1]),
@@ -256,6 +313,7 @@ def run_benchmark(
         f"{len(roster)} estimator(s) on {len(y)} images, {description} "
         f"({len(folds)} fold{'s' if len(folds) > 1 else ''}){where}"
     )
+    progress(f"{split_subjects_text(meta)}; {duplicates_text(meta)}")
     records = []
     for name, spec in roster:
         record = _run_one(
@@ -288,6 +346,15 @@ def run_benchmark(
     if interrupted:
         raise BenchmarkInterrupted(result)
     return result
+
+
+def _image_shape(data):
+    """``(height, width)`` of a Bunch's ``images``, else ``None`` (square rows)."""
+    try:
+        shape = np.shape(data["images"])
+    except (KeyError, TypeError, IndexError):
+        return None
+    return tuple(shape[1:3]) if len(shape) >= 3 else None
 
 
 def _refuse_other_data(store, fingerprints):

@@ -1,10 +1,16 @@
 """The runner's ``data`` and ``split`` arguments as arrays and explicit train / test folds."""
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 
-__all__ = ["resolve_split", "subsample_per_class", "unpack_data"]
+__all__ = [
+    "group_overlap",
+    "resolve_split",
+    "subsample_per_class",
+    "unpack_data",
+    "warn_shared_subjects",
+]
 
 DEFAULT_USAGES = ("Training", "PublicTest")
 
@@ -16,35 +22,89 @@ def _has_usages(usage, names):
     return all(name in values for name in names)
 
 
-def resolve_split(split, y, *, usage=None, groups=None, random_state=0):
+def _n_groups(groups):
+    return len(np.unique(groups))
+
+
+def _group_folds(splitter, y, groups, what, needed):
+    n_groups = _n_groups(groups)
+    if n_groups < needed:
+        raise ValueError(
+            f"{what} needs at least {needed} subjects (groups), but the data have "
+            f"{n_groups}; use fewer folds, or split='random' (grouped=False) to "
+            f"share subjects between training and testing"
+        )
+    import warnings
+
+    with warnings.catch_warnings():  # "least populated class ... fewer than n_splits"
+        warnings.filterwarnings("ignore", message=".*least populated class")
+        folds = list(splitter.split(np.zeros((len(y), 1)), y, groups))
+    shared = group_overlap(folds, groups)["shared_groups"]
+    if any(shared):  # pragma: no cover - a group splitter that mixes groups is a bug
+        raise RuntimeError(f"{splitter!r} put subjects in both training and test: {shared}")
+    return folds
+
+
+def resolve_split(split, y, *, usage=None, groups=None, random_state=0, grouped=True):
     """The folds of a split, as index arrays, and a description.
 
     Parameters
     ----------
-    split : None, pair of str, int or splitter
+    split : None, pair of str, int, float or splitter
         ``None``: the FER2013 split ``("Training", "PublicTest")`` when the data
-        have those usages, otherwise 5-fold stratified cross-validation. A pair
-        of usage names: train on the rows of the first, test on those of the
-        second. An integer ``k >= 2``: ``StratifiedKFold(k, shuffle=True)``. Any
-        scikit-learn splitter (an object with ``split``): its folds, given the
-        data's ``groups`` (so group splitters such as ``GroupKFold`` give
-        subject-independent scores).
+        have those usages, otherwise 5-fold cross-validation. A pair of usage
+        names: train on the rows of the first, test on those of the second. An
+        integer ``k >= 2``: stratified k-fold cross-validation, shuffled
+        (``StratifiedGroupKFold`` when the data have ``groups`` and ``grouped``,
+        else ``StratifiedKFold``). A float in (0, 1): one stratified hold-out of
+        about that fraction of the images (with groups and ``grouped``: one fold
+        of ``StratifiedGroupKFold(round(1 / split))``, so the fraction is
+        approximate; else ``StratifiedShuffleSplit``). Any scikit-learn splitter
+        (an object with ``split``): its folds, given the data's ``groups``.
     y : ndarray of shape (n_samples,)
         Labels.
     usage : ndarray of shape (n_samples,) or None
         Usage name of every row.
     groups : ndarray of shape (n_samples,) or None
-        Group of every row.
+        Group (subject) of every row.
     random_state : int, default=0
-        Seed of the shuffled stratified folds.
+        Seed of the shuffled folds.
+    grouped : bool, default=True
+        Whether an integer or float ``split`` (or ``None`` without usages) keeps
+        each group on one side (subject-independent scores). ``False`` ignores
+        the groups, so one subject may be in both training and test sets. No
+        effect without ``groups``, nor on usage pairs and splitters.
 
     Returns
     -------
     folds : list of (ndarray, ndarray)
         Train and test indices.
     description : str
+
+    Raises
+    ------
+    ValueError
+        On a malformed split, an unknown usage, or fewer groups than a
+        subject-independent split needs (the message gives both numbers).
+
+    See Also
+    --------
+    group_overlap : how many groups the folds share between training and test.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fer_features.benchmark import resolve_split
+    >>> y = np.tile([0, 1], 6)
+    >>> groups = np.repeat(["ann", "bob", "cy"], 4)
+    >>> folds, text = resolve_split(3, y, groups=groups)
+    >>> text.split(" (")[0]
+    'subject-independent stratified 3-fold cross-validation'
+    >>> [sorted(set(groups[test].tolist())) for _, test in folds]
+    [['cy'], ['bob'], ['ann']]
     """
     n = len(y)
+    use_groups = grouped and groups is not None
     if split is None:
         split = DEFAULT_USAGES if _has_usages(usage, DEFAULT_USAGES) else 5
     if (
@@ -73,7 +133,7 @@ def resolve_split(split, y, *, usage=None, groups=None, random_state=0):
         folds.append((train, test))
         return folds, f"train on {split[0]}, test on {split[1]}"
     if isinstance(split, Integral) and not isinstance(split, bool):
-        from sklearn.model_selection import StratifiedKFold
+        from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
         k = int(split)
         if k < 2:
@@ -81,9 +141,41 @@ def resolve_split(split, y, *, usage=None, groups=None, random_state=0):
         counts = np.unique(y, return_counts=True)[1]
         if counts.max() < k:
             raise ValueError(f"split={k}: every class has fewer than {k} images; use fewer folds")
+        if use_groups:
+            splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=random_state)
+            folds = _group_folds(
+                splitter, y, groups, f"split={k}: subject-independent {k}-fold cross-validation", k
+            )
+            return folds, (
+                f"subject-independent stratified {k}-fold cross-validation "
+                f"(StratifiedGroupKFold, {_n_groups(groups)} subjects, shuffled, "
+                f"seed {random_state})"
+            )
         splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
         folds = list(splitter.split(np.zeros((n, 1)), y))
         return folds, f"stratified {k}-fold cross-validation (shuffled, seed {random_state})"
+    if isinstance(split, Real) and not isinstance(split, bool):
+        from sklearn.model_selection import StratifiedGroupKFold, StratifiedShuffleSplit
+
+        fraction = float(split)
+        if not 0 < fraction < 1:
+            raise ValueError(
+                f"split={split!r}: a hold-out fraction must lie strictly between 0 and 1"
+            )
+        if use_groups:
+            k = max(2, round(1 / fraction))
+            splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=random_state)
+            folds = _group_folds(
+                splitter, y, groups, f"split={split!r}: a subject-independent hold-out of 1/{k}", k
+            )
+            return folds[:1], (
+                f"subject-independent stratified hold-out of about 1/{k} of the images "
+                f"(one fold of StratifiedGroupKFold({k}), {_n_groups(groups)} subjects, "
+                f"seed {random_state})"
+            )
+        splitter = StratifiedShuffleSplit(n_splits=1, test_size=fraction, random_state=random_state)
+        folds = list(splitter.split(np.zeros((n, 1)), y))
+        return folds, f"stratified hold-out of {fraction:g} of the images (seed {random_state})"
     if hasattr(split, "split") and not isinstance(split, str):
         import warnings
 
@@ -102,8 +194,74 @@ def resolve_split(split, y, *, usage=None, groups=None, random_state=0):
             raise ValueError(f"{split!r} gave no folds")
         return folds, " ".join(repr(split).split())
     raise ValueError(
-        f"split must be a pair of usage names, an integer k >= 2 or a scikit-learn "
-        f"splitter, got {split!r}"
+        f"split must be a pair of usage names, an integer k >= 2, a hold-out fraction "
+        f"in (0, 1) or a scikit-learn splitter, got {split!r}"
+    )
+
+
+def group_overlap(folds, groups):
+    """Whether the folds keep every group (subject) on one side, and how many they share.
+
+    Parameters
+    ----------
+    folds : list of (ndarray, ndarray)
+        Train and test indices.
+    groups : ndarray of shape (n_samples,) or None
+        Group of every row.
+
+    Returns
+    -------
+    overlap : dict
+        ``split_kind``: ``"subject-independent"`` (no fold has a group in
+        both its training and its test set), ``"subjects shared"`` (some fold
+        has) or ``"no groups"`` (``groups`` is None); ``n_groups``: the number
+        of distinct groups (``None`` without groups); ``shared_groups``: for
+        each fold, the number of groups found in both its training and its test
+        set (``None`` without groups).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fer_features.benchmark import group_overlap
+    >>> groups = np.array(["a", "a", "b", "b", "c"])
+    >>> group_overlap([(np.array([0, 1]), np.array([2, 3, 4]))], groups)["split_kind"]
+    'subject-independent'
+    >>> group_overlap([(np.array([0, 2]), np.array([1, 3, 4]))], groups)["shared_groups"]
+    [2]
+    """
+    if groups is None:
+        return {"split_kind": "no groups", "n_groups": None, "shared_groups": None}
+    groups = np.asarray(groups)
+    shared = [
+        int(len(np.intersect1d(groups[np.asarray(train)], groups[np.asarray(test)])))
+        for train, test in folds
+    ]
+    return {
+        "split_kind": "subjects shared" if any(shared) else "subject-independent",
+        "n_groups": _n_groups(groups),
+        "shared_groups": shared,
+    }
+
+
+def warn_shared_subjects(overlap, description, *, grouped):
+    """Warn when the folds of ``overlap`` (see :func:`group_overlap`) share subjects."""
+    if overlap["split_kind"] != "subjects shared":
+        return
+    import warnings
+
+    how = (
+        "split='random' (grouped=False; --split random) ignores the subjects"
+        if not grouped
+        else "give an integer or fraction split, or a group splitter, to keep each "
+        "subject on one side"
+    )
+    warnings.warn(
+        f"training and test share subjects: up to {max(overlap['shared_groups'])} of the "
+        f"{overlap['n_groups']} subjects (groups) are in both sets of a fold "
+        f"({description}), so the scores measure recognising the person as well as the "
+        f"expression; {how}",
+        UserWarning,
+        stacklevel=3,
     )
 
 

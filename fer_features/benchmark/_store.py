@@ -4,7 +4,8 @@ A result is reused on resume only when all three fingerprints match: the
 estimator's parameters (every nested parameter, except ``n_jobs``, ``verbose``
 and ``memory``, which do not change what is learned), the data (bytes of ``X``
 and of the labels) and the split (the exact train and test indices of every
-fold, after any per-class subsampling).
+fold, after any per-class subsampling and dropping of test duplicates, and the
+split options: subject-independent or not, duplicates dropped or not).
 """
 
 import hashlib
@@ -112,9 +113,16 @@ def data_fingerprint(X, y):
     return hashlib.sha256((_array_digest(X) + _array_digest(y)).encode()).hexdigest()
 
 
-def split_fingerprint(folds):
-    """SHA-256 of the train and test indices of every fold."""
+def split_fingerprint(folds, options=None):
+    """SHA-256 of the train and test indices of every fold, and of the split options.
+
+    ``options`` (a JSON-able dict, e.g. ``{"grouped": True}``) names settings
+    that change what a result means even where they leave the indices
+    unchanged, so that results of other settings are never reused.
+    """
     digest = hashlib.sha256()
+    if options:
+        digest.update(json.dumps(to_jsonable(options), sort_keys=True).encode())
     for train, test in folds:
         digest.update(_array_digest(np.asarray(train, dtype=np.int64)).encode())
         digest.update(_array_digest(np.asarray(test, dtype=np.int64)).encode())
