@@ -225,6 +225,22 @@ def test_in_reference_with_two_sets():
     assert not alone.in_reference.any() and not alone.reference_conflicts.any()
 
 
+def test_every_byte_equal_copy_of_a_reference_image_is_in_reference():
+    # rows 1 and 3 are the same image, a copy of reference row 2: both are seen,
+    # although the exact pairs link a copy to the first of its kind only
+    train = make_synthetic_faces(7, random_state=0)
+    test = make_synthetic_faces(7, random_state=1)
+    X, y = test.images.copy(), test.target.copy()
+    X[1] = X[3] = train.images[2]
+    y[1], y[3] = train.target[2], (train.target[2] + 1) % 7
+    for method in ("exact", "phash"):
+        report = find_duplicates(
+            X, y, X_reference=train.images, y_reference=train.target, method=method
+        )
+        assert np.flatnonzero(report.in_reference).tolist() == [1, 3]
+        assert np.flatnonzero(report.reference_conflicts).tolist() == [3]
+
+
 def test_reference_rows_of_one_file():
     faces = make_synthetic_faces(40, random_state=4)
     X = np.concatenate([faces.images, faces.images[[2, 30]]])

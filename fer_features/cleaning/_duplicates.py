@@ -294,6 +294,18 @@ def find_duplicates(
     if labels is not None:
         differ = labels[mine] != labels[theirs]
         reference_conflicts[mine[differ]] = True
+    # byte-equal rows are linked to the first of their kind only: a row whose
+    # byte-equal twin duplicates a reference row duplicates it too
+    partner = np.full(len(flat), -1)
+    partner[first[mine]] = theirs
+    refs = np.flatnonzero(is_reference)
+    partner[first[refs]] = refs
+    rows = np.flatnonzero(~is_reference[:n])
+    linked = rows[partner[first[rows]] >= 0]
+    in_reference[linked] = True
+    if labels is not None:
+        differ = labels[linked] != labels[partner[first[linked]]]
+        reference_conflicts[linked[differ]] = True
 
     # by blocks: the standard deviation of all rows at once would hold them all in float64
     std = np.concatenate(
