@@ -126,6 +126,21 @@ def hog_histograms(images, orientations, pixels_per_cell):
     n, h, w = images.shape
     c_row, c_col = pixels_per_cell
     n_cr, n_cc = h // c_row, w // c_col
+    if images.dtype == np.uint8:
+        # one compiled pass per image: gradients, table look-ups and cell totals
+        from ._hog_numba import hog_cells_uint8
+
+        magnitude_table, bin_table = _gradient_tables(orientations)
+        out = np.empty((n, n_cr, n_cc, orientations), dtype=np.float64)
+        return hog_cells_uint8(
+            np.ascontiguousarray(images),
+            c_row,
+            c_col,
+            magnitude_table,
+            bin_table,
+            _TABLE_RADIUS,
+            out,
+        )
     integer = _integer_gradients(images)
     if integer is not None:
         # 8-bit images: look magnitude and bin up from the integer gradients
