@@ -201,3 +201,17 @@ def test_compiled_uint8_path_equals_skimage_and_the_numpy_path(monkeypatch, shap
     monkeypatch.setattr(_hog_numba, "hog_cells_uint8", fail)
     with pytest.raises(AssertionError, match="compiled loop ran"):
         _hog.hog_histograms(images, 7, cell)
+
+
+@pytest.mark.parametrize("block_norm", ["L1", "L1-sqrt", "L2", "L2-Hys"])
+@pytest.mark.parametrize("cells_per_block, orientations", [((2, 2), 9), ((1, 3), 2), ((4, 4), 9)])
+def test_compiled_block_normalisation_equals_numpy(block_norm, cells_per_block, orientations):
+    # (4, 4) x 9 = 144 values a block: NumPy's sum splits runs longer than 128
+    rng = np.random.default_rng(orientations)
+    hist = rng.random((3, 5, 6, orientations)) ** 4 * 10.0 ** rng.integers(-6, 2, (3, 5, 6, 1))
+    hist[0, :2] = 0.0  # empty cells: eps alone
+    for dtype in (np.float64, np.float32):
+        ours = _hog.normalize_blocks(hist, cells_per_block, block_norm, dtype)
+        numpy_path = _hog._normalize_blocks_numpy(hist, cells_per_block, block_norm, dtype)
+        assert ours.dtype == numpy_path.dtype == dtype
+        np.testing.assert_array_equal(ours, numpy_path)

@@ -181,8 +181,35 @@ def _contiguous_sum(x):
     return np.add.reduce(np.ascontiguousarray(x), axis=-1)
 
 
+_BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
+
+
 def normalize_blocks(histograms, cells_per_block, block_norm, out_dtype=np.float64):
-    """Normalised overlapping blocks, ``(n, n_blocks_row, n_blocks_col, b_row, b_col, o)``."""
+    """Normalised overlapping blocks, ``(n, n_blocks_row, n_blocks_col, b_row, b_col, o)``.
+
+    A compiled loop, block by block, with the operations of
+    :func:`_normalize_blocks_numpy` in NumPy's order (sums as ``np.add.reduce``
+    takes them), so that the results are equal.
+    """
+    from ._hog_numba import normalize_blocks_compiled
+
+    n, n_cr, n_cc, o = histograms.shape
+    b_row, b_col = cells_per_block
+    out = np.empty((n, n_cr - b_row + 1, n_cc - b_col + 1, b_row, b_col, o), dtype=np.float64)
+    normalize_blocks_compiled(
+        np.ascontiguousarray(histograms, dtype=np.float64),
+        b_row,
+        b_col,
+        _BLOCK_NORMS.index(block_norm),
+        _EPS,
+        _EPS**2,
+        out,
+    )
+    return out.astype(out_dtype, copy=False)
+
+
+def _normalize_blocks_numpy(histograms, cells_per_block, block_norm, out_dtype=np.float64):
+    """:func:`normalize_blocks` with NumPy on the whole batch (the reference of its test)."""
     n, n_cr, n_cc, o = histograms.shape
     b_row, b_col = cells_per_block
     n_br, n_bc = n_cr - b_row + 1, n_cc - b_col + 1

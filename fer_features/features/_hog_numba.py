@@ -54,3 +54,80 @@ def hog_cells_uint8(images, c_row, c_col, magnitude_table, bin_table, radius, ou
                 for o in range(orientations):
                     out[k, i, j, o] = np.float64(totals[o] / area)
     return out
+
+
+@njit(cache=True, nogil=True)
+def _pairwise_sum(a, n):
+    """``np.add.reduce`` of ``a[:n]`` (float64), in NumPy's order: 8 running sums."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    if n <= 128:
+        r = a[:8].copy()
+        i = 8
+        while i < n - (n % 8):
+            for j in range(8):
+                r[j] += a[i + j]
+            i += 8
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        while i < n:
+            res += a[i]
+            i += 1
+        return res
+    half = n // 2
+    half -= half % 8
+    return _pairwise_sum(a[:half], half) + _pairwise_sum(a[half:], n - half)
+
+
+@njit(cache=True, nogil=True)
+def normalize_blocks_compiled(histograms, b_row, b_col, norm, eps, eps2, out):
+    """``_hog.normalize_blocks`` with NumPy's operations in NumPy's order, block by block.
+
+    ``norm``: 0 L1, 1 L1-sqrt, 2 L2, 3 L2-Hys; ``eps2`` is ``eps ** 2`` as Python
+    computes it. ``out`` is
+    ``(n, n_blocks_row, n_blocks_col, b_row, b_col, orientations)`` float64.
+    """
+    n, n_br, n_bc = out.shape[0], out.shape[1], out.shape[2]
+    o = histograms.shape[3]
+    size = b_row * b_col * o
+    flat = np.empty(size, dtype=np.float64)
+    work = np.empty(size, dtype=np.float64)
+    for k in range(n):
+        for br in range(n_br):
+            for bc in range(n_bc):
+                m = 0
+                for i in range(b_row):
+                    for j in range(b_col):
+                        for q in range(o):
+                            flat[m] = histograms[k, br + i, bc + j, q]
+                            m += 1
+                if norm <= 1:
+                    for m in range(size):
+                        work[m] = abs(flat[m])
+                    d = _pairwise_sum(work, size) + eps
+                    for m in range(size):
+                        work[m] = flat[m] / d
+                        if norm == 1:
+                            work[m] = np.sqrt(work[m])
+                else:
+                    for m in range(size):
+                        work[m] = flat[m] * flat[m]
+                    d = np.sqrt(_pairwise_sum(work, size) + eps2)
+                    for m in range(size):
+                        work[m] = flat[m] / d
+                    if norm == 3:
+                        for m in range(size):
+                            work[m] = min(work[m], 0.2)
+                            flat[m] = work[m] * work[m]
+                        d = np.sqrt(_pairwise_sum(flat, size) + eps2)
+                        for m in range(size):
+                            work[m] = work[m] / d
+                m = 0
+                for i in range(b_row):
+                    for j in range(b_col):
+                        for q in range(o):
+                            out[k, br, bc, i, j, q] = work[m]
+                            m += 1
+    return out
