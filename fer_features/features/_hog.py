@@ -15,6 +15,12 @@ by step so that the results are equal, not merely close:
   pixel position of the cell at a time;
 - blocks are normalised with the same expressions, the block sums taken over
   contiguous ``(b_row, b_col, orientations)`` runs as ``np.sum`` does.
+
+The cell histograms of uint8 images (the common case) and the block
+normalisation of every batch run as compiled loops, image by image and block by
+block (:mod:`._hog_numba`), with the same operations in the same order; the
+NumPy histograms stay for the other dtypes, and the NumPy normalisation as the
+reference of its test.
 """
 
 from functools import lru_cache

@@ -40,6 +40,16 @@ fuse multiply-adds). scikit-image's development branch changes it (the
 ``v0 + t * (v1 - v0)`` form and a ``-1e-12`` tolerance), which would move a few
 tie-breaking bits; the tests would show it.
 
+The common ``P=8, R=1`` case has a kernel of its own
+(:func:`._lbp_numba.lbp81_batch`): the neighbours lie on the 3x3 square around
+each pixel, so it works one image at a time in a zero-bordered copy, with the
+four on-pixel neighbours compared directly, the four diagonal ones
+interpolated with the same weights and operations as above (two horizontal
+passes, ``c + 0.70711`` and ``c - 0.70711``, shared by the rows above and below),
+the 8-bit pattern mapped through a 256-entry table and counted into its cell's
+histogram as it is computed. uint8 images go in as they are (converted to
+float64 pixel by pixel, exactly); other dtypes are converted chunk by chunk.
+
 The ``P``-bit pattern is then mapped to the method's code through a lookup table
 built once per ``(P, method)`` for ``P <= 16``; for larger ``P`` (``uniform`` and
 ``nri_uniform`` only) the code is computed from the pattern's number of ones,

@@ -5,7 +5,9 @@ weights, code tables) and calls :func:`lbp_batch`, which runs scikit-image's
 arithmetic image by image in one compiled loop: no Python per image, and the
 work arrays of one image stay in the CPU cache. Compiled functions are cached on
 disk (``cache=True``), so only the first use on a machine pays the compilation;
-the loops are serial (one thread), so the results never depend on scheduling.
+the loops are serial (one thread), so the results never depend on scheduling,
+and release the GIL (``nogil=True``), so that threads can share a batch.
+:func:`lbp81_batch` is the ``P=8, R=1`` kernel (see :mod:`._lbp_kernel`).
 """
 
 import numpy as np
