@@ -138,7 +138,11 @@ def test_separable_kernels_run_the_compiled_loop_others_the_fft(monkeypatch):
     rng = np.random.default_rng(3)
     images = rng.integers(0, 256, size=(4, 17, 12)).astype(np.uint8)
     kernels = LGBPTransformer(frequencies=(0.2, 0.4), n_orientations=5).kernels()
-    assert _lgbp._separable_factors(kernels) is not None
+    assert _lgbp._separable_factors(kernels)[-1].all()  # Hermitian factors: folded taps
+    # separable but not Hermitian: every tap on its own
+    lopsided = np.outer(rng.random(5) + 1j * rng.random(5), rng.random(5) - 0.5j)
+    kernels = kernels + [lopsided]
+    assert list(_lgbp._separable_factors(kernels)[-1]) == [True] * 10 + [False]
     expected = _magnitudes_one_by_one(images, kernels)
     for batch in (images, images.astype(np.float64), images.astype(np.float32)):
         np.testing.assert_array_equal(gabor_magnitudes(batch, kernels), expected)

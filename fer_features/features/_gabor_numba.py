@@ -14,7 +14,7 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def gabor_batch(images, u_re, u_im, v_re, v_im, half, out):
+def gabor_batch(images, u_re, u_im, v_re, v_im, half, symmetric, out):
     """Gabor magnitudes of each image, rescaled to integers 0-255.
 
     Parameters
@@ -27,6 +27,11 @@ def gabor_batch(images, u_re, u_im, v_re, v_im, half, out):
         The same for the factor along the rows.
     half : (n_filters,) intp
         Half width of each filter (``2 half + 1`` taps).
+    symmetric : (n_filters,) bool
+        Both factors are Hermitian (``u[half - t] == conj(u[half + t])``, the
+        same for ``v``), as Gabor filters are: each pair of taps ``half +- t``
+        then costs one multiplication per part, on the sum and the difference
+        of the two pixels.
     out : (n, n_filters, h, w) uint8
         ``rint(|image * g| * 255 / max |image * g|)``, zero for a zero response.
     """
@@ -54,6 +59,23 @@ def gabor_batch(images, u_re, u_im, v_re, v_im, half, out):
                 yr[:] = 0.0
                 yi[:] = 0.0
                 row = padded[p]
+                if symmetric[f]:
+                    # u[hf + t] x[c - t] + conj(u[hf + t]) x[c + t]
+                    a_re = u_re[f, hf]
+                    a_im = u_im[f, hf]
+                    for c in range(w):
+                        x = row[hm + c]
+                        yr[c] = a_re * x
+                        yi[c] = a_im * x
+                    for t in range(1, hf + 1):
+                        a_re = u_re[f, hf + t]
+                        a_im = u_im[f, hf + t]
+                        for c in range(w):
+                            before = row[hm + c - t]
+                            after = row[hm + c + t]
+                            yr[c] += a_re * (before + after)
+                            yi[c] += a_im * (before - after)
+                    continue
                 for b in range(2 * hf + 1):
                     a_re = u_re[f, b]
                     a_im = u_im[f, b]
@@ -67,7 +89,26 @@ def gabor_batch(images, u_re, u_im, v_re, v_im, half, out):
             for r in range(h):
                 re[:] = 0.0
                 im[:] = 0.0
-                for a in range(2 * hf + 1):
+                if symmetric[f]:
+                    # v[hf + t] y[r - t] + conj(v[hf + t]) y[r + t]
+                    b_re = v_re[f, hf]
+                    b_im = v_im[f, hf]
+                    yr = y_re[r + hm]
+                    yi = y_im[r + hm]
+                    for c in range(w):
+                        re[c] = b_re * yr[c] - b_im * yi[c]
+                        im[c] = b_re * yi[c] + b_im * yr[c]
+                    for t in range(1, hf + 1):
+                        b_re = v_re[f, hf + t]
+                        b_im = v_im[f, hf + t]
+                        up_re = y_re[r + hm - t]
+                        up_im = y_im[r + hm - t]
+                        down_re = y_re[r + hm + t]
+                        down_im = y_im[r + hm + t]
+                        for c in range(w):
+                            re[c] += b_re * (up_re[c] + down_re[c]) - b_im * (up_im[c] - down_im[c])
+                            im[c] += b_re * (up_im[c] + down_im[c]) + b_im * (up_re[c] - down_re[c])
+                for a in range(0 if not symmetric[f] else 2 * hf + 1, 2 * hf + 1):
                     b_re = v_re[f, a]
                     b_im = v_im[f, a]
                     yr = y_re[r + hm + hf - a]

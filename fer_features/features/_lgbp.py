@@ -66,7 +66,8 @@ def _separable_factors(kernels):
     (outer product) with ``v = k[:, H] / k[H, H]`` and ``u = k[H, :]`` when it
     has rank one; it is taken as separable when ``v u`` equals it to 1e-12 of its
     largest value. Returns the real and imaginary parts of ``u`` and ``v``, each
-    ``(n_kernels, k_max)`` with zeros after a kernel's taps, and the half sides.
+    ``(n_kernels, k_max)`` with zeros after a kernel's taps, the half sides, and
+    whether both factors of a kernel are Hermitian (``u[H - t] == conj(u[H + t])``).
     """
     halves = []
     for k in kernels:
@@ -89,7 +90,13 @@ def _separable_factors(kernels):
         v[i, : 2 * half + 1] = col
         u[i, : 2 * half + 1] = row
     parts = [np.ascontiguousarray(x) for x in (u.real, u.imag, v.real, v.imag)]
-    return (*parts, np.array(halves, dtype=np.intp))
+    symmetric = np.array(
+        [
+            all(np.array_equal(f[i, : 2 * h + 1], np.conj(f[i, 2 * h :: -1])) for f in (u, v))
+            for i, h in enumerate(halves)
+        ]
+    )
+    return (*parts, np.array(halves, dtype=np.intp), symmetric)
 
 
 def gabor_magnitudes(images, kernels):
