@@ -16,8 +16,10 @@ Data: the FER2013 Training images (28,709 faces, 48x48, uint8).
    on all Training images (same solver, "auto" -> randomized); best of
    ``--repeats`` alternated runs; the fitted components checked equal.
 
-Everything runs in this process with one BLAS / OpenMP thread (threadpoolctl),
-so the numbers do not depend on how busy the other cores are.
+Everything runs in this process with one BLAS / OpenMP thread (threadpoolctl);
+ours and the reference are timed in turn (``--repeats`` pairs, best of each
+kept) and the load average is printed beside them, so that the ratios hold on
+a busy machine.
 
 Usage::
 
@@ -25,6 +27,7 @@ Usage::
 """
 
 import argparse
+import os
 import time
 import warnings
 
@@ -38,6 +41,34 @@ def timed(fn):
     return out, time.perf_counter() - wall, time.process_time() - cpu
 
 
+def alternated(ours, reference, repeats):
+    """Time ``ours`` and ``reference`` in turn ``repeats`` times (same load for both).
+
+    Returns their first outputs, their best wall-clock and CPU times, and the
+    1-minute load average after each pair.
+    """
+    ours_runs, ref_runs, loads = [], [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(repeats):
+            ours_runs.append(timed(ours))
+            ref_runs.append(timed(reference))
+            loads.append(os.getloadavg()[0])
+    best = [min(r[i] for r in runs) for runs in (ours_runs, ref_runs) for i in (1, 2)]
+    return ours_runs[0][0], ref_runs[0][0], best, loads
+
+
+def print_speeds(n, m, best, loads):
+    ours_wall, ours_cpu, ref_wall, ref_cpu = best
+    print(f"  load average (1 min) during the runs: {', '.join(f'{x:.2f}' for x in loads)}")
+    for label, ours, ref in (("wall-clock", ours_wall, ref_wall), ("CPU time", ours_cpu, ref_cpu)):
+        print(
+            f"  {label:>10}: ours {n / ours:9,.0f} images/s ({ours:.2f} s)   "
+            f"reference {m / ref:7,.0f} images/s ({ref:.2f} s)   "
+            f"speed-up {(n / ours) / (m / ref):.1f}x"
+        )
+
+
 def bench_hog(data, m, repeats):
     from skimage.feature import hog
 
@@ -46,41 +77,32 @@ def bench_hog(data, m, repeats):
     X = data.data
     n = len(X)
     tf = HOGTransformer().fit(X[:10])
-    tf.transform(X[:100])  # warm-up: lookup tables
-    runs = [timed(lambda: tf.transform(X)) for _ in range(repeats)]
-    features = runs[0][0]
-    ours_wall = min(r[1] for r in runs)
-    ours_cpu = min(r[2] for r in runs)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        reference, ref_wall, ref_cpu = timed(
-            lambda: np.stack(
-                [
-                    hog(
-                        image,
-                        orientations=9,
-                        pixels_per_cell=(8, 8),
-                        cells_per_block=(2, 2),
-                        block_norm="L2-Hys",
-                        feature_vector=True,
-                    )
-                    for image in data.images[:m]
-                ]
-            )
-        )
+    tf.transform(X[:100])  # warm-up: lookup tables, compiled loops
+    features, reference, best, loads = alternated(
+        lambda: tf.transform(X),
+        lambda: np.stack(
+            [
+                hog(
+                    image,
+                    orientations=9,
+                    pixels_per_cell=(8, 8),
+                    cells_per_block=(2, 2),
+                    block_norm="L2-Hys",
+                    feature_vector=True,
+                )
+                for image in data.images[:m]
+            ]
+        ),
+        repeats,
+    )
     equal = np.array_equal(features[:m], reference)
     print(f"HOG: 9 orientations, 8x8 cells, 2x2 blocks, L2-Hys ({features.shape[1]} features)")
     print(
-        f"  ours: HOGTransformer.transform on all {n} images, best of {repeats}; "
-        f"reference: skimage.feature.hog image by image on the first {m}"
+        f"  ours: HOGTransformer.transform on all {n} images; reference: skimage.feature.hog "
+        f"image by image on the first {m}; {repeats} alternated runs, best kept"
     )
     print(f"  outputs equal on the {m} reference images: {equal}")
-    for label, ours, ref in (("wall-clock", ours_wall, ref_wall), ("CPU time", ours_cpu, ref_cpu)):
-        print(
-            f"  {label:>10}: ours {n / ours:9,.0f} images/s ({ours:.2f} s)   "
-            f"reference {m / ref:7,.0f} images/s ({ref:.2f} s)   "
-            f"speed-up {(n / ours) / (m / ref):.1f}x"
-        )
+    print_speeds(n, m, best, loads)
     return equal
 
 
@@ -116,12 +138,10 @@ def bench_lgbp(data, m, repeats, n_images):
     X = data.data[:n_images]
     n = len(X)
     tf = LGBPTransformer().fit(X[:10])
-    tf.transform(X[:100])  # warm-up: the compiled LBP kernel
-    runs = [timed(lambda: tf.transform(X)) for _ in range(repeats)]
-    features = runs[0][0]
-    ours_wall = min(r[1] for r in runs)
-    ours_cpu = min(r[2] for r in runs)
-    reference, ref_wall, ref_cpu = timed(lambda: lgbp_reference(data.images[:m], tf))
+    tf.transform(X[:100])  # warm-up: the compiled Gabor and LBP loops
+    features, reference, best, loads = alternated(
+        lambda: tf.transform(X), lambda: lgbp_reference(data.images[:m], tf), repeats
+    )
     equal = np.array_equal(features[:m], reference)
     close = np.allclose(features[:m], reference, rtol=0, atol=1e-12)
     print(
@@ -129,16 +149,12 @@ def bench_lgbp(data, m, repeats, n_images):
         f"({features.shape[1]} features)"
     )
     print(
-        f"  ours: LGBPTransformer.transform on the first {n} images, best of {repeats}; "
-        f"reference: fftconvolve + skimage LBP + np.bincount image by image on the first {m}"
+        f"  ours: LGBPTransformer.transform on the first {n} images; reference: fftconvolve "
+        f"+ skimage LBP + np.bincount image by image on the first {m}; {repeats} "
+        f"alternated runs, best kept"
     )
     print(f"  outputs equal on the {m} reference images: {equal} (within 1e-12: {close})")
-    for label, ours, ref in (("wall-clock", ours_wall, ref_wall), ("CPU time", ours_cpu, ref_cpu)):
-        print(
-            f"  {label:>10}: ours {n / ours:9,.0f} images/s ({ours:.2f} s)   "
-            f"reference {m / ref:7,.0f} images/s ({ref:.2f} s)   "
-            f"speed-up {(n / ours) / (m / ref):.1f}x"
-        )
+    print_speeds(n, m, best, loads)
     return close
 
 

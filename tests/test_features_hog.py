@@ -175,3 +175,43 @@ def test_transform_other_image_shape():
         ),
     ):
         tf.transform(np.zeros((2, 18, 16)))
+
+
+@pytest.mark.parametrize("shape, cell", [((26, 31), (4, 5)), ((1, 9), (1, 3)), ((7, 2), (3, 1))])
+def test_compiled_uint8_path_equals_skimage_and_the_numpy_path(monkeypatch, shape, cell):
+    from fer_features.features import _hog_numba
+
+    rng = np.random.default_rng(shape[1])
+    images = rng.integers(0, 256, size=(5, *shape), dtype=np.uint8)
+    images[0, :, ::2] = 255  # extreme gradients
+    images[1] = rng.integers(0, 3, size=shape)  # ties
+    compiled = _hog.hog_histograms(images, 7, cell)
+    numpy_path = _hog.hog_histograms(images.astype(np.int16), 7, cell)  # table, no numba
+    np.testing.assert_array_equal(compiled, numpy_path)
+    np.testing.assert_array_equal(
+        HOGTransformer(orientations=7, pixels_per_cell=cell, cells_per_block=(1, 1)).fit_transform(
+            images
+        ),
+        skimage_hog(images, orientations=7, pixels_per_cell=cell, cells_per_block=(1, 1)),
+    )
+
+    def fail(*args):
+        raise AssertionError("compiled loop ran")
+
+    monkeypatch.setattr(_hog_numba, "hog_cells_uint8", fail)
+    with pytest.raises(AssertionError, match="compiled loop ran"):
+        _hog.hog_histograms(images, 7, cell)
+
+
+@pytest.mark.parametrize("block_norm", ["L1", "L1-sqrt", "L2", "L2-Hys"])
+@pytest.mark.parametrize("cells_per_block, orientations", [((2, 2), 9), ((1, 3), 2), ((4, 4), 9)])
+def test_compiled_block_normalisation_equals_numpy(block_norm, cells_per_block, orientations):
+    # (4, 4) x 9 = 144 values a block: NumPy's sum splits runs longer than 128
+    rng = np.random.default_rng(orientations)
+    hist = rng.random((3, 5, 6, orientations)) ** 4 * 10.0 ** rng.integers(-6, 2, (3, 5, 6, 1))
+    hist[0, :2] = 0.0  # empty cells: eps alone
+    for dtype in (np.float64, np.float32):
+        ours = _hog.normalize_blocks(hist, cells_per_block, block_norm, dtype)
+        numpy_path = _hog._normalize_blocks_numpy(hist, cells_per_block, block_norm, dtype)
+        assert ours.dtype == numpy_path.dtype == dtype
+        np.testing.assert_array_equal(ours, numpy_path)

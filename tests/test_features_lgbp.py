@@ -130,3 +130,44 @@ def test_lgbp_features_tell_expressions_apart(fer2013_small):
     pipe.fit(data.data[train], data.target[train])
     # 7 expressions, 420 training faces: chance is 0.14
     assert pipe.score(data.data[~train], data.target[~train]) > 0.22
+
+
+def test_separable_kernels_run_the_compiled_loop_others_the_fft(monkeypatch):
+    from fer_features.features import _lgbp
+
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, size=(4, 17, 12)).astype(np.uint8)
+    kernels = LGBPTransformer(frequencies=(0.2, 0.4), n_orientations=5).kernels()
+    assert _lgbp._separable_factors(kernels)[-1].all()  # Hermitian factors: folded taps
+    # separable but not Hermitian: every tap on its own
+    lopsided = np.outer(rng.random(5) + 1j * rng.random(5), rng.random(5) - 0.5j)
+    kernels = kernels + [lopsided]
+    assert list(_lgbp._separable_factors(kernels)[-1]) == [True] * 10 + [False]
+    expected = _magnitudes_one_by_one(images, kernels)
+    for batch in (images, images.astype(np.float64), images.astype(np.float32)):
+        np.testing.assert_array_equal(gabor_magnitudes(batch, kernels), expected)
+    # rank 2, an even side, a zero centre: not separable, the FFT path
+    zero_centre = rng.random((5, 5)) + 1j * rng.random((5, 5))
+    zero_centre[2, 2] = 0
+    others = [kernels[0] + kernels[1], rng.random((4, 4)) + 0.5j, zero_centre]
+    for kernel in others:
+        assert _lgbp._separable_factors([kernels[0], kernel]) is None
+    monkeypatch.setattr(_lgbp, "_BATCH_PIXELS", 1)  # the FFT path one image at a time
+    np.testing.assert_array_equal(
+        gabor_magnitudes(images, others), _magnitudes_one_by_one(images, others)
+    )
+
+
+def test_transform_in_chunks_equals_one_chunk(monkeypatch):
+    from fer_features.features import _lgbp
+
+    rng = np.random.default_rng(4)
+    X = rng.integers(0, 256, size=(7, 16 * 16)).astype(np.uint8)
+    lgbp = LGBPTransformer(grid_shape=(2, 2)).fit(X)
+    whole = lgbp.transform(X)
+    monkeypatch.setattr(_lgbp, "_CHUNK_PIXELS", 3 * 16 * 16 * 8)  # 3 images a chunk
+    np.testing.assert_array_equal(lgbp.transform(X), whole)
+    mags = lgbp.magnitude_images(X)
+    lbp = LBPTransformer(grid_shape=(2, 2), method="uniform").fit(mags[:, 0])
+    expected = np.hstack([lbp.transform(mags[:, k]) for k in range(8)])
+    np.testing.assert_array_equal(whole, expected)

@@ -152,3 +152,33 @@ def test_grid_histograms_of_real_faces_equal_the_per_image_loop(fer2013_small, P
         skimage_codes(images, P, R, method), row_edges, col_edges, lbp_n_bins(P, method)
     )
     np.testing.assert_array_equal(features, expected)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("dtype", [np.uint8, np.float64, np.int16])
+@pytest.mark.parametrize("shape", [(1, 1), (1, 6), (5, 1), (6, 9), (48, 48)])
+def test_p8_r1_kernel_equals_skimage(monkeypatch, method, dtype, shape):
+    # P=8, R=1 has its own kernel (lbp81_batch): the general one must not run
+    from fer_features.features import _lbp_numba
+
+    def fail(*args):
+        raise AssertionError("the general kernel ran for P=8, R=1")
+
+    monkeypatch.setattr(_lbp_numba, "lbp_batch", fail)
+    monkeypatch.setattr(_lbp_kernel, "_CHUNK_PIXELS", 100)  # int16: several chunks
+    rng = np.random.default_rng(shape[0] * 100 + shape[1])
+    images = rng.integers(0, 3, size=(7, *shape)).astype(dtype)  # ties everywhere
+    if dtype == np.float64:
+        # near-ties: equal corners make the interpolated value round either way
+        images = images / 3.0 + 0.1
+    np.testing.assert_array_equal(
+        lbp_code_images(images, 8, 1, method), skimage_codes(images, 8, 1, method)
+    )
+    if min(shape) >= 2:
+        lbp = LBPTransformer(P=8, R=1, method=method, grid_shape=(2, 2), normalize=None)
+        features = lbp.fit_transform(images)
+        row_edges, col_edges = lbp.cell_edges()
+        expected = grid_counts(
+            skimage_codes(images, 8, 1, method), row_edges, col_edges, lbp_n_bins(8, method)
+        )
+        np.testing.assert_array_equal(features, expected)

@@ -15,6 +15,12 @@ by step so that the results are equal, not merely close:
   pixel position of the cell at a time;
 - blocks are normalised with the same expressions, the block sums taken over
   contiguous ``(b_row, b_col, orientations)`` runs as ``np.sum`` does.
+
+The cell histograms of uint8 images (the common case) and the block
+normalisation of every batch run as compiled loops, image by image and block by
+block (:mod:`._hog_numba`), with the same operations in the same order; the
+NumPy histograms stay for the other dtypes, and the NumPy normalisation as the
+reference of its test.
 """
 
 from functools import lru_cache
@@ -126,6 +132,21 @@ def hog_histograms(images, orientations, pixels_per_cell):
     n, h, w = images.shape
     c_row, c_col = pixels_per_cell
     n_cr, n_cc = h // c_row, w // c_col
+    if images.dtype == np.uint8:
+        # one compiled pass per image: gradients, table look-ups and cell totals
+        from ._hog_numba import hog_cells_uint8
+
+        magnitude_table, bin_table = _gradient_tables(orientations)
+        out = np.empty((n, n_cr, n_cc, orientations), dtype=np.float64)
+        return hog_cells_uint8(
+            np.ascontiguousarray(images),
+            c_row,
+            c_col,
+            magnitude_table,
+            bin_table,
+            _TABLE_RADIUS,
+            out,
+        )
     integer = _integer_gradients(images)
     if integer is not None:
         # 8-bit images: look magnitude and bin up from the integer gradients
@@ -166,8 +187,35 @@ def _contiguous_sum(x):
     return np.add.reduce(np.ascontiguousarray(x), axis=-1)
 
 
+_BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
+
+
 def normalize_blocks(histograms, cells_per_block, block_norm, out_dtype=np.float64):
-    """Normalised overlapping blocks, ``(n, n_blocks_row, n_blocks_col, b_row, b_col, o)``."""
+    """Normalised overlapping blocks, ``(n, n_blocks_row, n_blocks_col, b_row, b_col, o)``.
+
+    A compiled loop, block by block, with the operations of
+    :func:`_normalize_blocks_numpy` in NumPy's order (sums as ``np.add.reduce``
+    takes them), so that the results are equal.
+    """
+    from ._hog_numba import normalize_blocks_compiled
+
+    n, n_cr, n_cc, o = histograms.shape
+    b_row, b_col = cells_per_block
+    out = np.empty((n, n_cr - b_row + 1, n_cc - b_col + 1, b_row, b_col, o), dtype=np.float64)
+    normalize_blocks_compiled(
+        np.ascontiguousarray(histograms, dtype=np.float64),
+        b_row,
+        b_col,
+        _BLOCK_NORMS.index(block_norm),
+        _EPS,
+        _EPS**2,
+        out,
+    )
+    return out.astype(out_dtype, copy=False)
+
+
+def _normalize_blocks_numpy(histograms, cells_per_block, block_norm, out_dtype=np.float64):
+    """:func:`normalize_blocks` with NumPy on the whole batch (the reference of its test)."""
     n, n_cr, n_cc, o = histograms.shape
     b_row, b_col = cells_per_block
     n_br, n_bc = n_cr - b_row + 1, n_cc - b_col + 1

@@ -40,6 +40,16 @@ fuse multiply-adds). scikit-image's development branch changes it (the
 ``v0 + t * (v1 - v0)`` form and a ``-1e-12`` tolerance), which would move a few
 tie-breaking bits; the tests would show it.
 
+The common ``P=8, R=1`` case has a kernel of its own
+(:func:`._lbp_numba.lbp81_batch`): the neighbours lie on the 3x3 square around
+each pixel, so it works one image at a time in a zero-bordered copy, with the
+four on-pixel neighbours compared directly, the four diagonal ones
+interpolated with the same weights and operations as above (two horizontal
+passes, ``c + 0.70711`` and ``c - 0.70711``, shared by the rows above and below),
+the 8-bit pattern mapped through a 256-entry table and counted into its cell's
+histogram as it is computed. uint8 images go in as they are (converted to
+float64 pixel by pixel, exactly); other dtypes are converted chunk by chunk.
+
 The ``P``-bit pattern is then mapped to the method's code through a lookup table
 built once per ``(P, method)`` for ``P <= 16``; for larger ``P`` (``uniform`` and
 ``nri_uniform`` only) the code is computed from the pattern's number of ones,
@@ -212,11 +222,83 @@ _NO_BASE = np.zeros((1, 1), dtype=np.intp)
 _STRIP_COLUMNS = 512
 
 
+@lru_cache(maxsize=32)
+def _plan81(h, w):
+    """Weights of the P=8, R=1 kernel (:func:`._lbp_numba.lbp81_batch`).
+
+    Taken from the general plan, whose indices are checked to be those the
+    kernel assumes: neighbours 0, 2, 4 and 6 on pixels, the diagonal neighbours
+    1, 3 (rows ``r - 1``, ``r``) and 5, 7 (rows ``r``, ``r + 1``) interpolated
+    between columns ``c``, ``c + 1`` (1, 7) or ``c - 1``, ``c`` (3, 5).
+    """
+    pad, (key_lo, key_hi, key_w0, key_w1, key_exact), nb = _numba_plan(h, w, 8, 1)
+    nb_key, nb_lo, nb_hi, nb_w0, nb_w1, nb_exact = nb
+    plus, minus = nb_key[1], nb_key[3]
+    rows = np.arange(h)
+    expected = (
+        key_lo[plus] == pad
+        and key_hi[plus] == pad + 1
+        and key_lo[minus] == pad - 1
+        and key_hi[minus] == pad
+        and nb_key[7] == plus
+        and nb_key[5] == minus
+        and not key_exact[plus]
+        and not key_exact[minus]
+        and all(nb_exact[i] and key_exact[nb_key[i]] for i in (0, 2, 4, 6))
+        and [key_lo[nb_key[i]] - pad for i in (0, 2, 4, 6)] == [1, 0, -1, 0]
+        and all(
+            np.array_equal(nb_lo[i] - pad, rows + d) for i, d in zip((0, 2, 4, 6), (0, -1, 0, 1))
+        )
+        and all(np.array_equal(nb_lo[i] - pad, rows - 1) for i in (1, 3))
+        and all(np.array_equal(nb_hi[i] - pad, rows) for i in (1, 3))
+        and all(np.array_equal(nb_lo[i] - pad, rows) for i in (5, 7))
+        and all(np.array_equal(nb_hi[i] - pad, rows + 1) for i in (5, 7))
+    )
+    if not expected:  # pragma: no cover - scikit-image's offsets for (8, 1) are fixed
+        return None
+    col_w = np.stack([key_w0[plus], key_w1[plus], key_w0[minus], key_w1[minus]])
+    row_w = np.stack([x for i in (1, 3, 5, 7) for x in (nb_w0[i], nb_w1[i])])
+    for a in (col_w, row_w):
+        a.setflags(write=False)
+    return col_w, row_w
+
+
+@lru_cache(maxsize=8)
+def _table81(method):
+    """Code of each 8-bit pattern (uint16, read-only)."""
+    table = _pattern_codes(np.arange(256, dtype=np.uint64), 8, method).astype(np.uint16)
+    table.setflags(write=False)
+    return table
+
+
+# image dtypes the P=8, R=1 kernel is compiled for (others are converted to float64)
+_DTYPES_81 = (np.uint8, np.float64)
+
+
+def _batches81(images, method, base, out, plan):
+    from ._lbp_numba import lbp81_batch
+
+    histogram = base is not None
+    if base is None:
+        base = _NO_BASE
+    table = _table81(method)
+    if images.dtype in _DTYPES_81:
+        lbp81_batch(np.ascontiguousarray(images), *plan, table, base, histogram, out)
+        return out
+    for sl in _chunks(*images.shape):
+        lbp81_batch(images[sl].astype(np.float64), *plan, table, base, histogram, out[sl])
+    return out
+
+
 def _compiled_batches(images, P, R, method, base, out):
     """Run the compiled kernel on ``images`` in chunks, filling ``out``."""
     from ._lbp_numba import lbp_batch
 
     n, h, w = images.shape
+    if P == 8 and R == 1:
+        plan = _plan81(h, w)
+        if plan is not None:
+            return _batches81(images, method, base, out, plan)
     pad, key_arrays, nb_arrays = _numba_plan(h, w, P, R)
     mode, table = _code_mode(P, method)
     histogram = base is not None

@@ -5,7 +5,9 @@ weights, code tables) and calls :func:`lbp_batch`, which runs scikit-image's
 arithmetic image by image in one compiled loop: no Python per image, and the
 work arrays of one image stay in the CPU cache. Compiled functions are cached on
 disk (``cache=True``), so only the first use on a machine pays the compilation;
-the loops are serial (one thread), so the results never depend on scheduling.
+the loops are serial (one thread), so the results never depend on scheduling,
+and release the GIL (``nogil=True``), so that threads can share a batch.
+:func:`lbp81_batch` is the ``P=8, R=1`` kernel (see :mod:`._lbp_kernel`).
 """
 
 import numpy as np
@@ -201,4 +203,110 @@ def lbp_batch(
                     counts[0, cells[w - 1] + row[x0 + w - 1]] += 1
             for b in range(counts.shape[1]):
                 out[k, b] = counts[0, b] + counts[1, b]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _lbp81_image(image, padded, h_plus, h_minus, col_w, row_w, pattern):
+    """The P=8, R=1 patterns of one image into ``pattern`` (h, w) uint8.
+
+    ``padded`` (h + 2, w + 2) float64 has a zero border that stays zero;
+    ``h_plus`` / ``h_minus`` (h + 2, w) hold the horizontal interpolations of
+    every padded row towards column ``c + 0.70711`` / ``c - 0.70711``.
+    """
+    h, w = image.shape
+    for r in range(h):
+        for c in range(w):
+            padded[r + 1, c + 1] = image[r, c]
+    a_p = col_w[0]
+    b_p = col_w[1]
+    a_m = col_w[2]
+    b_m = col_w[3]
+    for y in range(h + 2):
+        row = padded[y]
+        hp = h_plus[y]
+        hm = h_minus[y]
+        for c in range(w):
+            # top = (1 - dc) * I[r0, c0] + dc * I[r0, c1]
+            hp[c] = a_p[c] * row[c + 1] + b_p[c] * row[c + 2]
+            hm[c] = a_m[c] * row[c] + b_m[c] * row[c + 1]
+    for r in range(h):
+        y = r + 1
+        up = padded[y - 1]
+        mid = padded[y]
+        down = padded[y + 1]
+        hp_up = h_plus[y - 1]
+        hp_mid = h_plus[y]
+        hp_down = h_plus[y + 1]
+        hm_up = h_minus[y - 1]
+        hm_mid = h_minus[y]
+        hm_down = h_minus[y + 1]
+        a1 = row_w[0, r]
+        b1 = row_w[1, r]
+        a3 = row_w[2, r]
+        b3 = row_w[3, r]
+        a5 = row_w[4, r]
+        b5 = row_w[5, r]
+        a7 = row_w[6, r]
+        b7 = row_w[7, r]
+        out = pattern[r]
+        for c in range(w):
+            centre = mid[c + 1]
+            # value = (1 - dr) * top + dr * bottom; value - centre >= 0 <=> value >= centre
+            v1 = a1 * hp_up[c] + b1 * hp_mid[c]
+            v3 = a3 * hm_up[c] + b3 * hm_mid[c]
+            v5 = a5 * hm_mid[c] + b5 * hm_down[c]
+            v7 = a7 * hp_mid[c] + b7 * hp_down[c]
+            out[c] = (
+                np.uint8(mid[c + 2] >= centre)
+                | (np.uint8(v1 >= centre) << np.uint8(1))
+                | (np.uint8(up[c + 1] >= centre) << np.uint8(2))
+                | (np.uint8(v3 >= centre) << np.uint8(3))
+                | (np.uint8(mid[c] >= centre) << np.uint8(4))
+                | (np.uint8(v5 >= centre) << np.uint8(5))
+                | (np.uint8(down[c + 1] >= centre) << np.uint8(6))
+                | (np.uint8(v7 >= centre) << np.uint8(7))
+            )
+
+
+@njit(cache=True, nogil=True)
+def lbp81_batch(images, col_w, row_w, table, base, histogram, out):
+    """``lbp_batch`` for P=8, R=1 (neighbours on the 3x3 square), one image at a time.
+
+    Parameters
+    ----------
+    images : (n, h, w) uint8 or float64
+    col_w : (4, w) float64
+        ``1 - dc`` and ``dc`` of the column offsets ``+0.70711`` then ``-0.70711``.
+    row_w : (8, h) float64
+        ``1 - dr`` and ``dr`` of the diagonal neighbours 1, 3, 5 and 7.
+    table : (256,) uint16
+        Code of each pattern.
+    base, histogram, out
+        As for :func:`lbp_batch`.
+    """
+    n, h, w = images.shape
+    padded = np.zeros((h + 2, w + 2), dtype=np.float64)
+    h_plus = np.empty((h + 2, w), dtype=np.float64)
+    h_minus = np.empty((h + 2, w), dtype=np.float64)
+    pattern = np.empty((h, w), dtype=np.uint8)
+    counts = np.zeros((2, out.shape[1] if histogram else 1), dtype=np.int32)
+    for k in range(n):
+        _lbp81_image(images[k], padded, h_plus, h_minus, col_w, row_w, pattern)
+        if not histogram:
+            for r in range(h):
+                for c in range(w):
+                    out[k, r * w + c] = table[pattern[r, c]]
+            continue
+        counts[:] = 0
+        for r in range(h):
+            cells = base[r]
+            row = pattern[r]
+            for c in range(0, w - 1, 2):
+                counts[0, cells[c] + table[row[c]]] += 1
+                counts[1, cells[c + 1] + table[row[c + 1]]] += 1
+            if w % 2:
+                counts[0, cells[w - 1] + table[row[w - 1]]] += 1
+        for b in range(counts.shape[1]):
+            out[k, b] = counts[0, b] + counts[1, b]
     return out

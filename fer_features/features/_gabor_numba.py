@@ -1,0 +1,128 @@
+"""The compiled loop of the Gabor filter bank (numba), imported on first use.
+
+:func:`._lgbp.gabor_magnitudes` calls :func:`gabor_batch` for the filters of
+:func:`._lgbp.gabor_kernel`, which are separable: ``g(r, c) = v(r) u(c)``. Each
+image is convolved by each filter as a row pass (``u`` along every row) then a
+column pass (``v`` down every column), on the image and a zero border, with no
+FFT and no work array larger than one image; the magnitude is rescaled to
+0-255 per image and filter as it is written. Compiled once per machine
+(``cache=True``); one thread.
+"""
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def gabor_batch(images, u_re, u_im, v_re, v_im, half, symmetric, out):
+    """Gabor magnitudes of each image, rescaled to integers 0-255.
+
+    Parameters
+    ----------
+    images : (n, h, w) uint8 or float64
+    u_re, u_im : (n_filters, k_max) float64
+        Real and imaginary parts of each filter's factor along the columns
+        (``u[b]`` for column offset ``b - half``).
+    v_re, v_im : (n_filters, k_max) float64
+        The same for the factor along the rows.
+    half : (n_filters,) intp
+        Half width of each filter (``2 half + 1`` taps).
+    symmetric : (n_filters,) bool
+        Both factors are Hermitian (``u[half - t] == conj(u[half + t])``, the
+        same for ``v``), as Gabor filters are: each pair of taps ``half +- t``
+        then costs one multiplication per part, on the sum and the difference
+        of the two pixels.
+    out : (n, n_filters, h, w) uint8
+        ``rint(|image * g| * 255 / max |image * g|)``, zero for a zero response.
+    """
+    n, h, w = images.shape
+    n_filters = half.shape[0]
+    hm = 0
+    for f in range(n_filters):
+        hm = max(hm, half[f])
+    padded = np.zeros((h, w + 2 * hm), dtype=np.float64)
+    y_re = np.zeros((h + 2 * hm, w), dtype=np.float64)
+    y_im = np.zeros((h + 2 * hm, w), dtype=np.float64)
+    re = np.empty(w, dtype=np.float64)
+    im = np.empty(w, dtype=np.float64)
+    mag = np.empty((h, w), dtype=np.float64)
+    for k in range(n):
+        for r in range(h):
+            for c in range(w):
+                padded[r, c + hm] = images[k, r, c]
+        for f in range(n_filters):
+            hf = half[f]
+            # row pass: y[p, c] = sum_b u[b] x[p, c + hf - b]
+            for p in range(h):
+                yr = y_re[p + hm]
+                yi = y_im[p + hm]
+                yr[:] = 0.0
+                yi[:] = 0.0
+                row = padded[p]
+                if symmetric[f]:
+                    # u[hf + t] x[c - t] + conj(u[hf + t]) x[c + t]
+                    a_re = u_re[f, hf]
+                    a_im = u_im[f, hf]
+                    for c in range(w):
+                        x = row[hm + c]
+                        yr[c] = a_re * x
+                        yi[c] = a_im * x
+                    for t in range(1, hf + 1):
+                        a_re = u_re[f, hf + t]
+                        a_im = u_im[f, hf + t]
+                        for c in range(w):
+                            before = row[hm + c - t]
+                            after = row[hm + c + t]
+                            yr[c] += a_re * (before + after)
+                            yi[c] += a_im * (before - after)
+                    continue
+                for b in range(2 * hf + 1):
+                    a_re = u_re[f, b]
+                    a_im = u_im[f, b]
+                    start = hm + hf - b
+                    for c in range(w):
+                        x = row[start + c]
+                        yr[c] += a_re * x
+                        yi[c] += a_im * x
+            # column pass: z[r, c] = sum_a v[a] y[r + hf - a, c]
+            peak = 0.0
+            for r in range(h):
+                re[:] = 0.0
+                im[:] = 0.0
+                if symmetric[f]:
+                    # v[hf + t] y[r - t] + conj(v[hf + t]) y[r + t]
+                    b_re = v_re[f, hf]
+                    b_im = v_im[f, hf]
+                    yr = y_re[r + hm]
+                    yi = y_im[r + hm]
+                    for c in range(w):
+                        re[c] = b_re * yr[c] - b_im * yi[c]
+                        im[c] = b_re * yi[c] + b_im * yr[c]
+                    for t in range(1, hf + 1):
+                        b_re = v_re[f, hf + t]
+                        b_im = v_im[f, hf + t]
+                        up_re = y_re[r + hm - t]
+                        up_im = y_im[r + hm - t]
+                        down_re = y_re[r + hm + t]
+                        down_im = y_im[r + hm + t]
+                        for c in range(w):
+                            re[c] += b_re * (up_re[c] + down_re[c]) - b_im * (up_im[c] - down_im[c])
+                            im[c] += b_re * (up_im[c] + down_im[c]) + b_im * (up_re[c] - down_re[c])
+                for a in range(0 if not symmetric[f] else 2 * hf + 1, 2 * hf + 1):
+                    b_re = v_re[f, a]
+                    b_im = v_im[f, a]
+                    yr = y_re[r + hm + hf - a]
+                    yi = y_im[r + hm + hf - a]
+                    for c in range(w):
+                        re[c] += b_re * yr[c] - b_im * yi[c]
+                        im[c] += b_re * yi[c] + b_im * yr[c]
+                m = mag[r]
+                for c in range(w):
+                    m[c] = np.sqrt(re[c] * re[c] + im[c] * im[c])
+                    peak = max(peak, m[c])
+            scale = 255.0 / peak if peak > 0 else 0.0
+            o = out[k, f]
+            for r in range(h):
+                for c in range(w):
+                    o[r, c] = np.uint8(np.rint(mag[r, c] * scale))
+    return out
