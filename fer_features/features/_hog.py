@@ -24,6 +24,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._blocks import blockwise
 from .._images import (
     as_images,
     check_positive_pair,
@@ -314,6 +315,7 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
         self.n_blocks_ = n_blocks
         return self
 
+    @blockwise
     def transform(self, X):
         """HOG descriptor of each image.
 

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 
+from .._blocks import blockwise
 from .._images import (
     as_images,
     feature_names_out,
@@ -57,6 +58,7 @@ class _ImageTransformer(TransformerMixin, BaseEstimator):
         self._images(X, reset=True)
         return self
 
+    @blockwise
     def transform(self, X):
         """Transform each image.
 
