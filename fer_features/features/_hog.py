@@ -27,6 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._blocks import blockwise
 from .._images import (
     as_images,
+    check_finite_output,
     check_positive_pair,
     feature_names_out,
     validate_fitted_images,
@@ -351,6 +352,7 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
             from joblib import Parallel, delayed
 
             Parallel(n_jobs=n_jobs, prefer="threads")(delayed(work)(sl) for sl in slices)
+        check_finite_output(out, images, type(self).__name__)
         return out
 
     def _n_features_out(self):
