@@ -36,6 +36,7 @@ __all__ = [
     "as_images",
     "check_positive_pair",
     "check_non_negative_pixels",
+    "check_finite_output",
     "validate_images",
     "validate_fitted_images",
     "check_input_features",
@@ -322,6 +323,33 @@ def check_non_negative_pixels(X, whom):
             f"Negative values in data passed to {whom}: pixel values must be >= 0, "
             f"but row {row} has {X[row, col].item()!r} at feature {col}"
         )
+
+
+def check_finite_output(out, images, whom):
+    """Raise a ``ValueError`` if an image transformer's output is not finite.
+
+    The input is finite (validation refuses NaN and infinity), so a non-finite
+    output means the arithmetic overflowed on pixel values near the float
+    limit. The message names the input row with the largest magnitude.
+
+    Parameters
+    ----------
+    out : ndarray
+        The transformer's output.
+    images : ndarray of shape (n_samples, ...)
+        Its validated input.
+    whom : str
+        Name of the estimator, used in the message.
+    """
+    if out.dtype.kind != "f" or np.isfinite(out).all():
+        return
+    magnitude = np.abs(np.asarray(images, dtype=np.float64).reshape(len(images), -1)).max(axis=1)
+    row = int(np.argmax(magnitude))
+    raise ValueError(
+        f"{whom} overflowed: the pixel values of row {row} (largest magnitude "
+        f"{magnitude[row]:.3g}) are too large for float arithmetic; rescale the "
+        f"images, e.g. to 0..255 or 0..1"
+    )
 
 
 def check_input_features(estimator, input_features):

@@ -12,6 +12,27 @@ from pathlib import Path
 
 import pytest
 
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # the fuzz tests skip themselves
+    pass
+else:
+    # tests/test_fuzz.py: few derandomised examples by default (CI), many more
+    # with HYPOTHESIS_PROFILE=long (see CONTRIBUTING.md). The deadline catches a
+    # hang, not slowness: an example may compile a numba kernel for a new dtype.
+    settings.register_profile(
+        "ci",
+        max_examples=25,
+        deadline=60_000,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.register_profile(
+        "long", max_examples=2000, deadline=60_000, suppress_health_check=[HealthCheck.too_slow]
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FER2013 = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 

@@ -20,7 +20,7 @@ from .._images import flatten_images
 from ._architectures import ARCHITECTURES, BACKBONES
 from ._augmentation import build_augmentation, resolve_augmentation
 from ._backend import has_gpu, import_keras
-from ._inputs import network_images, resolve_network_shape
+from ._inputs import NETWORK_DTYPES, network_batch, network_images, resolve_network_shape
 from ._seeding import seeded_build
 from ._training import CosineSchedule, shuffled_batches, training_callbacks
 
@@ -85,7 +85,9 @@ def _forward(model, X, batch_size):
     """
     keras = import_keras()
     parts = [
-        keras.ops.convert_to_numpy(model(X[start : start + batch_size], training=False))
+        keras.ops.convert_to_numpy(
+            model(network_batch(X[start : start + batch_size]), training=False)
+        )
         for start in range(0, X.shape[0], batch_size)
     ]
     return np.concatenate(parts).astype(np.float64, copy=False)
@@ -366,7 +368,7 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ input
     def _validate_X(self, X, reset):
         X, implied = flatten_images(X)
-        X = validate_data(self, X, reset=reset, dtype=np.float32)
+        X = validate_data(self, X, reset=reset, dtype=NETWORK_DTYPES)
         return self._to_images(X, implied, reset)
 
     def _to_images(self, X, implied, reset):
@@ -518,7 +520,9 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, height * width), (n_samples, height, width) \
 or (n_samples, height, width, 1)
-            Grey images, 0-255 or in [0, 1].
+            Grey images, 0-255 or in [0, 1]. A uint8 array (a
+            :class:`numpy.memmap` too) is neither copied nor converted whole:
+            each batch is read and converted to float32 when it is drawn.
         y : array-like of shape (n_samples,)
             Labels of any type.
         validation_data : tuple (X_val, y_val) or None, default=None
@@ -546,7 +550,7 @@ or (n_samples, height, width, 1)
 
     def _validate_Xy(self, X, y, reset):
         X, implied = flatten_images(X)
-        X, y = validate_data(self, X, y, reset=reset, dtype=np.float32)
+        X, y = validate_data(self, X, y, reset=reset, dtype=NETWORK_DTYPES)
         check_classification_targets(y)
         X_img, shape = self._to_images(X, implied, reset=reset)
         return X_img, y, shape
@@ -591,6 +595,7 @@ or (n_samples, height, width, 1)
         # partial_fit and warm_start do not repeat one order), nothing global
         rng = np.random.default_rng([self._train_seed, getattr(self, "n_epochs_", 0)])
         val = None
+        train_rows = None
         if validation_data is not None:
             X_val, y_val = validation_data
             X_val, implied = flatten_images(X_val)
@@ -613,8 +618,9 @@ or (n_samples, height, width, 1)
                 random_state=int(rng.integers(2**31 - 1)),
                 stratify=stratify,
             )
-            val = (X_img[va], self._one_hot(y_enc[va], n_classes))
-            X_img, y_enc = X_img[tr], y_enc[tr]
+            val = (network_batch(X_img[va]), self._one_hot(y_enc[va], n_classes))
+            # the training rows are drawn from X_img batch by batch, not copied
+            train_rows, y_enc = tr, y_enc[tr]
         if use_schedule and self.early_stopping is not None and val is None:
             raise ValueError(
                 f"early_stopping={self.early_stopping} needs held-out data: set "
@@ -662,6 +668,7 @@ or (n_samples, height, width, 1)
             sample_weight,
             self.batch_size,
             seed=int(rng.integers(2**31 - 1)),
+            rows=train_rows,
         )
         start = time.perf_counter()
         history = self.model_.fit(

@@ -8,9 +8,33 @@ through :func:`network_images`, on top of the library's image convention
 
 from numbers import Integral
 
+import numpy as np
+
 from .._images import resolve_image_shape
 
-__all__ = ["network_images", "resolve_network_shape"]
+__all__ = ["NETWORK_DTYPES", "network_batch", "network_images", "resolve_network_shape"]
+
+# dtypes kept by validation: 8-bit images stay 8-bit (a memory-mapped uint8
+# array is neither copied nor converted whole, which for a million 48x48
+# images would be 9 GB of float32); anything else becomes float32
+NETWORK_DTYPES = (np.float32, np.uint8)
+
+
+def network_batch(X):
+    """One batch of validated images as the network's float32 input.
+
+    Parameters
+    ----------
+    X : ndarray of dtype float32 or uint8
+        A batch of rows (or images) of the validated input.
+
+    Returns
+    -------
+    batch : ndarray of float32
+        ``X`` itself when it is already float32, else its float32 copy: the
+        conversion is made a batch at a time, never for the whole input.
+    """
+    return np.asarray(X, dtype=np.float32)
 
 
 def resolve_network_shape(n_features, image_shape, implied):

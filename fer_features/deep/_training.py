@@ -12,6 +12,8 @@ import time
 
 import numpy as np
 
+from ._inputs import network_batch
+
 __all__ = ["CosineSchedule", "ShuffledBatches", "shuffled_batches", "training_callbacks"]
 
 
@@ -105,8 +107,9 @@ class ShuffledBatches:
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, ...)
-        Inputs.
+    X : ndarray of shape (n_rows, ...), float32 or uint8
+        Inputs, possibly memory-mapped: only the rows of a batch are read, and
+        converted to float32, when the batch is drawn.
     Y : ndarray of shape (n_samples, n_outputs)
         Targets.
     sample_weight : ndarray of shape (n_samples,) or None
@@ -115,40 +118,48 @@ class ShuffledBatches:
         Samples per batch (the last one may be smaller).
     seed : int or sequence of int
         Seed of the shuffling.
+    rows : ndarray of shape (n_samples,) or None, default=None
+        The rows of ``X`` trained on, sample ``i`` being ``X[rows[i]]`` (a
+        validation split leaves the others out without copying ``X``);
+        ``None``: all of them, sample ``i`` being ``X[i]``.
     """
 
-    def __init__(self, X, Y, sample_weight, batch_size, seed):
+    def __init__(self, X, Y, sample_weight, batch_size, seed, rows=None):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.rows = None if rows is None else np.asarray(rows)
+        self.n_samples = len(X) if rows is None else len(self.rows)
         self.batch_size = int(batch_size)
         self._rng = np.random.default_rng(seed)
-        self.order = self._rng.permutation(len(X))
+        self.order = self._rng.permutation(self.n_samples)
         self.epochs_begun = 0
 
     def __len__(self):
-        return math.ceil(len(self.X) / self.batch_size)
+        return math.ceil(self.n_samples / self.batch_size)
 
     def __getitem__(self, index):
         if not 0 <= index < len(self):
             raise IndexError(f"batch {index} of {len(self)}")
-        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        samples = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        x_rows = samples if self.rows is None else self.rows[samples]
+        x = network_batch(self.X[x_rows])
         if self.sample_weight is None:
-            return self.X[rows], self.Y[rows]
-        return self.X[rows], self.Y[rows], self.sample_weight[rows]
+            return x, self.Y[samples]
+        return x, self.Y[samples], self.sample_weight[samples]
 
     def on_epoch_begin(self):
         # Keras calls this before it creates the epoch's iterator, so every
         # batch of an epoch is read with that epoch's order
         if self.epochs_begun:
-            self.order = self._rng.permutation(len(self.X))
+            self.order = self._rng.permutation(self.n_samples)
         self.epochs_begun += 1
 
 
-def shuffled_batches(keras, X, Y, sample_weight, batch_size, seed):
+def shuffled_batches(keras, X, Y, sample_weight, batch_size, seed, rows=None):
     """:class:`ShuffledBatches` as a ``keras.utils.PyDataset`` (read in this thread)."""
 
     class _Batches(ShuffledBatches, keras.utils.PyDataset):
         def __init__(self):
-            ShuffledBatches.__init__(self, X, Y, sample_weight, batch_size, seed)
+            ShuffledBatches.__init__(self, X, Y, sample_weight, batch_size, seed, rows)
             keras.utils.PyDataset.__init__(self, workers=1, use_multiprocessing=False)
 
     return _Batches()

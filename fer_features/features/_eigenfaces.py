@@ -9,6 +9,7 @@ from sklearn.decomposition import PCA
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._blocks import blockwise
 from .._images import feature_names_out, validate_fitted_images, validate_images
 
 __all__ = ["EigenfaceTransformer"]
@@ -200,6 +201,7 @@ class EigenfaceTransformer(TransformerMixin, BaseEstimator):
     def _validate_images(self, X):
         return validate_fitted_images(self, X, [np.float64, np.float32])[0]
 
+    @blockwise
     def transform(self, X):
         """Coordinates of each image on the eigenfaces.
 

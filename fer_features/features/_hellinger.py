@@ -7,6 +7,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._blocks import blockwise
+
 __all__ = ["HellingerTransformer"]
 
 
@@ -67,6 +69,7 @@ class HellingerTransformer(TransformerMixin, BaseEstimator):
         validate_data(self, X, dtype=[np.float64, np.float32])
         return self
 
+    @blockwise
     def transform(self, X):
         """Apply the signed power map (and the row normalisation).
 

@@ -30,8 +30,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._blocks import blockwise
 from .._images import (
     as_images,
+    check_finite_output,
     check_positive_pair,
     feature_names_out,
     validate_fitted_images,
@@ -362,6 +364,7 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
         self.n_blocks_ = n_blocks
         return self
 
+    @blockwise
     def transform(self, X):
         """HOG descriptor of each image.
 
@@ -397,6 +400,7 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
             from joblib import Parallel, delayed
 
             Parallel(n_jobs=n_jobs, prefer="threads")(delayed(work)(sl) for sl in slices)
+        check_finite_output(out, images, type(self).__name__)
         return out
 
     def _n_features_out(self):

@@ -12,6 +12,7 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._blocks import blockwise
 from .._images import (
     as_images,
     check_positive_pair,
@@ -264,6 +265,7 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         """Validate ``X`` against the fitted shape and view it as images."""
         return as_images(*validate_fitted_images(self, X, _KEEP_DTYPES))
 
+    @blockwise
     def transform(self, X):
         """Concatenated LBP histograms of the cells of each image.
 

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._blocks import blockwise
 from .._images import as_images, feature_names_out, validate_fitted_images, validate_images
 from ._lbp import LBPTransformer
 
@@ -347,6 +348,7 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         """
         return gabor_magnitudes(self._validated_images(X), self.kernels())
 
+    @blockwise
     def transform(self, X):
         """Concatenated LBP histograms of each Gabor magnitude image.
 

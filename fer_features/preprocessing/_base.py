@@ -3,8 +3,10 @@
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 
+from .._blocks import blockwise
 from .._images import (
     as_images,
+    check_finite_output,
     feature_names_out,
     pixel_names,
     validate_fitted_images,
@@ -57,6 +59,7 @@ class _ImageTransformer(TransformerMixin, BaseEstimator):
         self._images(X, reset=True)
         return self
 
+    @blockwise
     def transform(self, X):
         """Transform each image.
 
@@ -72,6 +75,7 @@ class _ImageTransformer(TransformerMixin, BaseEstimator):
         """
         images = self._images(X, reset=False)
         out = self._transform_images(images)
+        check_finite_output(out, images, type(self).__name__)
         return out.reshape(out.shape[0], -1)
 
     def get_feature_names_out(self, input_features=None):

@@ -80,6 +80,7 @@ class ImageStandardizer(OneToOneFeatureMixin, _ImageTransformer):
         if self.with_std:
             std = flat.std(axis=1, keepdims=True)
             std[std == 0] = 1.0
+            std[~np.isfinite(std)] = np.nan  # overflowed: transform raises, naming the row
             out /= std
         return out
 
