@@ -3,6 +3,7 @@
 import json
 import re
 import sys
+import time
 
 import joblib
 import numpy as np
@@ -34,6 +35,18 @@ class OnWorkerOnly(GaussianNB):
 class Exploding(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         raise ValueError("this estimator always fails")
+
+
+class SlowFirstFit(GaussianNB):
+    """Its first fit (class-level count) takes longer, so a later fold finishes first."""
+
+    fits = 0
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).fits += 1
+        if type(self).fits == 1:
+            time.sleep(1.0)
+        return super().fit(X, y, sample_weight)
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +118,22 @@ def test_fits_run_on_the_workers_not_here(client, faces):
     with joblib.parallel_config(backend="dask"):
         there = run_benchmark({"w": OnWorkerOnly()}, faces, **kwargs)
     assert there.table.loc[0, "status"] == "ok" and there.table.loc[0, "n_folds"] == 2
+
+
+def test_folds_finishing_out_of_order_are_stored_in_fold_order(faces, tmp_path):
+    # threads (no Dask needed): fold 1 is slow, fold 2 comes in first
+    kwargs = dict(split=3, verbose=0, plots=False, n_bootstrap=0)
+    serial = run_benchmark({"nb": GaussianNB()}, faces, **kwargs)
+    SlowFirstFit.fits = 0
+    with joblib.parallel_config(backend="threading"):
+        threads = run_benchmark(
+            {"nb": SlowFirstFit()}, faces, out_dir=tmp_path, parallel_fits=3, **kwargs
+        )
+    assert SlowFirstFit.fits == 3 and "ThreadingBackend (n_jobs=3)" in threads.meta["fits"]
+    assert _scores(threads.records[0]) == _scores(serial.records[0])
+    assert [f["n_train"] for f in threads.records[0]["folds"]] == [60, 60, 60]
+    stored = json.loads((tmp_path / "estimators" / "nb.json").read_text())
+    assert stored["status"] == "ok" and len(stored["folds"]) == 3
 
 
 def test_grid_search_by_name_on_dask_equals_the_serial_search(client, faces):
