@@ -78,7 +78,8 @@ def _roster():
 def _scores(record):
     """A record's folds without what the clock and the memory probe measured, as JSON."""
     folds = [{k: v for k, v in fold.items() if k not in MEASURED} for fold in record["folds"]]
-    return json.dumps(folds, sort_keys=True)  # NaN (an undefined score) equals NaN here
+    # as JSON, where an undefined score (NaN) equals itself, stored (null) or not
+    return json.dumps(folds, sort_keys=True).replace("NaN", "null")
 
 
 def test_benchmark_on_dask_equals_the_serial_run(client, faces, tmp_path):
@@ -134,6 +135,42 @@ def test_folds_finishing_out_of_order_are_stored_in_fold_order(faces, tmp_path):
     assert [f["n_train"] for f in threads.records[0]["folds"]] == [60, 60, 60]
     stored = json.loads((tmp_path / "estimators" / "nb.json").read_text())
     assert stored["status"] == "ok" and len(stored["folds"]) == 3
+
+
+def test_ctrl_c_during_parallel_fits_stores_the_running_estimators(faces, tmp_path, monkeypatch):
+    from fer_features.benchmark import BenchmarkInterrupted, _runner
+
+    record_folds = _runner._record_folds
+    calls = []
+
+    def ctrl_c_on_the_third_fold(*args):
+        calls.append(1)
+        if len(calls) == 3:  # Ctrl-C reaches this process while fits run elsewhere
+            raise KeyboardInterrupt
+        return record_folds(*args)
+
+    kwargs = dict(split=3, verbose=0, plots=False, n_bootstrap=0, out_dir=tmp_path)
+    roster = {"a": GaussianNB(), "b": DummyClassifier()}
+    monkeypatch.setattr(_runner, "_record_folds", ctrl_c_on_the_third_fold)
+    with joblib.parallel_config(backend="threading"):
+        with pytest.raises(BenchmarkInterrupted) as info:
+            run_benchmark(roster, faces, parallel_fits=2, **kwargs)
+    result = info.value.result
+    assert "interrupted" in set(result.table["status"])
+    stopped = [r for r in result.records if r["status"] == "interrupted"]
+    assert result.meta["interrupted"] == ", ".join(r["estimator"] for r in stopped)
+    assert (tmp_path / "results.csv").exists()
+    for record in stopped:
+        stored = json.loads((tmp_path / "estimators" / f"{record['estimator']}.json").read_text())
+        assert stored["status"] == "interrupted"
+        assert len(stored["folds"]) == len(record["folds"]) < 3
+    # a re-run resumes each at its first unfinished fold and ends as a serial run does
+    monkeypatch.setattr(_runner, "_record_folds", record_folds)
+    resumed = run_benchmark(roster, faces, **kwargs)
+    serial = run_benchmark(roster, faces, **{**kwargs, "out_dir": tmp_path / "serial"})
+    assert list(resumed.table["status"]) == ["ok", "ok"]
+    for a, b in zip(resumed.records, serial.records):
+        assert _scores(a) == _scores(b)
 
 
 def test_grid_search_by_name_on_dask_equals_the_serial_search(client, faces):
