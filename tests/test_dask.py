@@ -242,17 +242,6 @@ def test_without_dask_the_error_names_the_extra(monkeypatch, tmp_path, capsys):
     assert len(err) == 1 and "fer_features[dask]" in err[0]
 
 
-def test_workers_of_another_version_are_refused(client, monkeypatch):
-    from fer_features.benchmark import dask_cluster
-
-    monkeypatch.setattr("fer_features.__version__", "9.9.9")
-    with pytest.raises(
-        ValueError, match="2 Dask worker.* run another fer_features .* this is 9.9.9"
-    ):
-        with dask_cluster(client.scheduler.address):
-            pass
-
-
 def _fit_here(estimator, X, y):
     """A task: fit ``estimator`` where it runs; return it, its probabilities and the worker."""
     fitted = estimator.fit(X, y)

@@ -64,7 +64,7 @@ def dask_cluster(scheduler):
 
     Connects a ``dask.distributed.Client`` to ``scheduler`` (or starts a
     ``LocalCluster`` of worker processes with one thread each), checks that
-    its workers run this version of ``fer_features``, and enters
+    a worker has joined, and enters
     ``joblib.parallel_config(backend="dask")`` with that client: inside it,
     :func:`~fer_features.benchmark.run_benchmark` and the grid searches send
     their fits to the workers. On leaving, the client is closed (and a local
@@ -87,8 +87,7 @@ def dask_cluster(scheduler):
     ImportError
         Without ``dask.distributed`` (``pip install 'fer_features[dask]'``).
     ValueError
-        For a bad ``scheduler``, or workers running another version of
-        ``fer_features`` (or none).
+        For a bad ``scheduler``.
     OSError
         If the scheduler cannot be reached, or no worker joins it within a
         minute.
@@ -111,7 +110,7 @@ def dask_cluster(scheduler):
         else:
             target = scheduler.strip()
         try:
-            client = stack.enter_context(Client(target, set_as_default=False))
+            client = stack.enter_context(Client(target))
         except OSError as exc:
             raise OSError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
         _check_workers(client, scheduler)
@@ -135,16 +134,8 @@ def check_scheduler(scheduler):
     _import_distributed(scheduler)
 
 
-def _library_version():
-    from .. import __version__
-
-    return __version__
-
-
 def _check_workers(client, scheduler):
-    """Wait for a worker; refuse workers without this version of fer_features."""
-    from .. import __version__
-
+    """Wait for a worker to join."""
     try:
         client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS_S)
     except TimeoutError as exc:
@@ -152,18 +143,3 @@ def _check_workers(client, scheduler):
             f"no worker joined the Dask scheduler at {scheduler} within "
             f"{WAIT_FOR_WORKERS_S} s; start some (dask worker {scheduler})"
         ) from exc
-    try:
-        versions = client.run(_library_version)
-    except Exception as exc:  # noqa: BLE001 - the workers cannot load this library
-        raise ValueError(
-            f"the Dask workers of {scheduler} cannot import fer_features "
-            f"({type(exc).__name__}: {exc}); install fer_features {__version__} there"
-        ) from exc
-    other = {worker: v for worker, v in versions.items() if v != __version__}
-    if other:
-        worker, version = next(iter(other.items()))
-        raise ValueError(
-            f"{len(other)} Dask worker(s) of {scheduler} run another fer_features "
-            f"(e.g. {worker} has {version}, this is {__version__}); install the same "
-            f"version there"
-        )

@@ -367,7 +367,7 @@ def _run_all(
 
     entries = [_Entry(name, spec) for name, spec in roster]
     n_folds = len(folds)
-    stop = False  # set on Ctrl-C in this process: no more tasks
+    stop = False  # set on Ctrl-C (or a failing backend): no more tasks
     parallel = Parallel(
         n_jobs=parallel_fits, return_as="generator_unordered", batch_size=1, pre_dispatch="n_jobs"
     )
@@ -400,6 +400,9 @@ def _run_all(
                 return
             if not entry.running:
                 continue
+            if len(entry.record["folds"]) >= n_folds:  # a stored record whose folds all finished
+                _finish(entry.record, classes, class_names, store, progress)
+                continue
             for i in range(len(entry.record["folds"]), n_folds):
                 if stop or not entry.running:  # Ctrl-C, or a fold of it failed
                     break
@@ -407,7 +410,6 @@ def _run_all(
                 yield delayed(_fit_fold)(
                     k,
                     i,
-                    n_folds,
                     entry.estimator,
                     X,
                     y,
@@ -438,10 +440,6 @@ def _run_all(
             _failed(entry.record, outcome["error"], stage, store, progress, outcome["traceback"])
     except KeyboardInterrupt:
         stop = True
-        for entry in entries:
-            if entry.running:
-                stage = f"fold {len(entry.record['folds']) + 1}/{n_folds}"
-                _interrupted(entry.record, stage, store, progress)
     except Exception as exc:  # noqa: BLE001 - the parallel backend failed (a worker died)
         stop = True
         error = f"{type(exc).__name__}: {exc}"
@@ -459,6 +457,10 @@ def _run_all(
                     "fingerprints": None,
                 }
                 progress(f"{entry.name}: {entry.record['error']}")
+    for entry in entries:  # after a Ctrl-C: the estimators whose fits were under way
+        if stop and entry.running:
+            stage = f"fold {len(entry.record['folds']) + 1}/{n_folds}"
+            _interrupted(entry.record, stage, store, progress)
     return [entry.record for entry in entries if entry.record is not None]
 
 
@@ -517,9 +519,7 @@ def _prepare(name, spec, fingerprints, *, store, resume, overwrite, n_jobs, prog
     return record, estimator
 
 
-def _fit_fold(
-    k, i, n_folds, estimator, X, y, train, test, classes, *, n_jobs, n_bootstrap, random_state
-):
+def _fit_fold(k, i, estimator, X, y, train, test, classes, *, n_jobs, n_bootstrap, random_state):
     """Fit a clone of ``estimator`` on fold ``i`` and score it: one task.
 
     Runs where joblib sends it (this process, or a worker) and returns plain
