@@ -7,6 +7,7 @@ registered in ``_SUBCOMMANDS``.
 """
 
 import argparse
+import contextlib
 import os
 import sys
 
@@ -275,6 +276,14 @@ def _add_benchmark(subparsers):
     )
     p.add_argument("--no-plots", action="store_true", help="do not draw the plots")
     p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the estimator-fold fits in parallel on a Dask cluster: the "
+        "address of its scheduler (tcp://host:8786), or local[:N] for N worker "
+        "processes on this machine (default 2, one thread each); needs the "
+        "[dask] extra. The results folder is written by this process only",
+    )
+    p.add_argument(
         "--seed",
         type=int,
         default=0,
@@ -284,6 +293,20 @@ def _add_benchmark(subparsers):
     _add_verbose(p)
     _add_skip_unreadable(p)
     return p
+
+
+def _enter_scheduler(stack, scheduler, verbose):
+    """Send the benchmark's fits to the Dask cluster of ``--scheduler`` until ``stack`` closes."""
+    from .benchmark import dask_cluster
+
+    client = stack.enter_context(dask_cluster(scheduler))
+    if verbose:
+        n = len(client.scheduler_info(n_workers=-1)["workers"])
+        print(
+            f"[benchmark] fits on the Dask cluster at {client.scheduler.address} "
+            f"({n} worker{'s' if n != 1 else ''}; dashboard {client.dashboard_link})",
+            file=sys.stderr,
+        )
 
 
 def _run_benchmark(args):
@@ -296,6 +319,10 @@ def _run_benchmark(args):
     )
 
     check_out_dir(args.out)  # a bad --out is reported before any work
+    if args.scheduler is not None:
+        from .benchmark import check_scheduler
+
+        check_scheduler(args.scheduler)  # so is a bad --scheduler, or no Dask
     synthetic = args.data.strip().lower() == "synthetic"
     if args.n_samples is not None and not synthetic:
         raise ValueError("--n-samples applies to --data synthetic only")
@@ -342,6 +369,9 @@ def _run_benchmark(args):
         print(f"[benchmark] profile {profile}; data {args.data}", file=sys.stderr)
     if "cnn" in roster and not args.verbose:
         import_tensorflow_quietly()
+    cluster = contextlib.ExitStack()
+    if args.scheduler is not None:
+        _enter_scheduler(cluster, args.scheduler, verbose)
     try:
         result = run_benchmark(
             roster,
@@ -366,6 +396,8 @@ def _run_benchmark(args):
             f"{result.files['report.md']}; run the same command again to resume"
         )
         return EXIT_INTERRUPTED
+    finally:
+        cluster.close()
     print(result.to_text())
     failed = [n for n, r in zip(result.table["estimator"], result.table["status"]) if r == "failed"]
     if failed:

@@ -304,6 +304,10 @@ def param_grid(estimator):
 def grid_search(estimator, X, y, **kwargs):
     """:func:`fer_features.pipelines.pipeline_grid_search`, with the estimator given by name or not.
 
+    Inside ``joblib.parallel_config(backend="dask")`` (with a
+    ``dask.distributed.Client`` connected) the fits run on the Dask cluster,
+    with the same scores.
+
     Parameters
     ----------
     estimator : str or estimator

@@ -6,6 +6,7 @@ per-class scores, ROC AUC, confusion matrix, timings, memory), writes each
 estimator's result as soon as it is done and resumes an interrupted run.
 """
 
+from ._cluster import check_scheduler, dask_cluster, parse_scheduler
 from ._metrics import (
     SCALAR_METRICS,
     bootstrap_interval,
@@ -32,15 +33,18 @@ __all__ = [
     "BenchmarkResult",
     "bootstrap_interval",
     "classification_metrics",
+    "dask_cluster",
     "data_fingerprint",
     "default_roster",
     "describe_estimator",
     "check_out_dir",
+    "check_scheduler",
     "estimator_fingerprint",
     "file_stem",
     "format_table",
     "group_overlap",
     "make_roster",
+    "parse_scheduler",
     "resolve_split",
     "run_benchmark",
     "split_fingerprint",

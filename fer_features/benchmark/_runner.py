@@ -82,6 +82,7 @@ def run_benchmark(
     resume=True,
     overwrite=False,
     n_jobs=None,
+    parallel_fits=None,
     random_state=0,
     verbose=1,
     plots=True,
@@ -90,10 +91,12 @@ def run_benchmark(
     """Train and score estimators on the same data and folds; write a resumable report.
 
     Each estimator is fitted on every training fold and scored on the matching
-    test fold; a fresh clone is used per fold. Estimators run one after the
-    other (so their timings are comparable); ``n_jobs`` parallelises inside each
-    one. An estimator that raises is recorded as failed with its error and the
-    others go on.
+    test fold; a fresh clone is used per fold. By default the fits run one
+    after the other in this process (so their timings are comparable) and
+    ``n_jobs`` parallelises inside each one; ``parallel_fits`` runs several
+    estimator-fold fits at once, on joblib's workers or a Dask cluster. An
+    estimator that raises is recorded as failed with its error and the others
+    go on.
 
     Each test fold is predicted once: where the estimator has ``predict_proba``
     the predicted labels are its ``classes_`` at the largest probability (for
@@ -124,10 +127,13 @@ def run_benchmark(
     ``KeyboardInterrupt`` carrying the partial ``result``) is raised; a re-run
     resumes at the interrupted fold.
 
-    To run the estimators' inner parallel loops (forests, grid searches,
-    calibration folds) on a Dask cluster, wrap the call in
-    ``with joblib.parallel_backend("dask"):`` with a ``dask.distributed.Client``
-    connected (``pip install 'fer_features[dask]'``) and pass ``n_jobs=-1``.
+    To run the fits on a Dask cluster, call it inside
+    ``joblib.parallel_config(backend="dask")`` with a
+    ``dask.distributed.Client`` connected (``pip install 'fer_features[dask]'``):
+    ``parallel_fits=None`` then means every worker of the cluster. Only this
+    process writes ``out_dir``, each estimator's finished folds as they come
+    in; the scores are those of a run one fit at a time, the timings and peak
+    memory those of the worker that ran each fit.
 
     Parameters
     ----------
@@ -194,6 +200,13 @@ def run_benchmark(
         ``None`` leaves every library at its own default. On a machine shared
         with other jobs, ``n_jobs=1`` avoids the large slow-downs of
         over-subscribed OpenMP threads.
+    parallel_fits : int or None, default=None
+        How many estimator-fold fits run at the same time, through
+        ``joblib.Parallel(n_jobs=parallel_fits)``: ``None`` is one at a time in
+        this process unless a ``joblib.parallel_config`` context says otherwise
+        (under the ``"dask"`` backend: all the cluster's workers); ``-1`` is
+        all cores (or workers). The estimators travel to the workers pickled
+        (factories are called in this process).
     random_state : int, default=0
         Seed of the k-fold shuffling, the per-class subsampling and the bootstrap.
     verbose : int, default=1
@@ -314,32 +327,29 @@ def run_benchmark(
         f"({len(folds)} fold{'s' if len(folds) > 1 else ''}){where}"
     )
     progress(f"{split_subjects_text(meta)}; {duplicates_text(meta)}")
-    records = []
-    for name, spec in roster:
-        record = _run_one(
-            name,
-            spec,
-            X,
-            y,
-            classes,
-            class_names,
-            folds,
-            fingerprints,
-            store=store,
-            resume=resume,
-            overwrite=overwrite,
-            n_jobs=n_jobs,
-            progress=progress,
-            n_bootstrap=n_bootstrap,
-            random_state=random_state,
-        )
-        records.append(record)
-        if record["status"] == "interrupted":
-            break
-    interrupted = bool(records) and records[-1]["status"] == "interrupted"
+    records = _run_all(
+        roster,
+        X,
+        y,
+        classes,
+        class_names,
+        folds,
+        fingerprints,
+        store=store,
+        resume=resume,
+        overwrite=overwrite,
+        n_jobs=n_jobs,
+        parallel_fits=parallel_fits,
+        progress=progress,
+        n_bootstrap=n_bootstrap,
+        random_state=random_state,
+        meta=meta,
+    )
+    stopped = [r["estimator"] for r in records if r["status"] == "interrupted"]
+    interrupted = bool(stopped)
     meta["finished"] = datetime.datetime.now().isoformat(timespec="seconds")
     if interrupted:
-        meta["interrupted"] = records[-1]["estimator"]
+        meta["interrupted"] = ", ".join(stopped)
     result = BenchmarkResult(records, meta)
     if out_dir is not None:
         _write_outputs(result, out_dir, plots=plots and not interrupted, progress=progress)
@@ -377,9 +387,23 @@ def _refuse_other_data(store, fingerprints):
         )
 
 
-def _run_one(
-    name,
-    spec,
+class _Entry:
+    """One estimator of the roster, as the parent process follows it."""
+
+    def __init__(self, name, spec):
+        self.name = name
+        self.spec = spec
+        self.record = None  # set once its turn comes (prepared)
+        self.estimator = None  # the unfitted estimator its folds clone
+        self.finished = {}  # fold index -> fold scores, not yet in record["folds"]
+
+    @property
+    def running(self):
+        return self.record is not None and self.record["status"] in ("running", "partial")
+
+
+def _run_all(
+    roster,
     X,
     y,
     classes,
@@ -391,12 +415,130 @@ def _run_one(
     resume,
     overwrite,
     n_jobs,
+    parallel_fits,
     progress,
     n_bootstrap,
     random_state,
+    meta,
 ):
-    from sklearn.base import clone
+    """Fit and score every estimator on every fold; return the records in roster order.
 
+    The fits (one task per estimator and fold) go through
+    ``joblib.Parallel(n_jobs=parallel_fits)``: one at a time in this process by
+    default, or on the workers of the active joblib backend (e.g. Dask). Only
+    this process writes the store: each estimator's finished folds as they
+    come in (in fold order), its record when it is done or fails.
+    """
+    from joblib import Parallel, delayed
+    from joblib.parallel import get_active_backend
+
+    entries = [_Entry(name, spec) for name, spec in roster]
+    n_folds = len(folds)
+    stop = False  # set on Ctrl-C (or a failing backend): no more tasks
+    parallel = Parallel(
+        n_jobs=parallel_fits, return_as="generator_unordered", batch_size=1, pre_dispatch="n_jobs"
+    )
+    if parallel.n_jobs == 1:
+        meta["fits"] = "one at a time in this process"
+    else:
+        backend = type(get_active_backend()[0]).__name__
+        meta["fits"] = f"in parallel through joblib's {backend} (n_jobs={parallel.n_jobs})"
+
+    def tasks():
+        # runs in this process, lazily: an estimator is built when its turn comes
+        nonlocal stop
+        for k, entry in enumerate(entries):
+            if stop:
+                return
+            gc.collect()
+            entry.record, entry.estimator = _prepare(
+                entry.name,
+                entry.spec,
+                fingerprints,
+                store=store,
+                resume=resume,
+                overwrite=overwrite,
+                n_jobs=n_jobs,
+                progress=progress,
+                random_state=random_state,
+            )
+            if entry.record["status"] == "interrupted":
+                stop = True
+                return
+            if not entry.running:
+                continue
+            if len(entry.record["folds"]) >= n_folds:  # a stored record whose folds all finished
+                _finish(entry.record, classes, class_names, store, progress)
+                continue
+            for i in range(len(entry.record["folds"]), n_folds):
+                if stop or not entry.running:  # Ctrl-C, or a fold of it failed
+                    break
+                train, test = folds[i]
+                yield delayed(_fit_fold)(
+                    k,
+                    i,
+                    entry.estimator,
+                    X,
+                    y,
+                    train,
+                    test,
+                    classes,
+                    n_jobs=n_jobs,
+                    n_bootstrap=n_bootstrap if n_folds == 1 else 0,
+                    random_state=random_state,
+                )
+
+    try:
+        for outcome in parallel(tasks()):
+            entry = entries[outcome["estimator"]]
+            if not entry.running:
+                continue  # a fold finishing after another fold of it failed
+            if "fold" in outcome:
+                entry.finished[outcome["index"]] = outcome["fold"]
+                _record_folds(entry, n_folds, store, progress)
+                if len(entry.record["folds"]) == n_folds:
+                    _finish(entry.record, classes, class_names, store, progress)
+                continue
+            stage = f"{outcome['stage']} of fold {outcome['index'] + 1}/{n_folds}"
+            if outcome["error"] is None:  # Ctrl-C during a fit in this process
+                stop = True
+                _interrupted(entry.record, stage, store, progress)
+                break
+            _failed(entry.record, outcome["error"], stage, store, progress, outcome["traceback"])
+    except KeyboardInterrupt:
+        stop = True
+    except Exception as exc:  # noqa: BLE001 - the parallel backend failed (a worker died)
+        stop = True
+        error = f"{type(exc).__name__}: {exc}"
+        for entry in entries:
+            if entry.running:
+                stage = f"fold {len(entry.record['folds']) + 1}/{n_folds} (on joblib's workers)"
+                _failed(entry.record, error, stage, store, progress)
+            elif entry.record is None:  # its turn never came
+                entry.record = {
+                    "version": RECORD_VERSION,
+                    "estimator": entry.name,
+                    "status": "failed",
+                    "folds": [],
+                    "error": f"not run: the parallel fits stopped ({error})",
+                    "fingerprints": None,
+                }
+                progress(f"{entry.name}: {entry.record['error']}")
+    for entry in entries:  # after a Ctrl-C: the estimators whose fits were under way
+        if stop and entry.running:
+            stage = f"fold {len(entry.record['folds']) + 1}/{n_folds}"
+            _interrupted(entry.record, stage, store, progress)
+    return [entry.record for entry in entries if entry.record is not None]
+
+
+def _prepare(name, spec, fingerprints, *, store, resume, overwrite, n_jobs, progress, random_state):
+    """Build the estimator and decide what is left to do.
+
+    Returns ``(record, estimator)``: ``record["status"]`` is ``"running"`` (its
+    ``folds`` hold those a stored record already finished) with the estimator
+    to fit, or final (``"ok"`` reused, ``"failed"``, ``"interrupted"``) with
+    ``None``.
+    """
     record = {
         "version": RECORD_VERSION,
         "estimator": name,
@@ -411,9 +553,10 @@ def _run_one(
         record["params"] = describe_estimator(estimator)
         record["fingerprints"] = {"params": estimator_fingerprint(estimator), **fingerprints}
     except KeyboardInterrupt:
-        return _interrupted(record, "building the estimator", store, progress)
+        return _interrupted(record, "building the estimator", store, progress), None
     except Exception as exc:  # noqa: BLE001 - any error is recorded
-        return _failed(record, exc, "building the estimator", store, progress)
+        error = f"{type(exc).__name__}: {exc}"
+        return _failed(record, error, "building the estimator", store, progress), None
     previous = store.load(name) if store is not None else None
     if previous is not None and not (previous["folds"] or previous["status"] == "ok"):
         previous = None  # nothing finished in it (e.g. it failed at once): replace it
@@ -428,7 +571,7 @@ def _run_one(
                 f"(overwrite=True) to replace it"
             )
             progress(f"{name}: {record['error']}")
-            return record
+            return record, None
         progress(f"{name}: stored result is for {differs}; recomputing (overwrite)")
         previous = None
     if not resume:
@@ -436,71 +579,94 @@ def _run_one(
     if previous is not None and previous.get("status") == "ok":
         progress(f"{name}: reused (same parameters, data and split) from {store.path(name)}")
         previous["reused"] = True
-        return previous
+        return previous, None
     if previous is not None and previous.get("folds"):
         record["folds"] = list(previous["folds"])
         progress(f"{name}: resuming after {len(record['folds'])} finished fold(s)")
-    n_folds = len(folds)
-    gc.collect()
-    for i, (train, test) in enumerate(folds):
-        if i < len(record["folds"]):
-            continue
-        stage = "fit"
-        model = None
-        try:
-            model = clone(estimator)
-            reset_peak_memory()
-            with limit_threads(n_jobs):
-                start = time.perf_counter()
-                model.fit(X[train], y[train])
-                fit_seconds = time.perf_counter() - start
-                stage = "predict"
-                start = time.perf_counter()
-                y_pred, proba = predict_with_proba(model, X[test], classes)
-                predict_seconds = time.perf_counter() - start
-            peak = peak_memory_mb()
-            stage = "scoring"
-            fold = classification_metrics(y[test], y_pred, classes, proba)
-            fold.pop("per_class")
-            fold.update(
-                fit_seconds=fit_seconds,
-                predict_seconds=predict_seconds,
-                ms_per_image=1000 * predict_seconds / len(test),
-                peak_memory_mb=peak,
-                n_train=int(len(train)),
-                n_test=int(len(test)),
-                has_proba=proba is not None,
+    return record, estimator
+
+
+def _fit_fold(k, i, estimator, X, y, train, test, classes, *, n_jobs, n_bootstrap, random_state):
+    """Fit a clone of ``estimator`` on fold ``i`` and score it: one task.
+
+    Runs where joblib sends it (this process, or a worker) and returns plain
+    data: ``{"estimator": k, "index": i, "fold": scores}``, or ``"stage"``,
+    ``"error"`` and ``"traceback"`` when it raised (``"error"`` is ``None`` for
+    a Ctrl-C). Timings and peak memory are those of the process that ran it.
+    """
+    from sklearn.base import clone
+
+    outcome = {"estimator": k, "index": i}
+    stage = "fit"
+    model = None
+    try:
+        model = clone(estimator)
+        reset_peak_memory()
+        with limit_threads(n_jobs):
+            start = time.perf_counter()
+            model.fit(X[train], y[train])
+            fit_seconds = time.perf_counter() - start
+            stage = "predict"
+            start = time.perf_counter()
+            y_pred, proba = predict_with_proba(model, X[test], classes)
+            predict_seconds = time.perf_counter() - start
+        peak = peak_memory_mb()
+        stage = "scoring"
+        fold = classification_metrics(y[test], y_pred, classes, proba)
+        fold.pop("per_class")
+        fold.update(
+            fit_seconds=fit_seconds,
+            predict_seconds=predict_seconds,
+            ms_per_image=1000 * predict_seconds / len(test),
+            peak_memory_mb=peak,
+            n_train=int(len(train)),
+            n_test=int(len(test)),
+            has_proba=proba is not None,
+        )
+        if n_bootstrap:
+            fold["ci"] = bootstrap_interval(
+                y[test], y_pred, classes, n_resamples=n_bootstrap, random_state=random_state
             )
-            if n_folds == 1 and n_bootstrap:
-                fold["ci"] = bootstrap_interval(
-                    y[test], y_pred, classes, n_resamples=n_bootstrap, random_state=random_state
-                )
-        except KeyboardInterrupt:
-            return _interrupted(record, f"{stage} of fold {i + 1}/{n_folds}", store, progress)
-        except Exception as exc:  # noqa: BLE001 - any error is recorded
-            return _failed(record, exc, f"{stage} of fold {i + 1}/{n_folds}", store, progress)
-        finally:
-            model = None
-            gc.collect()
+        outcome["fold"] = fold
+    except KeyboardInterrupt:
+        outcome.update(stage=stage, error=None, traceback=None)
+    except Exception as exc:  # noqa: BLE001 - any error is recorded
+        outcome.update(
+            stage=stage, error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc()
+        )
+    finally:
+        model = None
+        gc.collect()
+    return outcome
+
+
+def _record_folds(entry, n_folds, store, progress):
+    """Move the folds finished in order into the record; save it after each."""
+    record = entry.record
+    while len(record["folds"]) in entry.finished:
+        i = len(record["folds"])
+        fold = entry.finished.pop(i)
         record["folds"].append(fold)
         progress(
-            f"{name}: fold {i + 1}/{n_folds} fit {fit_seconds:.1f} s, predict "
-            f"{predict_seconds:.2f} s, accuracy {fold['accuracy']:.3f}, macro-F1 "
+            f"{entry.name}: fold {i + 1}/{n_folds} fit {fold['fit_seconds']:.1f} s, predict "
+            f"{fold['predict_seconds']:.2f} s, accuracy {fold['accuracy']:.3f}, macro-F1 "
             f"{fold['macro_f1']:.3f}"
         )
         if store is not None and i + 1 < n_folds:
             record["status"] = "partial"
             store.save(record)
+
+
+def _finish(record, classes, class_names, store, progress):
     record["status"] = "ok"
     record["summary"] = summarize_folds(record["folds"], classes, class_names)
     if store is not None:
         store.save(record)
     summary = record["summary"]
     progress(
-        f"{name}: done, accuracy {summary['accuracy']:.3f}, macro-F1 "
+        f"{record['estimator']}: done, accuracy {summary['accuracy']:.3f}, macro-F1 "
         f"{summary['macro_f1']:.3f}, fit {summary['fit_seconds']:.1f} s per fold"
     )
-    return record
 
 
 def _what_differs(stored, current):
@@ -526,10 +692,12 @@ def _interrupted(record, stage, store, progress):
     return record
 
 
-def _failed(record, exc, stage, store, progress):
+def _failed(record, error, stage, store, progress, trace=None):
+    """Record ``error`` (``"Type: message"``), raised in ``stage``, and save the record."""
+    kind, _, message = error.partition(": ")
     record["status"] = "failed"
-    record["error"] = f"{type(exc).__name__} in {stage}: {exc}"
-    record["traceback"] = traceback.format_exc()
+    record["error"] = f"{kind} in {stage}: {message}"
+    record["traceback"] = traceback.format_exc() if trace is None else trace
     record.setdefault("fingerprints", None)
     if store is not None:
         store.save(record)

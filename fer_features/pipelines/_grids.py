@@ -160,15 +160,22 @@ def pipeline_grid_search(
         An integer means ``StratifiedKFold(cv, shuffle=True)`` seeded with
         ``random_state``.
     n_jobs : int or None, default=None
-        Parallel fits. With ``joblib.parallel_backend("dask")`` they run on a
-        Dask cluster (``pip install 'fer_features[dask]'``), e.g.::
+        Parallel fits (candidates x folds), as ``GridSearchCV``'s. Inside
+        ``joblib.parallel_config(backend="dask")`` with a
+        ``dask.distributed.Client`` connected, they run on the Dask cluster
+        (``None`` then means all its workers; ``pip install
+        'fer_features[dask]'``), with the same scores as here, e.g.::
 
-            from dask.distributed import Client
             import joblib
-            client = Client("scheduler-address:8786")
-            with joblib.parallel_backend("dask"):
-                search = pipeline_grid_search(make_classic_pipeline("lbp", "svc"), X, y,
-                                     n_jobs=-1)
+            from dask.distributed import Client
+
+            client = Client("tcp://scheduler-host:8786")
+            with joblib.parallel_config(backend="dask"):
+                search = pipeline_grid_search(make_classic_pipeline("lbp", "svc"), X, y)
+
+        On a cluster the features of a fold are not cached between candidates
+        (the cache folder would be on this machine only); give the pipeline a
+        ``memory`` on a file system all workers share to cache them.
     verbose : int, default=1
         Progress: 0 is silent; 1 prints the number of candidates and the best
         result (stderr) and scikit-learn's own summary (stdout); 2 and more add
@@ -221,9 +228,10 @@ def pipeline_grid_search(
         features = clone(features)
         X = features.fit_transform(X, y)
         searched = Pipeline(estimator.steps[1:])
-    elif isinstance(estimator, Pipeline) and estimator.memory is None:
+    elif isinstance(estimator, Pipeline) and estimator.memory is None and _fits_run_here():
         # each step's fit on a fold is cached: candidates that differ only in
-        # later steps reuse the features of the fold
+        # later steps reuse the features of the fold (in a folder of this
+        # machine: not when the fits run on a Dask cluster)
         cache = tempfile.TemporaryDirectory(prefix="fer_features_grid_")
         searched = clone(estimator).set_params(memory=cache.name)
     else:
@@ -257,6 +265,14 @@ def pipeline_grid_search(
             file=sys.stderr,
         )
     return search
+
+
+def _fits_run_here():
+    """Whether joblib's active backend runs its tasks on this machine (not on Dask)."""
+    from joblib.parallel import get_active_backend
+
+    backend, _ = get_active_backend()
+    return not type(backend).__name__.startswith("Dask")
 
 
 def _fixed_features(estimator, grid):
