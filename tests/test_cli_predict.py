@@ -361,6 +361,19 @@ def test_untrusted_model_is_refused_in_one_line(model_path, photo, tmp_path, cap
     )
 
 
+def test_photo_with_the_shipped_model(photo, capsys):
+    # no --model: the CNN that ships in the package, offline
+    pytest.importorskip("keras")
+    assert main(["predict", str(photo), "--json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert entry["input"] == str(photo)
+    [face] = entry["faces"]
+    assert face["expression"] in NAMES
+    assert sorted(face["probabilities"]) == sorted(NAMES)
+    assert sum(face["probabilities"].values()) == pytest.approx(1, abs=1e-3)
+    assert face["expression"] == max(face["probabilities"], key=face["probabilities"].get)
+
+
 def test_without_a_model_and_no_pretrained_file(photo, tmp_path, monkeypatch, capsys):
     from fer_features.models import _pretrained
 
