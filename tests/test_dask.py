@@ -132,7 +132,10 @@ def test_folds_finishing_out_of_order_are_stored_in_fold_order(faces, tmp_path):
         )
     assert SlowFirstFit.fits == 3 and "ThreadingBackend (n_jobs=3)" in threads.meta["fits"]
     assert _scores(threads.records[0]) == _scores(serial.records[0])
-    assert [f["n_train"] for f in threads.records[0]["folds"]] == [60, 60, 60]
+    # in the serial run's fold order (subject folds of the synthetic faces differ in size)
+    sizes = [f["n_train"] for f in serial.records[0]["folds"]]
+    assert len(set(sizes)) > 1
+    assert [f["n_train"] for f in threads.records[0]["folds"]] == sizes
     stored = json.loads((tmp_path / "estimators" / "nb.json").read_text())
     assert stored["status"] == "ok" and len(stored["folds"]) == 3
 
