@@ -19,6 +19,22 @@ _QUIET_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "GRPC_VERBOSITY": "ERROR"}
 EXIT_INTERRUPTED = 130
 
 
+def _add_data_size(p):
+    """``--max-per-class`` and ``--n-samples``: how much of the data a command uses."""
+    p.add_argument(
+        "--max-per-class",
+        type=_positive_int,
+        metavar="N",
+        help="keep at most N training images per class",
+    )
+    p.add_argument(
+        "--n-samples",
+        type=_positive_int,
+        metavar="N",
+        help="number of synthetic faces (only with --data synthetic; default: 1400)",
+    )
+
+
 def _add_verbose(p):
     # SUPPRESS: a -v given before the subcommand is not reset by the subcommand's default
     p.add_argument(
@@ -251,18 +267,7 @@ def _add_benchmark(subparsers):
         "timings steady and avoids over-subscribed OpenMP threads on a "
         "shared machine; -1: all cores)",
     )
-    p.add_argument(
-        "--max-per-class",
-        type=_positive_int,
-        metavar="N",
-        help="keep at most N training images per class",
-    )
-    p.add_argument(
-        "--n-samples",
-        type=_positive_int,
-        metavar="N",
-        help="number of synthetic faces (only with --data synthetic; default: 1400)",
-    )
+    _add_data_size(p)
     p.add_argument(
         "--no-resume",
         action="store_true",
@@ -454,18 +459,7 @@ def _add_train(subparsers):
         metavar="USAGE",
         help="score on the rows of this usage (default: PublicTest when the data have it)",
     )
-    p.add_argument(
-        "--max-per-class",
-        type=_positive_int,
-        metavar="N",
-        help="keep at most N training images per class",
-    )
-    p.add_argument(
-        "--n-samples",
-        type=_positive_int,
-        metavar="N",
-        help="number of synthetic faces (only with --data synthetic; default: 1400)",
-    )
+    _add_data_size(p)
     p.add_argument(
         "--seed",
         type=int,
