@@ -133,10 +133,13 @@ def main(argv=None):
     sys.path.insert(0, str(PROJECT_ROOT))
     import fer_features
     from fer_features import model_info, save_model
+    from fer_features._malloc import keep_freed_memory
     from fer_features.datasets import load_fer2013
     from fer_features.deep import KerasCNNClassifier
     from fer_features.models import train_model
 
+    # this process is the script's: keep freed memory (about twice as fast on the CPU)
+    keep_freed_memory()
     out = Path(args.out)
     if args.max_train is not None and out.resolve() == DEFAULT_OUT.resolve():
         sys.exit(

@@ -1026,5 +1026,18 @@ def main(argv=None):
         return EXIT_INTERRUPTED
 
 
-if __name__ == "__main__":  # pragma: no cover
+def console_main():
+    """The ``fer-features`` program: :func:`main` in a process of its own.
+
+    The process is the command's, so it sets glibc's ``malloc`` to keep freed
+    memory (:mod:`fer_features._malloc`: CNN training on the CPU about twice as
+    fast) before running :func:`main`, which changes no process-wide setting.
+    """
+    from ._malloc import keep_freed_memory
+
+    keep_freed_memory()
     sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    console_main()
