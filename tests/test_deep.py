@@ -386,6 +386,34 @@ def test_refit_and_dropped_clones_release_their_networks():
     assert clf.model_ is not None
 
 
+def test_test_time_flip_averages_each_face_and_its_mirror(fitted, faces):
+    images = faces.images
+    mirrored = images[:, :, ::-1]
+    plain = fitted.predict_proba(images)
+    # the fixture's network is not symmetric: mirrors get other probabilities
+    assert not np.allclose(plain, fitted.predict_proba(mirrored), atol=1e-4)
+    flipping = clone(fitted).set_params(test_time_flip=True)
+    flipping.__dict__.update({k: v for k, v in vars(fitted).items() if k.endswith("_")})
+    both = flipping.predict_proba(images)
+    np.testing.assert_allclose(both, (plain + fitted.predict_proba(mirrored)) / 2, rtol=1e-6)
+    # a face and its mirror image now get the same prediction
+    np.testing.assert_allclose(flipping.predict_proba(mirrored), both, rtol=1e-6)
+    assert np.array_equal(flipping.predict(images), flipping.classes_[both.argmax(axis=1)])
+    # flat rows are mirrored as images, not as rows
+    np.testing.assert_allclose(flipping.predict_proba(faces.data), both, rtol=1e-6)
+
+
+def test_a_file_from_before_test_time_flip_loads_without_it(fitted, faces):
+    state = fitted.__getstate__()
+    del state["test_time_flip"]
+    restored = KerasCNNClassifier.__new__(KerasCNNClassifier)
+    restored.__setstate__(state)
+    assert restored.test_time_flip is False
+    np.testing.assert_array_equal(
+        restored.predict_proba(faces.data), fitted.predict_proba(faces.data)
+    )
+
+
 def test_pickle_of_an_unfitted_classifier():
     clf = pickle.loads(pickle.dumps(KerasCNNClassifier(epochs=3)))
     assert clf.epochs == 3 and not hasattr(clf, "model_")

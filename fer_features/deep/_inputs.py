@@ -31,10 +31,11 @@ def network_batch(X):
     Returns
     -------
     batch : ndarray of float32
-        ``X`` itself when it is already float32, else its float32 copy: the
+        ``X`` itself when it is already C-contiguous float32 (else its
+        contiguous float32 copy, e.g. of a mirrored view): the
         conversion is made a batch at a time, never for the whole input.
     """
-    return np.asarray(X, dtype=np.float32)
+    return np.ascontiguousarray(X, dtype=np.float32)
 
 
 def resolve_network_shape(n_features, image_shape, implied):
