@@ -53,9 +53,11 @@ print(json.dumps({"wall": wall, "user": r1.ru_utime - r0.ru_utime,
 
 
 def child(mode, data, architecture, n):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    for name in ("MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"):
-        env.pop(name, None)
+    from fer_features._malloc import ENVIRONMENT
+
+    # glibc's defaults on the "default" side, whatever this shell has set
+    env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     out = subprocess.run(
         [sys.executable, "-c", _CHILD, str(PROJECT_ROOT), mode, str(data), architecture, str(n)],
         capture_output=True,
@@ -73,6 +75,7 @@ def main(argv=None):
     parser.add_argument("--architecture", default="mini_xception")
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args(argv)
+    sys.path.insert(0, str(PROJECT_ROOT))
     data = Path(args.data or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
     if not data.is_file():
         sys.exit(f"bench_malloc: no FER2013 file at {data}")

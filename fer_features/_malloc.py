@@ -69,4 +69,5 @@ def keep_freed_memory():
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
+    # a list, not a generator: every option is set even if one is refused
     return all([bool(mallopt(option, value)) for option, value in SETTINGS.items()])
