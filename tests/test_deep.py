@@ -482,6 +482,7 @@ def test_quick_params_make_a_valid_classifier():
     [
         ("simple", 256),
         ("residual", 256),
+        ("compact", 128),
         ("mini_xception", 128),  # its last feature map (128 channels), averaged over space
     ],
 )
@@ -525,6 +526,43 @@ def test_custom_architecture_must_give_one_score_per_class():
         r"got \(None, 1\)",
     ):
         KerasCNNClassifier(**{**FAST, "architecture": one_score}).fit(X, y)
+
+
+def test_compact_is_the_simple_net_at_two_thirds_width_and_fits_2_mb():
+    simple = KerasCNNClassifier()._build(keras, 7, (48, 48), 1 / 255, seed=0)
+    compact = KerasCNNClassifier(architecture="compact")._build(keras, 7, (48, 48), 1 / 255, seed=0)
+    # the same layers, in the same order
+    assert [type(la).__name__ for la in compact.layers] == [
+        type(la).__name__ for la in simple.layers
+    ]
+    widths = [la.filters for la in compact.layers if hasattr(la, "filters")]
+    assert widths == [
+        2 * la.filters // 3 for la in simple.layers if hasattr(la, "filters")
+    ]
+    # float32 weights of the shipped model's network under 2 MB
+    assert 4 * compact.count_params() < 2 * 1024 * 1024
+
+
+def test_a_network_with_a_fresh_optimizer_saves_small_predicts_and_trains_on(tmp_path):
+    from fer_features import load_model, save_model
+
+    X, y = _easy(16)
+    clf = KerasCNNClassifier(**FAST).fit(X, y)
+    before = clf.predict_proba(X)
+    save_model(clf, tmp_path / "full.skops")
+    # as build_pretrained ships it: the weights, and an optimizer whose state is zeros
+    bare = keras.models.clone_model(clf.model_)
+    bare.set_weights(clf.model_.get_weights())
+    clf.model_ = bare
+    save_model(clf, tmp_path / "bare.skops")
+    # Adam's two moments per weight no longer take room in the (compressed) file
+    full_size = (tmp_path / "full.skops").stat().st_size
+    assert (tmp_path / "bare.skops").stat().st_size < 0.6 * full_size
+    loaded = load_model(tmp_path / "bare.skops")
+    np.testing.assert_allclose(loaded.predict_proba(X), before, rtol=1e-5, atol=1e-6)
+    loaded.set_params(warm_start=True, epochs=1).fit(X, y)
+    assert loaded.n_epochs_ == 2
+    assert not np.allclose(loaded.predict_proba(X), before)
 
 
 def test_mini_xception_has_about_60k_parameters():
