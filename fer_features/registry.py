@@ -108,11 +108,12 @@ def parse_name(name):
 def _cnn_missing():
     """Why the CNN cannot be built here, or ``""`` when it can."""
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    extra = "jax" if backend == "jax" else "deep"
     for module in ("keras", backend):
         if importlib.util.find_spec(module) is None:
             return (
-                f"needs the [deep] extra ({module} is not installed): "
-                f"pip install 'fer_features[deep]'"
+                f"needs the [{extra}] extra ({module} is not installed): "
+                f"pip install 'fer_features[{extra}]'"
             )
     return ""
 

@@ -326,6 +326,29 @@ def test_benchmark_on_the_real_file(fer2013_path, tmp_path, capsys):
     assert "| angry |" in report and "| disgust |" in report
 
 
+@pytest.mark.parametrize(
+    "backend, missing, extra",
+    [("tensorflow", "tensorflow", "deep"), ("jax", "jax", "jax"), (None, "keras", "deep")],
+)
+def test_an_unavailable_cnn_names_the_extra_of_its_backend(monkeypatch, backend, missing, extra):
+    import importlib.util
+
+    import fer_features.registry as registry
+
+    if backend is None:
+        monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    else:
+        monkeypatch.setenv("KERAS_BACKEND", backend)
+    found = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name: None if name == missing else found(name)
+    )
+    assert registry._cnn_missing() == (
+        f"needs the [{extra}] extra ({missing} is not installed): "
+        f"pip install 'fer_features[{extra}]'"
+    )
+
+
 def test_default_roster_with_and_without_the_cnn(monkeypatch, capsys):
     import fer_features.registry as registry
     from fer_features.benchmark import DEFAULT_ROSTER, default_roster

@@ -235,8 +235,6 @@ def _dropout_net(x, n_classes):
 def test_same_random_state_same_model_whatever_the_global_state():
     import random
 
-    import tensorflow as tf
-
     X, y = _easy(32)
     # initial weights, dropout, shuffling (batches of 8 over 2 epochs) and the
     # random augmentation all follow random_state, and only it
@@ -249,9 +247,9 @@ def test_same_random_state_same_model_whatever_the_global_state():
         "validation_split": 0.25,
     }
     p1 = KerasCNNClassifier(**params).fit(X, y).predict_proba(X)
+    keras.utils.set_random_seed(3)  # Python's, NumPy's and the backend's global seeds
     random.seed(1)
     np.random.seed(2)  # noqa: NPY002 - the global RNG is what is checked
-    tf.random.set_seed(3)
     keras.layers.Dense(2)  # a layer made by the user between the fits
     p2 = KerasCNNClassifier(**params).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(p1, p2)
@@ -536,9 +534,7 @@ def test_compact_is_the_simple_net_at_two_thirds_width_and_fits_2_mb():
         type(la).__name__ for la in simple.layers
     ]
     widths = [la.filters for la in compact.layers if hasattr(la, "filters")]
-    assert widths == [
-        2 * la.filters // 3 for la in simple.layers if hasattr(la, "filters")
-    ]
+    assert widths == [2 * la.filters // 3 for la in simple.layers if hasattr(la, "filters")]
     # float32 weights of the shipped model's network under 2 MB
     assert 4 * compact.count_params() < 2 * 1024 * 1024
 

@@ -23,6 +23,7 @@ import io
 import json
 import os
 import platform
+import sys
 import tempfile
 import warnings
 import zipfile
@@ -135,7 +136,9 @@ def _versions(modules):
         if top not in _NOT_RECORDED and not top.startswith("_"):
             names.append(_DISTRIBUTIONS.get(top, top))
     if any(m == "fer_features.deep" or m.startswith("fer_features.deep.") for m in modules):
-        names += ["keras", "tensorflow"]  # the network is .keras bytes: not in the schema
+        # the network is .keras bytes, not in the schema: Keras and the backend it ran on
+        keras = sys.modules.get("keras")
+        names += ["keras", keras.backend.backend() if keras is not None else "tensorflow"]
     versions = {}
     for name in dict.fromkeys(names):
         found = _package_version(name)
