@@ -124,7 +124,8 @@ def main(argv=None):
     print("|---|---|---|")
     for backend, result in best.items():
         ratio = result["images_per_s"] / reference["images_per_s"]
-        print(f"| {backend} (keras {result['keras']}) | {result['images_per_s']:.0f} | {ratio:.2f} |")
+        speed = result["images_per_s"]
+        print(f"| {backend} (keras {result['keras']}) | {speed:.0f} | {ratio:.2f} |")
     return 0
 
 

@@ -116,8 +116,9 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         24-48-96-192 filters with batch normalisation, max-pooling and dropout,
         then a dense layer; 1.1 M parameters). ``"compact"``: the same at two
         thirds of its widths (16-32-64-128, a 128-unit dense layer; 0.44 M
-        parameters, the shipped model's network). ``"residual"``: conv-and-residual stages 8-16-32-64,
-        then 128 and 256 convolutions and two dense layers. ``"mini_xception"``:
+        parameters, the shipped model's network). ``"residual"``:
+        conv-and-residual stages 8-16-32-64, then 128 and 256 convolutions and
+        two dense layers. ``"mini_xception"``:
         Arriaga et al. (2017), about 60k parameters. The others are
         ``keras.applications`` backbones for transfer learning, fed the grey
         image as 3 channels. A callable brings your own network: it is called

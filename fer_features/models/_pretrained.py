@@ -24,7 +24,7 @@ def _keras_missing():
 def load_pretrained():
     """Load the model that ships with fer_features: a small CNN trained on FER2013.
 
-    A :class:`~fer_features.KerasCNNClassifier` (``mini_xception``) trained on
+    A :class:`~fer_features.KerasCNNClassifier` (``compact``) trained on
     the 28,709 FER2013 ``Training`` faces by ``benchmarks/build_pretrained.py``.
     It reads 48x48 grey faces (rows of 2,304 pixels, 0-255) and predicts one
     of seven expressions by name (``classes_``). Its data, training command,
