@@ -7,6 +7,13 @@ column pass (``v`` down every column), on the image and a zero border, with no
 FFT and no work array larger than one image; the magnitude is rescaled to
 0-255 per image and filter as it is written. Compiled once per machine
 (``cache=True``); one thread.
+
+Every innermost loop runs along one row through one-dimensional views of it,
+so that the compiler vectorises it (indexing shifted by a tap, ``row[c - t]``,
+kept it scalar: about 1.4 times slower); the work arrays of one row stay in
+the first-level cache, which a pass over the whole image at a time does not
+(slower again). The sums of each output value are the same, in the same
+order, so the results are bit for bit those of the earlier loops.
 """
 
 import numpy as np
@@ -40,7 +47,8 @@ def gabor_batch(images, u_re, u_im, v_re, v_im, half, symmetric, out):
     hm = 0
     for f in range(n_filters):
         hm = max(hm, half[f])
-    padded = np.zeros((h, w + 2 * hm), dtype=np.float64)
+    wp = w + 2 * hm
+    padded = np.zeros((h, wp), dtype=np.float64)
     y_re = np.zeros((h + 2 * hm, w), dtype=np.float64)
     y_im = np.zeros((h + 2 * hm, w), dtype=np.float64)
     re = np.empty(w, dtype=np.float64)
@@ -52,45 +60,46 @@ def gabor_batch(images, u_re, u_im, v_re, v_im, half, symmetric, out):
                 padded[r, c + hm] = images[k, r, c]
         for f in range(n_filters):
             hf = half[f]
-            # row pass: y[p, c] = sum_b u[b] x[p, c + hf - b]
+            sym = symmetric[f]
+            v_real = True
+            for a in range(2 * hf + 1):
+                if v_im[f, a] != 0.0:
+                    v_real = False
             for p in range(h):
                 yr = y_re[p + hm]
                 yi = y_im[p + hm]
-                yr[:] = 0.0
-                yi[:] = 0.0
                 row = padded[p]
-                if symmetric[f]:
-                    # u[hf + t] x[c - t] + conj(u[hf + t]) x[c + t]
+                if sym:
                     a_re = u_re[f, hf]
                     a_im = u_im[f, hf]
+                    centre = row[hm : hm + w]
                     for c in range(w):
-                        x = row[hm + c]
+                        x = centre[c]
                         yr[c] = a_re * x
                         yi[c] = a_im * x
                     for t in range(1, hf + 1):
                         a_re = u_re[f, hf + t]
                         a_im = u_im[f, hf + t]
+                        before = row[hm - t : hm - t + w]
+                        after = row[hm + t : hm + t + w]
                         for c in range(w):
-                            before = row[hm + c - t]
-                            after = row[hm + c + t]
-                            yr[c] += a_re * (before + after)
-                            yi[c] += a_im * (before - after)
-                    continue
-                for b in range(2 * hf + 1):
-                    a_re = u_re[f, b]
-                    a_im = u_im[f, b]
-                    start = hm + hf - b
+                            yr[c] += a_re * (before[c] + after[c])
+                            yi[c] += a_im * (before[c] - after[c])
+                else:
                     for c in range(w):
-                        x = row[start + c]
-                        yr[c] += a_re * x
-                        yi[c] += a_im * x
-            # column pass: z[r, c] = sum_a v[a] y[r + hf - a, c]
+                        yr[c] = 0.0
+                        yi[c] = 0.0
+                    for b in range(2 * hf + 1):
+                        a_re = u_re[f, b]
+                        a_im = u_im[f, b]
+                        src = row[hm + hf - b : hm + hf - b + w]
+                        for c in range(w):
+                            yr[c] += a_re * src[c]
+                            yi[c] += a_im * src[c]
             peak = 0.0
             for r in range(h):
-                re[:] = 0.0
-                im[:] = 0.0
-                if symmetric[f]:
-                    # v[hf + t] y[r - t] + conj(v[hf + t]) y[r + t]
+                m = mag[r]
+                if sym:
                     b_re = v_re[f, hf]
                     b_im = v_im[f, hf]
                     yr = y_re[r + hm]
@@ -98,7 +107,7 @@ def gabor_batch(images, u_re, u_im, v_re, v_im, half, symmetric, out):
                     for c in range(w):
                         re[c] = b_re * yr[c] - b_im * yi[c]
                         im[c] = b_re * yi[c] + b_im * yr[c]
-                    for t in range(1, hf + 1):
+                    for t in range(1, hf + 1 if not v_real else 1):
                         b_re = v_re[f, hf + t]
                         b_im = v_im[f, hf + t]
                         up_re = y_re[r + hm - t]
@@ -108,17 +117,32 @@ def gabor_batch(images, u_re, u_im, v_re, v_im, half, symmetric, out):
                         for c in range(w):
                             re[c] += b_re * (up_re[c] + down_re[c]) - b_im * (up_im[c] - down_im[c])
                             im[c] += b_re * (up_im[c] + down_im[c]) + b_im * (up_re[c] - down_re[c])
-                for a in range(0 if not symmetric[f] else 2 * hf + 1, 2 * hf + 1):
-                    b_re = v_re[f, a]
-                    b_im = v_im[f, a]
-                    yr = y_re[r + hm + hf - a]
-                    yi = y_im[r + hm + hf - a]
+                    # a real column factor (the filters along the columns): its
+                    # imaginary terms are zeros, which change no sum
+                    for t in range(1, hf + 1 if v_real else 1):
+                        b_re = v_re[f, hf + t]
+                        up_re = y_re[r + hm - t]
+                        up_im = y_im[r + hm - t]
+                        down_re = y_re[r + hm + t]
+                        down_im = y_im[r + hm + t]
+                        for c in range(w):
+                            re[c] += b_re * (up_re[c] + down_re[c])
+                            im[c] += b_re * (up_im[c] + down_im[c])
+                else:
                     for c in range(w):
-                        re[c] += b_re * yr[c] - b_im * yi[c]
-                        im[c] += b_re * yi[c] + b_im * yr[c]
-                m = mag[r]
+                        re[c] = 0.0
+                        im[c] = 0.0
+                    for a in range(2 * hf + 1):
+                        b_re = v_re[f, a]
+                        b_im = v_im[f, a]
+                        yr = y_re[r + hm + hf - a]
+                        yi = y_im[r + hm + hf - a]
+                        for c in range(w):
+                            re[c] += b_re * yr[c] - b_im * yi[c]
+                            im[c] += b_re * yi[c] + b_im * yr[c]
                 for c in range(w):
                     m[c] = np.sqrt(re[c] * re[c] + im[c] * im[c])
+                for c in range(w):
                     peak = max(peak, m[c])
             scale = 255.0 / peak if peak > 0 else 0.0
             o = out[k, f]
