@@ -481,6 +481,7 @@ def test_quick_params_make_a_valid_classifier():
         ("simple", 256),
         ("residual", 256),
         ("compact", 128),
+        ("wide", 512),
         ("mini_xception", 128),  # its last feature map (128 channels), averaged over space
     ],
 )
@@ -539,16 +540,50 @@ def test_compact_is_the_simple_net_at_two_thirds_width_and_fits_2_mb():
     assert 4 * compact.count_params() < 2 * 1024 * 1024
 
 
-def _build_pretrained_script():
-    """benchmarks/build_pretrained.py as a module (its main() is not run)."""
+def test_wide_is_the_simple_stack_at_vgg_widths():
+    wide = KerasCNNClassifier(architecture="wide")._build(keras, 7, (48, 48), 1 / 255, seed=0)
+    convs = [la for la in wide.layers if hasattr(la, "filters")]
+    assert [la.filters for la in convs] == [64, 64, 128, 128, 256, 256, 512, 512]
+    assert wide.get_layer("head_dense1").units == 512
+    assert wide.count_params() == 7_054_919
+
+
+def _benchmark_script(name="build_pretrained"):
+    """A script of benchmarks/ as a module (its main() is not run)."""
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "build_pretrained.py"
-    spec = importlib.util.spec_from_file_location("build_pretrained", path)
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _build_pretrained_script():
+    return _benchmark_script("build_pretrained")
+
+
+def test_gpu_script_packs_faces_exactly_and_smaller():
+    script = _benchmark_script("gpu_fer2013")
+    rng = np.random.default_rng(0)
+    # smooth faces with noise, and the extremes that wrap around modulo 256
+    ramp = np.add.outer(np.arange(24), np.arange(24)) * 5
+    faces = (ramp + rng.integers(0, 8, size=(6, 24, 24))).astype(np.uint8)
+    faces[0] = 0
+    faces[1] = 255
+    faces[2, ::2, ::2] = 255
+    packed = script.pack_faces(faces)
+    assert packed.dtype == np.uint8 and packed.size < faces.size / 2
+    restored = script.unpack_faces(packed, faces.shape)
+    assert restored.dtype == np.uint8
+    np.testing.assert_array_equal(restored, faces)
+
+
+def test_gpu_script_configuration_is_valid():
+    clf = _benchmark_script("gpu_fer2013").gpu_estimator(minutes=7, epochs=150, seed=0)
+    clf._validate_params()
+    assert clf.architecture == "wide" and clf.max_time == 420 and clf.optimizer == "sgd"
 
 
 def test_a_network_with_a_fresh_optimizer_saves_small_predicts_and_trains_on(tmp_path):

@@ -1,0 +1,260 @@
+"""Train the GPU configuration of KerasCNNClassifier on FER2013 and score PublicTest.
+
+Meant for a machine with a GPU and Keras on JAX (or PyTorch), but no network
+and no TensorFlow: everything it needs travels with the project in one ignored
+folder, made here first. Two steps:
+
+1. Here, with the FER2013 file and the package index at hand::
+
+       python benchmarks/gpu_fer2013.py prepare [--fer2013 PATH] [--out .gpu]
+
+   writes ``.gpu/fer2013.npz`` (Training and PublicTest, 32,298 faces, about
+   49 MiB: each face's differences from its left and upper neighbours, xz
+   compressed, which decompress to the exact pixels) and downloads into
+   ``.gpu/whl`` the wheels of Keras and those of its dependencies that such a
+   machine lacks (``namex``, ``optree``; for CPython ``--python-version``,
+   default 3.12). Add ``.gpu/`` to ``.git/info/exclude``.
+
+2. There, from the project root::
+
+       python3 -m pip install -q --no-index --no-deps --target /tmp/site .gpu/whl/*.whl
+       PYTHONPATH=/tmp/site:. KERAS_BACKEND=jax python3 benchmarks/gpu_fer2013.py train \\
+           --data .gpu/fer2013.npz --out RESULTS_DIR [--minutes 7]
+
+   trains ``KerasCNNClassifier(architecture="wide", ...)`` (the settings are in
+   :func:`gpu_estimator`) on Training within ``--minutes`` of training time, then
+   prints and writes to ``RESULTS_DIR/gpu_fer2013.json``: PublicTest accuracy
+   and macro-F1 with and without mirror averaging, per-class recall, epochs
+   run, training time and images/s, and the versions and device used. Every
+   epoch prints a line as it ends.
+
+Run ``train`` here with ``KERAS_BACKEND=jax`` and ``--max-train 512 --epochs 1``
+to check the script on the CPU (about two minutes on 2 cores: the wide net
+trains at about 6 images/s there). The whole step 2 as one command of the
+project's GPU machine, with ``.gpu`` carried (55 MiB with the project)::
+
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir \
+        --upgrade --target /tmp/site .gpu/whl/*.whl && export PYTHONPATH=/tmp/site:. \
+        && KERAS_BACKEND=jax PYTHONUNBUFFERED=1 python3 benchmarks/gpu_fer2013.py train \
+        --out $OUT --minutes 7 2>&1 | tee $OUT/log.txt
+"""
+
+import argparse
+import json
+import lzma
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_FER2013 = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
+# what such a machine lacks of Keras's dependencies (absl-py, h5py, ml-dtypes,
+# numpy, packaging and rich are there): the pure-Python ones and optree
+WHEELS = ("keras", "namex", "optree")
+PLATFORMS = (
+    "manylinux_2_28_x86_64",
+    "manylinux_2_27_x86_64",
+    "manylinux_2_17_x86_64",
+    "manylinux2014_x86_64",
+    "manylinux1_x86_64",
+)
+
+
+def pack_faces(images):
+    """Exact, compressible form of uint8 faces: 2-D differences, xz compressed."""
+    x = images.astype(np.int16)
+    diff = np.diff(np.diff(x, axis=2, prepend=0), axis=1, prepend=0)
+    return np.frombuffer(lzma.compress((diff % 256).astype(np.uint8).tobytes()), np.uint8)
+
+
+def unpack_faces(packed, shape):
+    """Inverse of :func:`pack_faces`: sums of the differences, modulo 256."""
+    diff = np.frombuffer(lzma.decompress(packed.tobytes()), np.uint8).reshape(shape)
+    summed = np.cumsum(np.cumsum(diff, axis=1, dtype=np.int64), axis=2)
+    return (summed % 256).astype(np.uint8)
+
+
+def prepare(args):
+    from fer_features.datasets import load_fer2013
+
+    path = Path(args.fer2013 or os.environ.get("FER_FEATURES_FER2013", DEFAULT_FER2013))
+    if not path.is_file():
+        raise SystemExit(f"FER2013 file not found at {path}; pass --fer2013 PATH")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    faces = {}
+    for usage in ("Training", "PublicTest"):
+        data = load_fer2013(path, usage=usage)
+        faces[usage] = (data.images, np.asarray(data.target, dtype=np.int8))
+        names = np.asarray(data.target_names, dtype=str)
+        print(f"{usage}: {len(data.images)} faces", flush=True)
+    start = time.perf_counter()
+    arrays = {"target_names": names}
+    for usage, (images, target) in faces.items():
+        arrays[f"{usage}_faces"] = pack_faces(images)
+        arrays[f"{usage}_shape"] = np.array(images.shape)
+        arrays[f"{usage}_target"] = target
+        restored = unpack_faces(arrays[f"{usage}_faces"], images.shape)
+        if not np.array_equal(restored, images):
+            raise SystemExit(f"{usage}: the packed faces do not restore exactly")
+    target = out / "fer2013.npz"
+    np.savez(target, **arrays)
+    print(
+        f"wrote {target} ({target.stat().st_size / 2**20:.1f} MiB, "
+        f"{time.perf_counter() - start:.0f} s; faces restore exactly)",
+        flush=True,
+    )
+    import keras
+
+    versions = {"keras": keras.__version__}
+    for name in WHEELS[1:]:
+        from importlib.metadata import version
+
+        versions[name] = version(name)
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--python-version",
+        args.python_version,
+        "--implementation",
+        "cp",
+        *[item for p in PLATFORMS for item in ("--platform", p)],
+        "-d",
+        str(out / "whl"),
+        *[f"{name}=={versions[name]}" for name in WHEELS],
+    ]
+    subprocess.run(command, check=True)
+    total = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    print(f"{out}: {total / 2**20:.1f} MiB in all", flush=True)
+
+
+def gpu_estimator(minutes, epochs, seed):
+    """The GPU configuration: the wide VGG-style net, SGD, a time budget."""
+    from fer_features import KerasCNNClassifier
+
+    return KerasCNNClassifier(
+        architecture="wide",
+        epochs=epochs,
+        max_time=60 * minutes,
+        batch_size=128,
+        optimizer="sgd",
+        learning_rate=0.05,
+        schedule="cosine",
+        label_smoothing=0.1,
+        augmentation="mid",
+        random_state=seed,
+        verbose=2,
+    )
+
+
+def train(args):
+    import keras
+    from sklearn.metrics import accuracy_score, f1_score, recall_score
+
+    backend = keras.backend.backend()
+    device = "cpu"
+    if backend == "jax":
+        import jax
+
+        device = ", ".join(sorted({d.device_kind for d in jax.devices()}))
+        versions = {"jax": jax.__version__}
+    elif backend == "torch":
+        import torch
+
+        device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+        versions = {"torch": torch.__version__}
+    else:
+        versions = {}
+    versions.update(python=platform.python_version(), keras=keras.__version__)
+    print(f"backend {backend}, device {device}, versions {versions}", flush=True)
+
+    with np.load(args.data) as stored:
+        data = {
+            usage: (
+                unpack_faces(stored[f"{usage}_faces"], tuple(stored[f"{usage}_shape"])),
+                stored[f"{usage}_target"].astype(np.intp),
+            )
+            for usage in ("Training", "PublicTest")
+        }
+        names = [str(n) for n in stored["target_names"]]
+    X_train, y_train = data["Training"]
+    X_test, y_test = data["PublicTest"]
+    if args.max_train:
+        X_train, y_train = X_train[: args.max_train], y_train[: args.max_train]
+        X_test, y_test = X_test[: args.max_train], y_test[: args.max_train]
+    print(f"Training {len(X_train)} faces, PublicTest {len(X_test)} faces", flush=True)
+
+    clf = gpu_estimator(args.minutes, args.epochs, args.seed)
+    start = time.perf_counter()
+    clf.fit(X_train, y_train)
+    fit_s = time.perf_counter() - start
+    epochs_run = len(clf.history_["loss"])
+    result = {
+        "backend": backend,
+        "device": device,
+        "versions": versions,
+        "estimator": {k: v for k, v in clf.get_params().items() if k != "verbose"},
+        "n_train": len(X_train),
+        "n_test": len(X_test),
+        "epochs_run": epochs_run,
+        "fit_seconds": round(fit_s, 1),
+        "train_images_per_second": round(epochs_run * len(X_train) / fit_s, 1),
+        "history": {k: [round(float(v), 4) for v in vs] for k, vs in clf.history_.items()},
+    }
+    for flip in (False, True):
+        clf.set_params(test_time_flip=flip)
+        start = time.perf_counter()
+        pred = clf.predict(X_test)
+        key = "with_flip" if flip else "without_flip"
+        result[key] = {
+            "accuracy": round(accuracy_score(y_test, pred), 4),
+            "macro_f1": round(f1_score(y_test, pred, average="macro"), 4),
+            "recall": dict(
+                zip(
+                    [names[c] for c in clf.classes_],
+                    np.round(recall_score(y_test, pred, average=None), 3).tolist(),
+                )
+            ),
+            "predict_seconds": round(time.perf_counter() - start, 2),
+        }
+        print(f"PublicTest {key}: {result[key]}", flush=True)
+    print(
+        f"fit {fit_s:.0f} s for {epochs_run} epochs, "
+        f"{result['train_images_per_second']:.0f} training images/s",
+        flush=True,
+    )
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "gpu_fer2013.json").write_text(json.dumps(result, indent=1, default=str))
+    print(f"wrote {out / 'gpu_fer2013.json'}", flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="step", required=True)
+    p = sub.add_parser("prepare", help="pack the faces and download the wheels (here)")
+    p.add_argument("--fer2013", default=None)
+    p.add_argument("--out", default=".gpu")
+    p.add_argument("--python-version", default="3.12")
+    t = sub.add_parser("train", help="train and score (on the GPU machine)")
+    t.add_argument("--data", default=".gpu/fer2013.npz")
+    t.add_argument("--out", default="gpu_results")
+    t.add_argument("--minutes", type=float, default=7.0, help="training time budget")
+    t.add_argument("--epochs", type=int, default=150, help="at most this many epochs")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--max-train", type=int, default=None, help="a quick check on fewer faces")
+    args = parser.parse_args(argv)
+    (prepare if args.step == "prepare" else train)(args)
+
+
+if __name__ == "__main__":
+    main()
