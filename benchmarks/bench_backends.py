@@ -8,10 +8,18 @@ loads ``--limit`` FER2013 Training faces, trains one epoch on 640 of them
 (building, tracing and compiling), then times one more epoch on all of them
 (``warm_start``) and prints training images/s.
 
+``--settings`` measures variants of the fit on each backend, each in its own
+child: ``float32`` (the estimator's CPU default), ``bfloat16`` (Keras's
+``mixed_bfloat16`` policy: bfloat16 compute, float32 weights; the child swaps
+it in for the float32 policy the estimator sets on the CPU), ``xla``
+(``jit_compile=True``) and ``batch128`` (``batch_size=128``), or several joined
+by ``+`` (``xla+batch128``).
+
 Usage (from the project root)::
 
     python benchmarks/bench_backends.py [FER2013_CSV] [--architecture simple]
         [--limit 3200] [--rounds 2] [--backends tensorflow jax torch]
+        [--settings float32 bfloat16 xla batch128]
 
 A backend that is not installed is listed as such. The file is the first
 argument, else ``$FER_FEATURES_FER2013``, else
@@ -30,6 +38,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 BACKENDS = ("tensorflow", "jax", "torch")
+SETTINGS = ("float32", "bfloat16", "xla", "batch128")
 
 CHILD = r"""
 import json, sys, time
@@ -41,17 +50,30 @@ import keras
 from fer_features.datasets import load_fer2013
 from fer_features.deep import KerasCNNClassifier
 
+setting = {setting!r}
+tokens = setting.split("+")
+if "bfloat16" in tokens:
+    # the estimator sets float32 on the CPU; measure bfloat16 compute instead
+    set_policy = keras.config.set_dtype_policy
+    keras.config.set_dtype_policy = lambda p: set_policy(
+        "mixed_bfloat16" if str(getattr(p, "name", p)) == "float32" else p
+    )
+params = {{}}
+for token, extra in (("xla", {{"jit_compile": True}}), ("batch128", {{"batch_size": 128}})):
+    if token in tokens:
+        params.update(extra)
 faces = load_fer2013({data!r})
 rows = np.flatnonzero(faces.usage == "Training")[: {limit}]
 X, y = faces.images[rows], faces.target[rows]
 clf = KerasCNNClassifier(architecture={architecture!r}, epochs=1, augmentation="low",
-                         random_state=0)
+                         random_state=0, **params)
 clf.fit(X[:640], y[:640])  # build, trace, compile
 clf.set_params(warm_start=True)
 start = time.perf_counter()
 clf.fit(X, y)
 elapsed = time.perf_counter() - start
-print("RESULT " + json.dumps({{"backend": keras.backend.backend(),
+print("RESULT " + json.dumps({{"backend": keras.backend.backend(), "setting": setting,
+    "policy": keras.config.dtype_policy().name,
     "keras": keras.__version__, "seconds": elapsed, "images_per_s": len(X) / elapsed}}))
 """
 
@@ -85,39 +107,55 @@ def main(argv=None):
     parser.add_argument("--limit", type=int, default=3200, help="timed training images")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
+    parser.add_argument(
+        "--settings",
+        nargs="+",
+        default=["float32"],
+        help=f"each one of {', '.join(SETTINGS)}, or several joined by '+' (xla+batch128)",
+    )
     args = parser.parse_args(argv)
+    for setting in args.settings:
+        unknown = set(setting.split("+")) - set(SETTINGS)
+        if unknown:
+            parser.error(f"unknown setting {setting!r}; use {', '.join(SETTINGS)}, joined by '+'")
 
     installed = [b for b in args.backends if importlib.util.find_spec(b) is not None]
     for b in args.backends:
         if b not in installed:
             print(f"{b}: not installed, skipped")
-    code = CHILD.format(
-        root=str(PROJECT_ROOT),
-        data=str(data_path(args.data)),
-        limit=args.limit,
-        architecture=args.architecture,
-    )
+    path = str(data_path(args.data))
+    runs = [(b, setting) for b in installed for setting in args.settings]
     best = {}
     for r in range(1, args.rounds + 1):
-        for backend in installed:
+        for backend, setting in runs:
+            code = CHILD.format(
+                root=str(PROJECT_ROOT),
+                data=path,
+                limit=args.limit,
+                architecture=args.architecture,
+                setting=setting,
+            )
+            name = backend if args.settings == ["float32"] else f"{backend}, {setting}"
             try:
                 result = measure(backend, code)
             except RuntimeError as exc:
                 print(exc, flush=True)
                 continue
             print(
-                f"round {r}: {backend:<10} {result['images_per_s']:6.1f} images/s "
-                f"({result['seconds']:.1f} s), load {os.getloadavg()[0]:.1f}",
+                f"round {r}: {name:<22} {result['images_per_s']:6.1f} images/s "
+                f"({result['seconds']:.1f} s, policy {result['policy']}), "
+                f"load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
-            if backend not in best or result["images_per_s"] > best[backend]["images_per_s"]:
-                best[backend] = result
+            result["backend"] = name
+            if name not in best or result["images_per_s"] > best[name]["images_per_s"]:
+                best[name] = result
     if not best:
         return 1
-    reference = best.get("tensorflow", next(iter(best.values())))
+    reference = next(iter(best.values()))
     print()
     print(
-        f"{args.architecture!r} network, one epoch of {args.limit} FER2013 faces, batch 64, "
+        f"{args.architecture!r} network, one epoch of {args.limit} FER2013 faces, "
         f"'low' augmentation, best of {args.rounds} ({time.strftime('%Y-%m-%d')})"
     )
     print(f"| backend | training images/s | ratio to {reference['backend']} |")

@@ -147,6 +147,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     WORKERS = args.workers
 
+    if args.tmp is not None:
+        Path(args.tmp).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench_scale_", dir=args.tmp))
     try:
         path = work / "images.npy"
