@@ -108,7 +108,7 @@ def parse_name(name):
 def _cnn_missing():
     """Why the CNN cannot be built here, or ``""`` when it can."""
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    extra = "jax" if backend == "jax" else "deep"
+    extra = backend if backend in ("jax", "torch") else "deep"
     for module in ("keras", backend):
         if importlib.util.find_spec(module) is None:
             return (

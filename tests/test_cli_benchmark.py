@@ -328,7 +328,12 @@ def test_benchmark_on_the_real_file(fer2013_path, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "backend, missing, extra",
-    [("tensorflow", "tensorflow", "deep"), ("jax", "jax", "jax"), (None, "keras", "deep")],
+    [
+        ("tensorflow", "tensorflow", "deep"),
+        ("jax", "jax", "jax"),
+        ("torch", "torch", "torch"),
+        (None, "keras", "deep"),
+    ],
 )
 def test_an_unavailable_cnn_names_the_extra_of_its_backend(monkeypatch, backend, missing, extra):
     import importlib.util

@@ -257,6 +257,19 @@ def test_same_random_state_same_model_whatever_the_global_state():
     assert not np.allclose(p1, p3, rtol=1e-3)
 
 
+def test_a_fit_on_torch_leaves_torch_global_generator_as_it_found_it():
+    if keras.backend.backend() != "torch":
+        pytest.skip("Keras's torch backend only (KERAS_BACKEND=torch)")
+    import torch
+
+    X, y = _easy(32)
+    params = {**TINY, "architecture": _dropout_net, "epochs": 2, "batch_size": 8}
+    torch.manual_seed(7)
+    before = torch.get_rng_state()
+    KerasCNNClassifier(**params).fit(X, y)
+    assert torch.equal(torch.get_rng_state(), before)
+
+
 def test_defaults_train_by_epochs_and_the_tags_say_so():
     clf = KerasCNNClassifier()
     assert clf.max_time is None and clf.epochs == 30

@@ -6,8 +6,9 @@ install.
 """
 
 import importlib
+from contextlib import contextmanager
 
-__all__ = ["import_keras", "has_gpu", "DEEP_EXTRA_HINT"]
+__all__ = ["import_keras", "has_gpu", "backend_global_rng", "DEEP_EXTRA_HINT"]
 
 DEEP_EXTRA_HINT = 'pip install "fer_features[deep]"'
 
@@ -57,3 +58,32 @@ def has_gpu():
     except Exception:  # a broken driver means: no usable GPU
         return False
     return False
+
+
+@contextmanager
+def backend_global_rng(seed):
+    """Context in which the backend's global generator follows ``seed``, restored on exit.
+
+    Only PyTorch needs it: Keras's torch backend draws the masks of a
+    ``Dropout`` built without a seed of its own from torch's global generator
+    (its fast path), so a fit would depend on, and change, the process's
+    torch seed. Here that generator is forked (``torch.random.fork_rng``, the
+    CPU's and every GPU's state saved and put back) and seeded. TensorFlow and
+    JAX take every random draw of a fit from Keras's own seed generators: for
+    them this does nothing.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the backend's global generator for the duration.
+    """
+    keras = import_keras()
+    if keras.backend.backend() != "torch":
+        yield
+        return
+    import torch
+
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield

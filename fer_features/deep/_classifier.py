@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._images import flatten_images
 from ._architectures import ARCHITECTURES, BACKBONES
 from ._augmentation import build_augmentation, resolve_augmentation
-from ._backend import has_gpu, import_keras
+from ._backend import backend_global_rng, has_gpu, import_keras
 from ._inputs import NETWORK_DTYPES, network_batch, network_images, resolve_network_shape
 from ._seeding import seeded_build
 from ._training import CosineSchedule, shuffled_batches, training_callbacks
@@ -685,14 +685,15 @@ or (n_samples, height, width, 1)
             rows=train_rows,
         )
         start = time.perf_counter()
-        history = self.model_.fit(
-            batches,
-            epochs=epochs,
-            validation_data=val,
-            callbacks=callbacks,
-            shuffle=False,
-            verbose=self.verbose,
-        )
+        with backend_global_rng(int(rng.integers(2**31 - 1))):
+            history = self.model_.fit(
+                batches,
+                epochs=epochs,
+                validation_data=val,
+                callbacks=callbacks,
+                shuffle=False,
+                verbose=self.verbose,
+            )
         self.fit_time_ = time.perf_counter() - start
         self.fit_steps_ = clock.step
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
