@@ -221,7 +221,12 @@ def train(args):
             "recall": dict(
                 zip(
                     [names[c] for c in clf.classes_],
-                    np.round(recall_score(y_test, pred, average=None), 3).tolist(),
+                    np.round(
+                        recall_score(
+                            y_test, pred, labels=clf.classes_, average=None, zero_division=0
+                        ),
+                        3,
+                    ).tolist(),
                 )
             ),
             "predict_seconds": round(time.perf_counter() - start, 2),
