@@ -61,10 +61,6 @@ def gabor_batch(images, u_re, u_im, v_re, v_im, half, symmetric, out):
         for f in range(n_filters):
             hf = half[f]
             sym = symmetric[f]
-            v_real = True
-            for a in range(2 * hf + 1):
-                if v_im[f, a] != 0.0:
-                    v_real = False
             for p in range(h):
                 yr = y_re[p + hm]
                 yi = y_im[p + hm]
@@ -107,7 +103,7 @@ def gabor_batch(images, u_re, u_im, v_re, v_im, half, symmetric, out):
                     for c in range(w):
                         re[c] = b_re * yr[c] - b_im * yi[c]
                         im[c] = b_re * yi[c] + b_im * yr[c]
-                    for t in range(1, hf + 1 if not v_real else 1):
+                    for t in range(1, hf + 1):
                         b_re = v_re[f, hf + t]
                         b_im = v_im[f, hf + t]
                         up_re = y_re[r + hm - t]
@@ -117,17 +113,6 @@ def gabor_batch(images, u_re, u_im, v_re, v_im, half, symmetric, out):
                         for c in range(w):
                             re[c] += b_re * (up_re[c] + down_re[c]) - b_im * (up_im[c] - down_im[c])
                             im[c] += b_re * (up_im[c] + down_im[c]) + b_im * (up_re[c] - down_re[c])
-                    # a real column factor (the filters along the columns): its
-                    # imaginary terms are zeros, which change no sum
-                    for t in range(1, hf + 1 if v_real else 1):
-                        b_re = v_re[f, hf + t]
-                        up_re = y_re[r + hm - t]
-                        up_im = y_im[r + hm - t]
-                        down_re = y_re[r + hm + t]
-                        down_im = y_im[r + hm + t]
-                        for c in range(w):
-                            re[c] += b_re * (up_re[c] + down_re[c])
-                            im[c] += b_re * (up_im[c] + down_im[c])
                 else:
                     for c in range(w):
                         re[c] = 0.0
