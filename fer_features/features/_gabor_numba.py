@@ -61,11 +61,13 @@ def gabor_batch(images, u_re, u_im, v_re, v_im, half, symmetric, out):
         for f in range(n_filters):
             hf = half[f]
             sym = symmetric[f]
+            # row pass: y[p, c] = sum_b u[b] x[p, c + hf - b]
             for p in range(h):
                 yr = y_re[p + hm]
                 yi = y_im[p + hm]
                 row = padded[p]
                 if sym:
+                    # u[hf + t] x[c - t] + conj(u[hf + t]) x[c + t]
                     a_re = u_re[f, hf]
                     a_im = u_im[f, hf]
                     centre = row[hm : hm + w]
@@ -92,10 +94,12 @@ def gabor_batch(images, u_re, u_im, v_re, v_im, half, symmetric, out):
                         for c in range(w):
                             yr[c] += a_re * src[c]
                             yi[c] += a_im * src[c]
+            # column pass: z[r, c] = sum_a v[a] y[r + hf - a, c]
             peak = 0.0
             for r in range(h):
                 m = mag[r]
                 if sym:
+                    # v[hf + t] y[r - t] + conj(v[hf + t]) y[r + t]
                     b_re = v_re[f, hf]
                     b_im = v_im[f, hf]
                     yr = y_re[r + hm]
