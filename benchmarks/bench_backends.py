@@ -12,14 +12,15 @@ loads ``--limit`` FER2013 Training faces, trains one epoch on 640 of them
 child: ``float32`` (the estimator's CPU default), ``bfloat16`` (Keras's
 ``mixed_bfloat16`` policy: bfloat16 compute, float32 weights; the child swaps
 it in for the float32 policy the estimator sets on the CPU), ``xla``
-(``jit_compile=True``) and ``batch128`` (``batch_size=128``), or several joined
+(``jit_compile=True``), ``eager`` (``jit_compile=False``: what JAX ran before
+its default became compiled) and ``batch128`` (``batch_size=128``), or several joined
 by ``+`` (``xla+batch128``).
 
 Usage (from the project root)::
 
     python benchmarks/bench_backends.py [FER2013_CSV] [--architecture simple]
         [--limit 3200] [--rounds 2] [--backends tensorflow jax torch]
-        [--settings float32 bfloat16 xla batch128]
+        [--settings float32 bfloat16 xla eager batch128]
 
 A backend that is not installed is listed as such. The file is the first
 argument, else ``$FER_FEATURES_FER2013``, else
@@ -38,7 +39,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 BACKENDS = ("tensorflow", "jax", "torch")
-SETTINGS = ("float32", "bfloat16", "xla", "batch128")
+SETTINGS = ("float32", "bfloat16", "xla", "eager", "batch128")
 
 CHILD = r"""
 import json, sys, time
@@ -59,7 +60,8 @@ if "bfloat16" in tokens:
         "mixed_bfloat16" if str(getattr(p, "name", p)) == "float32" else p
     )
 params = {{}}
-for token, extra in (("xla", {{"jit_compile": True}}), ("batch128", {{"batch_size": 128}})):
+for token, extra in (("xla", {{"jit_compile": True}}), ("eager", {{"jit_compile": False}}),
+                     ("batch128", {{"batch_size": 128}})):
     if token in tokens:
         params.update(extra)
 faces = load_fer2013({data!r})

@@ -123,6 +123,17 @@ def build_augmentation(keras, augmentation, seed=None):
                 name="aug_shift",
             )
         )
+    if keras.backend.backend() == "jax":
+        # Keras marks its affine-transform layers as not compilable because
+        # TensorFlow's kernel for them has no XLA version; on JAX they are
+        # plain JAX operations and compile. Without this, one such layer makes
+        # Keras run the whole JAX training step uncompiled, operation by
+        # operation (0.75 of the compiled speed on 2 CPU cores, measured).
+        for layer in out:
+            if isinstance(
+                layer, (layers.RandomRotation, layers.RandomZoom, layers.RandomTranslation)
+            ):
+                layer.supports_jit = True
     if settings["brightness"]:
         out.append(
             layers.RandomBrightness(

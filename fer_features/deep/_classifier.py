@@ -196,11 +196,13 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         ``brightness``, ``contrast`` (fractions) and ``gamma`` (range of
         ``log(gamma)``).
     jit_compile : bool or "auto", default="auto"
-        XLA compilation of the training step. ``"auto"``: Keras's choice on a
-        GPU, off on the CPU. On the (shared, busy) 2-core machine this was
-        measured on, XLA's effect on the CPU was inconclusive: from half the
-        speed to 1.2 times it, compilation excluded (``benchmarks/bench_cnn.py
-        --jit``), and compiling costs time of its own; try ``True`` on yours.
+        XLA compilation of the training step. ``"auto"``: Keras's choice (on
+        when every layer of the network compiles) on the JAX backend, where
+        without it the step runs operation by operation (0.75 of the compiled
+        speed on 2 CPU cores), and on a GPU; off on the CPU for TensorFlow and
+        PyTorch. On TensorFlow on 2 CPU cores XLA was
+        within the run-to-run spread of the default (``benchmarks/RESULTS.md``),
+        and compiling costs time of its own; try ``True`` on yours.
     mixed_precision : bool or "auto", default="auto"
         float16 compute with float32 weights; ``"auto"`` turns it on when a GPU
         is used. The network is built under this policy (``"float32"``
@@ -492,7 +494,12 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
     def _compile(self, keras, model):
         jit = self.jit_compile
         if jit == "auto":
-            jit = "auto" if self._use_gpu() else False
+            # JAX without XLA runs the step operation by operation, so Keras's
+            # "auto" (compile when every layer can be) stays on there on the
+            # CPU too; TensorFlow and PyTorch on the CPU run their own graphs,
+            # where XLA did not win (benchmarks/RESULTS.md)
+            on_jax = keras.backend.backend() == "jax"
+            jit = "auto" if on_jax or self._use_gpu() else False
         model.compile(
             optimizer=self._make_optimizer(keras),
             loss=keras.losses.CategoricalCrossentropy(label_smoothing=self.label_smoothing),
