@@ -138,11 +138,15 @@ def test_separable_kernels_run_the_compiled_loop_others_the_fft(monkeypatch):
     rng = np.random.default_rng(3)
     images = rng.integers(0, 256, size=(4, 17, 12)).astype(np.uint8)
     kernels = LGBPTransformer(frequencies=(0.2, 0.4), n_orientations=5).kernels()
-    assert _lgbp._separable_factors(kernels)[-1].all()  # Hermitian factors: folded taps
+    *_, symmetric, partner = _lgbp._separable_factors(kernels)
+    assert symmetric.all()  # Hermitian factors: folded taps
+    # theta and pi - theta share their passes: 1/5 with 4/5, 2/5 with 3/5 of pi
+    assert list(partner) == [-1, 4, 3, -1, -1, -1, 9, 8, -1, -1]
     # separable but not Hermitian: every tap on its own
     lopsided = np.outer(rng.random(5) + 1j * rng.random(5), rng.random(5) - 0.5j)
     kernels = kernels + [lopsided]
-    assert list(_lgbp._separable_factors(kernels)[-1]) == [True] * 10 + [False]
+    *_, symmetric, partner = _lgbp._separable_factors(kernels)
+    assert list(symmetric) == [True] * 10 + [False] and partner[-1] == -1
     expected = _magnitudes_one_by_one(images, kernels)
     for batch in (images, images.astype(np.float64), images.astype(np.float32)):
         np.testing.assert_array_equal(gabor_magnitudes(batch, kernels), expected)

@@ -67,8 +67,9 @@ def _separable_factors(kernels):
     (outer product) with ``v = k[:, H] / k[H, H]`` and ``u = k[H, :]`` when it
     has rank one; it is taken as separable when ``v u`` equals it to 1e-12 of its
     largest value. Returns the real and imaginary parts of ``u`` and ``v``, each
-    ``(n_kernels, k_max)`` with zeros after a kernel's taps, the half sides, and
-    whether both factors of a kernel are Hermitian (``u[H - t] == conj(u[H + t])``).
+    ``(n_kernels, k_max)`` with zeros after a kernel's taps, the half sides,
+    whether both factors of a kernel are Hermitian (``u[H - t] == conj(u[H + t])``),
+    and each kernel's partner (:func:`_partners`).
     """
     halves = []
     for k in kernels:
@@ -97,7 +98,32 @@ def _separable_factors(kernels):
             for i, h in enumerate(halves)
         ]
     )
-    return (*parts, np.array(halves, dtype=np.intp), symmetric)
+    return (*parts, np.array(halves, dtype=np.intp), symmetric, _partners(u, v, halves, symmetric))
+
+
+def _partners(u, v, halves, symmetric, rtol=1e-12):
+    """For each filter, a later one with row factor ``conj(u)`` and column factor ``v``.
+
+    Gabor filters at ``theta`` and ``pi - theta`` are such pairs (to rounding:
+    ``cos(3 pi / 4)`` is not exactly ``-cos(pi / 4)``); the compiled loop then
+    computes both from one row pass. -1 where there is none; Hermitian filters
+    only, each in at most one pair.
+    """
+    partner = np.full(len(halves), -1, dtype=np.intp)
+    taken = np.zeros(len(halves), dtype=bool)
+    for i in range(len(halves)):
+        if taken[i] or not symmetric[i]:
+            continue
+        for j in range(i + 1, len(halves)):
+            if taken[j] or not symmetric[j] or halves[j] != halves[i]:
+                continue
+            if np.abs(u[j] - np.conj(u[i])).max() <= rtol * np.abs(u[i]).max() and (
+                np.abs(v[j] - v[i]).max() <= rtol * np.abs(v[i]).max()
+            ):
+                partner[i] = j
+                taken[i] = taken[j] = True
+                break
+    return partner
 
 
 def gabor_magnitudes(images, kernels):
