@@ -128,7 +128,7 @@ def build_augmentation(keras, augmentation, seed=None):
         # TensorFlow's kernel for them has no XLA version; on JAX they are
         # plain JAX operations and compile. Without this, one such layer makes
         # Keras run the whole JAX training step uncompiled, operation by
-        # operation (0.75 of the compiled speed on 2 CPU cores, measured).
+        # operation (0.55 to 0.75 of the compiled speed on 2 CPU cores, measured).
         for layer in out:
             if isinstance(
                 layer, (layers.RandomRotation, layers.RandomZoom, layers.RandomTranslation)

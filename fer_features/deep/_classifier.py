@@ -198,11 +198,11 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
     jit_compile : bool or "auto", default="auto"
         XLA compilation of the training step. ``"auto"``: Keras's choice (on
         when every layer of the network compiles) on the JAX backend, where
-        without it the step runs operation by operation (0.75 of the compiled
-        speed on 2 CPU cores), and on a GPU; off on the CPU for TensorFlow and
-        PyTorch. On TensorFlow on 2 CPU cores XLA was
-        within the run-to-run spread of the default (``benchmarks/RESULTS.md``),
-        and compiling costs time of its own; try ``True`` on yours.
+        without it the step runs operation by operation (0.55 to 0.75 of the
+        compiled speed on 2 CPU cores), and on a GPU; off on the CPU for
+        TensorFlow and PyTorch. On TensorFlow on 2 CPU cores XLA was within the
+        run-to-run spread of the default (``benchmarks/RESULTS.md``), and
+        compiling costs time of its own; try ``True`` on yours.
     mixed_precision : bool or "auto", default="auto"
         float16 compute with float32 weights; ``"auto"`` turns it on when a GPU
         is used. The network is built under this policy (``"float32"``
