@@ -31,6 +31,14 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 
 
+def selection_split(faces):
+    """RESULTS.md's selection split: Training minus a stratified 10% (seed 0), and that 10%."""
+    from sklearn.model_selection import train_test_split
+
+    train = np.flatnonzero(faces.usage == "Training")
+    return train_test_split(train, test_size=0.1, stratify=faces.target[train], random_state=0)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?")
@@ -41,16 +49,12 @@ def main(argv=None):
         sys.exit(f"classic_mirror: no FER2013 file at {path}")
 
     from sklearn.metrics import accuracy_score, f1_score
-    from sklearn.model_selection import train_test_split
 
     from fer_features.datasets import load_fer2013
     from fer_features.pipelines import make_recommended_pipeline
 
     faces = load_fer2013(path)
-    train = np.flatnonzero(faces.usage == "Training")
-    rest, held = train_test_split(
-        train, test_size=0.1, stratify=faces.target[train], random_state=0
-    )
+    rest, held = selection_split(faces)
     images, target = faces.images, faces.target
     first = rest[: args.n]
 
