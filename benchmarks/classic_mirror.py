@@ -31,12 +31,26 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 
 
-def selection_split(faces):
-    """RESULTS.md's selection split: Training minus a stratified 10% (seed 0), and that 10%."""
+def load_selection_split(data, script):
+    """FER2013 and RESULTS.md's selection split of it.
+
+    Returns the faces, the rows of Training minus a stratified 10% (seed 0),
+    and the rows of that 10%. ``data`` is the file given on the command line
+    (or None); ``script`` names the caller in the error for a missing file.
+    """
     from sklearn.model_selection import train_test_split
 
+    from fer_features.datasets import load_fer2013
+
+    path = Path(data or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
+    if not path.is_file():
+        sys.exit(f"{script}: no FER2013 file at {path}")
+    faces = load_fer2013(path)
     train = np.flatnonzero(faces.usage == "Training")
-    return train_test_split(train, test_size=0.1, stratify=faces.target[train], random_state=0)
+    rest, held = train_test_split(
+        train, test_size=0.1, stratify=faces.target[train], random_state=0
+    )
+    return faces, rest, held
 
 
 def main(argv=None):
@@ -44,17 +58,12 @@ def main(argv=None):
     parser.add_argument("data", nargs="?")
     parser.add_argument("--n", type=int, default=8000)
     args = parser.parse_args(argv)
-    path = Path(args.data or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
-    if not path.is_file():
-        sys.exit(f"classic_mirror: no FER2013 file at {path}")
+    faces, rest, held = load_selection_split(args.data, "classic_mirror")
 
     from sklearn.metrics import accuracy_score, f1_score
 
-    from fer_features.datasets import load_fer2013
     from fer_features.pipelines import make_recommended_pipeline
 
-    faces = load_fer2013(path)
-    rest, held = selection_split(faces)
     images, target = faces.images, faces.target
     first = rest[: args.n]
 

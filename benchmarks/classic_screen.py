@@ -13,12 +13,10 @@ accuracy, macro-F1 and fit seconds. Usage (from the project root)::
 
 import argparse
 import ast
-import os
 import sys
 import time
-from pathlib import Path
 
-from classic_mirror import DEFAULT_DATA, selection_split
+from classic_mirror import load_selection_split
 
 
 def parse_setting(text):
@@ -35,17 +33,12 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=8000)
     parser.add_argument("--set", action="append", default=[], dest="settings")
     args = parser.parse_args(argv)
-    path = Path(args.data or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
-    if not path.is_file():
-        sys.exit(f"classic_screen: no FER2013 file at {path}")
+    faces, rest, held = load_selection_split(args.data, "classic_screen")
 
     from sklearn.metrics import accuracy_score, f1_score
 
-    from fer_features.datasets import load_fer2013
     from fer_features.pipelines import make_recommended_pipeline
 
-    faces = load_fer2013(path)
-    rest, held = selection_split(faces)
     first = rest[: args.n]
     print(f"trained on {len(first)} faces, scored on {len(held)} held out", flush=True)
     print("| setting | held-out accuracy | macro-F1 | fit s |")
