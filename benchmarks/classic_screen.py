@@ -16,7 +16,7 @@ import ast
 import sys
 import time
 
-from classic_mirror import load_selection_split
+from classic_mirror import load_selection_split, print_row
 
 
 def parse_setting(text):
@@ -35,8 +35,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     faces, rest, held = load_selection_split(args.data, "classic_screen")
 
-    from sklearn.metrics import accuracy_score, f1_score
-
     from fer_features.pipelines import make_recommended_pipeline
 
     first = rest[: args.n]
@@ -49,11 +47,7 @@ def main(argv=None):
         model.fit(faces.data[first], faces.target[first])
         seconds = time.perf_counter() - start
         pred = model.predict(faces.data[held])
-        print(
-            f"| {text or 'the recipe'} | {accuracy_score(faces.target[held], pred):.4f} "
-            f"| {f1_score(faces.target[held], pred, average='macro'):.4f} | {seconds:.0f} |",
-            flush=True,
-        )
+        print_row(text or "the recipe", faces.target[held], pred, seconds)
     return 0
 
 
