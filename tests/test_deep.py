@@ -561,7 +561,7 @@ def test_wide_is_the_simple_stack_at_vgg_widths():
     assert wide.count_params() == 7_054_919
 
 
-def _benchmark_script(name="build_pretrained"):
+def _benchmark_script(name):
     """A script of benchmarks/ as a module (its main() is not run)."""
     import importlib.util
     from pathlib import Path
@@ -571,10 +571,6 @@ def _benchmark_script(name="build_pretrained"):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _build_pretrained_script():
-    return _benchmark_script("build_pretrained")
 
 
 def test_gpu_script_packs_faces_exactly_and_smaller():
@@ -607,7 +603,7 @@ def test_a_network_with_a_fresh_optimizer_saves_small_predicts_and_trains_on(tmp
     before = clf.predict_proba(X)
     save_model(clf, tmp_path / "full.skops")
     # as build_pretrained ships it: the weights, and an optimizer whose state is zeros
-    _build_pretrained_script().drop_optimizer_state(clf)
+    _benchmark_script("build_pretrained").drop_optimizer_state(clf)
     save_model(clf, tmp_path / "bare.skops")
     # Adam's two moments per weight no longer take room in the (compressed) file
     full_size = (tmp_path / "full.skops").stat().st_size
