@@ -175,3 +175,33 @@ def test_transform_in_chunks_equals_one_chunk(monkeypatch):
     lbp = LBPTransformer(grid_shape=(2, 2), method="uniform").fit(mags[:, 0])
     expected = np.hstack([lbp.transform(mags[:, k]) for k in range(8)])
     np.testing.assert_array_equal(whole, expected)
+
+
+@pytest.mark.parametrize("normalize", [None, "l1", "l2"])
+@pytest.mark.parametrize("method", ["default", "ror", "uniform", "nri_uniform"])
+def test_one_compiled_loop_equals_magnitudes_then_lbp(monkeypatch, method, normalize):
+    # P=8, R=1 and separable kernels: Gabor and LBP in one compiled loop
+    # (_lgbp81); the same values as the LBP of each magnitude image
+    from fer_features.features import _lgbp
+
+    ran = []
+    real = _lgbp._lgbp81
+    monkeypatch.setattr(_lgbp, "_lgbp81", lambda *a: ran.append(real(*a)) or ran[-1])
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 256, size=(3, 15, 13)).astype(np.uint8)  # 13 columns: not 4k
+    lgbp = LGBPTransformer(method=method, normalize=normalize, grid_shape=(2, 3)).fit(X)
+    mags = lgbp.magnitude_images(X)
+    lbp = LBPTransformer(method=method, normalize=normalize, grid_shape=(2, 3)).fit(mags[:, 0])
+    expected = np.hstack([lbp.transform(mags[:, k]) for k in range(lgbp.n_filters_)])
+    for batch in (X, X.astype(np.float32), X.astype(np.float64)):
+        np.testing.assert_array_equal(lgbp.transform(batch), expected)
+    assert ran == [True] * 3
+    # other neighbourhoods take magnitudes then the LBP transformer
+    other = LGBPTransformer(P=4, R=2, method=method, normalize=normalize, grid_shape=(2, 3))
+    features = other.fit(X).transform(X)
+    assert ran[-1] is False
+    lbp4 = LBPTransformer(P=4, R=2, method=method, normalize=normalize, grid_shape=(2, 3))
+    lbp4.fit(mags[:, 0])
+    np.testing.assert_array_equal(
+        features, np.hstack([lbp4.transform(mags[:, k]) for k in range(other.n_filters_)])
+    )

@@ -279,15 +279,12 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         features : ndarray of shape (n_samples, n_cells * n_bins_), float64
         """
         images = self._validated_images(X)
-        n, h, w = images.shape
+        n = len(images)
         gh, gw = self._grid()
         n_cells, n_bins = gh * gw, self.n_bins_
-        row_edges, col_edges = self.cell_edges()
-        cell_of_row = np.searchsorted(row_edges, np.arange(h), side="right") - 1
-        cell_of_col = np.searchsorted(col_edges, np.arange(w), side="right") - 1
-        # bin offset of each pixel's cell within an image's feature vector
-        base = ((cell_of_row[:, None] * gw + cell_of_col[None, :]) * n_bins).astype(np.intp)
-        counts = lbp_histograms(images, self.P, self.R, self.method, base, n_cells * n_bins)
+        counts = lbp_histograms(
+            images, self.P, self.R, self.method, self._pixel_bins(), n_cells * n_bins
+        )
         if self.normalize is not None:
             cells = counts.reshape(n, n_cells, n_bins)
             if self.normalize == "l1":
@@ -296,6 +293,15 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
                 norms = np.sqrt(np.einsum("ijk,ijk->ij", cells, cells))[:, :, None]
             cells /= norms
         return counts
+
+    def _pixel_bins(self):
+        """Offset of each pixel's cell within an image's histograms, (h, w) intp."""
+        h, w = self.image_shape_
+        gw = self._grid()[1]
+        row_edges, col_edges = self.cell_edges()
+        cell_of_row = np.searchsorted(row_edges, np.arange(h), side="right") - 1
+        cell_of_col = np.searchsorted(col_edges, np.arange(w), side="right") - 1
+        return ((cell_of_row[:, None] * gw + cell_of_col[None, :]) * self.n_bins_).astype(np.intp)
 
     def code_images(self, X):
         """LBP code images, as :func:`skimage.feature.local_binary_pattern` gives them.

@@ -290,7 +290,7 @@ def lbp81_batch(images, col_w, row_w, table, base, histogram, out):
     h_plus = np.empty((h + 2, w), dtype=np.float64)
     h_minus = np.empty((h + 2, w), dtype=np.float64)
     pattern = np.empty((h, w), dtype=np.uint8)
-    counts = np.zeros((2, out.shape[1] if histogram else 1), dtype=np.int32)
+    counts = np.zeros((4, out.shape[1] if histogram else 1), dtype=np.int32)
     for k in range(n):
         _lbp81_image(images[k], padded, h_plus, h_minus, col_w, row_w, pattern)
         if not histogram:
@@ -298,15 +298,30 @@ def lbp81_batch(images, col_w, row_w, table, base, histogram, out):
                 for c in range(w):
                     out[k, r * w + c] = table[pattern[r, c]]
             continue
-        counts[:] = 0
-        for r in range(h):
-            cells = base[r]
-            row = pattern[r]
-            for c in range(0, w - 1, 2):
-                counts[0, cells[c] + table[row[c]]] += 1
-                counts[1, cells[c + 1] + table[row[c + 1]]] += 1
-            if w % 2:
-                counts[0, cells[w - 1] + table[row[w - 1]]] += 1
-        for b in range(counts.shape[1]):
-            out[k, b] = counts[0, b] + counts[1, b]
+        _count81(pattern, table, base, counts, out[k])
     return out
+
+
+@njit(cache=True, nogil=True)
+def _count81(pattern, table, base, counts, out):
+    """``out[base[r, c] + table[pattern[r, c]]] += 1`` over the image, ``out`` zeroed first.
+
+    Counted in four interleaved histograms (``counts``, (4, len(out)) int32),
+    so that runs of one code do not wait on their own increments (four: about
+    15 % faster than two on FER2013's Gabor magnitude images).
+    """
+    h, w = pattern.shape
+    counts[:] = 0
+    whole = w - w % 4
+    for r in range(h):
+        cells = base[r]
+        row = pattern[r]
+        for c in range(0, whole, 4):
+            counts[0, cells[c] + table[row[c]]] += 1
+            counts[1, cells[c + 1] + table[row[c + 1]]] += 1
+            counts[2, cells[c + 2] + table[row[c + 2]]] += 1
+            counts[3, cells[c + 3] + table[row[c + 3]]] += 1
+        for c in range(whole, w):
+            counts[0, cells[c] + table[row[c]]] += 1
+    for b in range(out.shape[0]):
+        out[b] = (counts[0, b] + counts[1, b]) + (counts[2, b] + counts[3, b])

@@ -188,6 +188,34 @@ def gabor_magnitudes(images, kernels):
     return out
 
 
+def _lgbp81(images, kernels, lbp, out):
+    """LGBP histograms by one compiled loop, when it applies; returns whether it did.
+
+    It applies to separable kernels and the ``P=8, R=1`` LBP kernel: Gabor
+    magnitudes then LBP histograms image by image
+    (:func:`._gabor_numba.lgbp81_batch`), the same values as
+    :func:`gabor_magnitudes` then ``lbp.transform``.
+    """
+    from ._lbp_kernel import _plan81, _table81
+
+    h, w = images.shape[1:]
+    if not (lbp.P == 8 and lbp.R == 1):
+        return False
+    plan = _plan81(h, w)
+    factors = _separable_factors(kernels)
+    if plan is None or factors is None:
+        return False
+    from ._gabor_numba import lgbp81_batch
+
+    if images.dtype not in (np.uint8, np.float64):
+        images = images.astype(np.float64)
+    norm = {None: 0, "l1": 1, "l2": 2}[lbp.normalize]
+    base = lbp._pixel_bins()
+    table = _table81(lbp.method)
+    lgbp81_batch(np.ascontiguousarray(images), *factors, *plan, table, base, lbp.n_bins_, norm, out)
+    return True
+
+
 class LGBPTransformer(TransformerMixin, BaseEstimator):
     """Local Gabor binary patterns: LBP histograms of Gabor magnitude images.
 
@@ -392,6 +420,8 @@ class LGBPTransformer(TransformerMixin, BaseEstimator):
         n, h, w = images.shape
         gh, gw = self.lbp_._grid()
         out = np.empty((n, self.n_filters_ * gh * gw * self.n_bins_), dtype=np.float64)
+        if n and _lgbp81(images, kernels, self.lbp_, out):
+            return out
         # a few images at a time: their magnitude images stay in the CPU cache
         step = max(1, _CHUNK_PIXELS // max(1, h * w * len(kernels)))
         for start in range(0, n, step):
