@@ -11,6 +11,9 @@ Data: the FER2013 Training images (28,709 faces, 48x48, uint8).
    by image: each filter by ``scipy.signal.fftconvolve(image, kernel, "same")``,
    its magnitude rescaled to 0-255, ``skimage.feature.local_binary_pattern``,
    ``np.bincount`` per cell, L1 per cell; on the first ``--reference-images``.
+   Then the compiled loop alone (``_lgbp81``: Gabor and LBP image by image)
+   writing into an output it has written before, against the same reference:
+   the difference is the first touch of ``transform``'s fresh output.
 3. Eigenfaces: ``EigenfaceTransformer(n_components=150, random_state=0).fit``
    against ``sklearn.decomposition.PCA(150, whiten=True, random_state=0).fit``
    on all Training images (same solver, "auto" -> randomized); best of
@@ -18,7 +21,7 @@ Data: the FER2013 Training images (28,709 faces, 48x48, uint8).
 
 Everything runs in this process with one BLAS / OpenMP thread (threadpoolctl);
 ours and the reference are timed in turn (``--repeats`` pairs, best of each
-kept) and the load average is printed beside them, so that the ratios hold on
+kept; only the first run's outputs are kept, as a user keeps one result) and the load average is printed beside them, so that the ratios hold on
 a busy machine.
 
 Usage::
