@@ -21,8 +21,9 @@ Data: the FER2013 Training images (28,709 faces, 48x48, uint8).
 
 Everything runs in this process with one BLAS / OpenMP thread (threadpoolctl);
 ours and the reference are timed in turn (``--repeats`` pairs, best of each
-kept; only the first run's outputs are kept, as a user keeps one result) and the load average is printed beside them, so that the ratios hold on
-a busy machine.
+kept; only the first run's outputs are kept, as a user keeps one result) and
+the load average is printed beside them, so that the ratios hold on a busy
+machine.
 
 Usage::
 
