@@ -18,11 +18,8 @@ import os
 import resource
 import sys
 import time
-from pathlib import Path
 
-DEFAULT_FER2013 = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
-)
+from bench_lbp import fer2013_path
 
 
 def cpu_seconds():
@@ -33,13 +30,11 @@ def cpu_seconds():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", nargs="?", default=os.environ.get("FER_FEATURES_FER2013"))
+    parser.add_argument("data", nargs="?")
     parser.add_argument("--n", type=int, default=None, help="the first N Training faces")
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args(argv)
-    path = Path(args.data or DEFAULT_FER2013)
-    if not path.is_file():
-        raise SystemExit(f"FER2013 file not found at {path}; pass its path")
+    path = fer2013_path(args.data)
 
     from fer_features.datasets import load_fer2013
     from fer_features.registry import grid_search, param_grid

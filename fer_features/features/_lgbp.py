@@ -126,6 +126,13 @@ def _partners(u, v, halves, symmetric, rtol=1e-12):
     return partner
 
 
+def _compiled_input(images):
+    """``images`` as the compiled Gabor loops take them: C-contiguous uint8 or float64."""
+    if images.dtype not in (np.uint8, np.float64):
+        images = images.astype(np.float64)
+    return np.ascontiguousarray(images)
+
+
 def gabor_magnitudes(images, kernels):
     """Gabor magnitude images, each rescaled to integers 0-255.
 
@@ -163,9 +170,7 @@ def gabor_magnitudes(images, kernels):
     if factors is not None:
         from ._gabor_numba import gabor_batch
 
-        if images.dtype not in (np.uint8, np.float64):
-            images = images.astype(np.float64)
-        gabor_batch(np.ascontiguousarray(images), *factors, out)
+        gabor_batch(_compiled_input(images), *factors, out)
         return out
     images = np.asarray(images, dtype=np.float64)
     # one FFT size for the whole bank (the largest kernel's full convolution), so
@@ -207,12 +212,10 @@ def _lgbp81(images, kernels, lbp, out):
         return False
     from ._gabor_numba import lgbp81_batch
 
-    if images.dtype not in (np.uint8, np.float64):
-        images = images.astype(np.float64)
     norm = {None: 0, "l1": 1, "l2": 2}[lbp.normalize]
     base = lbp._pixel_bins()
     table = _table81(lbp.method)
-    lgbp81_batch(np.ascontiguousarray(images), *factors, *plan, table, base, lbp.n_bins_, norm, out)
+    lgbp81_batch(_compiled_input(images), *factors, *plan, table, base, lbp.n_bins_, norm, out)
     return True
 
 
