@@ -20,8 +20,11 @@ Profiles:
 XLA compilation (``jit_compile``), compilation excluded.
 
 Prints PublicTest accuracy and macro-F1, epochs, wall time and training
-images/s, and the scores and predict time with and without ``test_time_flip``
-(each face averaged with its mirror image). ``--overhead N`` instead trains
+images/s, and the scores, recall per class and predict time with and without
+each test-time augmentation: ``test_time_flip`` (each face averaged with its
+mirror image) and ``test_time_shift=2`` (with its copies moved by 2 pixels).
+``--save NPZ`` writes those PublicTest probabilities, ``--save-model PATH`` the
+fitted model. ``--overhead N`` instead trains
 the same network N epochs through ``KerasCNNClassifier.fit`` and through a
 plain Keras ``model.fit`` (same network, data, batch size, compiled the same
 way), alternately twice each, in this process, and prints the wrapper's
@@ -82,9 +85,11 @@ def main(argv=None):
         "--jit", action="store_true", help="measure XLA (jit_compile=True) against no XLA instead"
     )
     parser.add_argument("--verbose", type=int, default=2)
+    parser.add_argument(
+        "--save", metavar="NPZ", help="write the PublicTest probabilities (each test-time setting)"
+    )
+    parser.add_argument("--save-model", metavar="PATH", help="write the fitted model (skops)")
     args = parser.parse_args(argv)
-
-    from sklearn.metrics import accuracy_score, f1_score
 
     from fer_features._malloc import keep_freed_memory
     from fer_features.datasets import load_fer2013
@@ -122,27 +127,24 @@ def main(argv=None):
     t0 = time.perf_counter()
     clf.fit(X_train, y_train)
     wall = time.perf_counter() - t0
-    scores = {}
-    for flip in (clf.test_time_flip, not clf.test_time_flip):
-        clf.set_params(test_time_flip=flip)
-        t0 = time.perf_counter()
-        pred = clf.predict(X_test)
-        seconds = time.perf_counter() - t0
-        scores[flip] = (
-            accuracy_score(y_test, pred),
-            f1_score(y_test, pred, average="macro"),
-            seconds,
-        )
-    clf.set_params(test_time_flip=params.get("test_time_flip", False))
-    acc, f1, _ = scores[clf.test_time_flip]
+    if args.save_model:
+        from fer_features.models import save_model
+
+        save_model(clf, args.save_model)
+    flip = bool(clf.test_time_flip)
+    shift = clf.test_time_shift
+    scores = test_time_scores(clf, X_test, y_test, args.save)
+    clf.set_params(test_time_flip=flip, test_time_shift=shift)
+    acc, f1 = scores[flip, shift][:2]
     images_per_s = clf.fit_steps_ * clf.batch_size / clf.fit_time_
     print("\nRESULT")
     print(f"  PublicTest accuracy  {acc:.4f}")
     print(f"  PublicTest macro-F1  {f1:.4f}")
-    for flip, (a, f, seconds) in sorted(scores.items()):
+    for (flip, shift), (a, f, recall, seconds) in sorted(scores.items()):
         print(
-            f"  test_time_flip={flip!s:5}  accuracy {a:.4f}, macro-F1 {f:.4f}, "
-            f"predict {1000 * seconds / len(y_test):.2f} ms per image"
+            f"  test_time_flip={flip!s:5} test_time_shift={shift}  accuracy {a:.4f}, "
+            f"macro-F1 {f:.4f}, predict {1000 * seconds / len(y_test):.2f} ms per image, "
+            "recall per class " + " ".join(f"{r:.2f}" for r in recall)
         )
     print(f"  epochs               {clf.n_epochs_} (stopped by {clf.stopped_by_})")
     print(f"  fit wall time        {wall:.0f} s ({wall / 60:.1f} min)")
@@ -152,6 +154,36 @@ def main(argv=None):
         "  last epoch           " + ", ".join(f"{k}={v[-1]:.4f}" for k, v in clf.history_.items())
     )
     return 0
+
+
+def test_time_scores(clf, X_test, y_test, save=None, shifts=(0, 2)):
+    """Scores of ``clf`` with and without each test-time augmentation.
+
+    Returns ``{(test_time_flip, test_time_shift): (accuracy, macro-F1,
+    recall per class, predict seconds)}``; ``save`` (a path) also writes the
+    probabilities of each to an ``.npz`` file. Leaves ``clf``'s two
+    parameters at the last setting scored.
+    """
+    from sklearn.metrics import accuracy_score, f1_score, recall_score
+
+    scores, probas = {}, {}
+    for shift in shifts:
+        for flip in (False, True):
+            clf.set_params(test_time_flip=flip, test_time_shift=shift)
+            t0 = time.perf_counter()
+            proba = clf.predict_proba(X_test)
+            seconds = time.perf_counter() - t0
+            pred = clf.classes_[proba.argmax(axis=1)]
+            probas[f"flip{int(flip)}_shift{shift}"] = proba
+            scores[flip, shift] = (
+                accuracy_score(y_test, pred),
+                f1_score(y_test, pred, average="macro"),
+                recall_score(y_test, pred, average=None, labels=clf.classes_),
+                seconds,
+            )
+    if save:
+        np.savez(save, y=y_test, classes=clf.classes_, **probas)
+    return scores
 
 
 def overhead(X, y, epochs):

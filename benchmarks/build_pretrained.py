@@ -57,6 +57,8 @@ SETTINGS = {
     "schedule": "cosine",
     "augmentation": "low",
     "label_smoothing": 0.1,
+    # the shipped file was trained without class weights, before the default changed
+    "class_weight": None,
     "random_state": 0,
     # predictions average each face and its mirror image (training unchanged);
     # the record keeps the scores without it too

@@ -77,6 +77,8 @@ def _check_cnn(**params):
             "random_state": 0,
             "architecture": OneConvNet(),
             "image_shape": (1, -1),
+            # test-time augmentation is off in the checks: their images are strips
+            "test_time_flip": False,
             **params,
         }
     )

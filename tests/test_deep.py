@@ -30,6 +30,7 @@ from fer_features.deep import (  # noqa: E402
 )
 from fer_features.deep._architectures import backbone_blocks  # noqa: E402
 from fer_features.deep._augmentation import build_augmentation, resolve_augmentation  # noqa: E402
+from fer_features.deep._classifier import shifted_images  # noqa: E402
 from fer_features.deep._inputs import resolve_network_shape  # noqa: E402
 from fer_features.deep._training import CosineSchedule  # noqa: E402
 
@@ -38,7 +39,14 @@ pytestmark = pytest.mark.deep
 # settings that make a fit take a second or two on tiny data
 from _nets import OneConvNet  # noqa: E402
 
-FAST = {"epochs": 1, "batch_size": 16, "augmentation": "none", "max_time": None, "random_state": 0}
+FAST = {
+    "epochs": 1,
+    "batch_size": 16,
+    "augmentation": "none",
+    "max_time": None,
+    "random_state": 0,
+    "test_time_flip": False,
+}
 
 
 # FAST with the one-convolution network: for tests of the wrapper, not of a network
@@ -213,6 +221,11 @@ def test_string_labels_and_class_weights():
     # "balanced": n_samples / (n_classes * count)
     clf.set_params(class_weight="balanced")
     assert clf._class_weights(np.array([0, 0, 0, 1])) == {0: 4 / 6, 1: 2.0}
+    # "balanced_sqrt": the square roots of those
+    clf.set_params(class_weight="balanced_sqrt")
+    assert clf._class_weights(np.array([0, 0, 0, 1])) == pytest.approx(
+        {0: (4 / 6) ** 0.5, 1: 2**0.5}
+    )
     clf.set_params(class_weight=None)
     assert clf._class_weights(np.array([0, 1])) is None
 
@@ -414,12 +427,46 @@ def test_test_time_flip_averages_each_face_and_its_mirror(fitted, faces):
     np.testing.assert_allclose(flipping.predict_proba(faces.data), both, rtol=1e-6)
 
 
+def test_shifted_images_move_the_content_and_repeat_the_edge():
+    images = np.arange(2 * 3 * 4).reshape(2, 3, 4, 1)
+    first = images[0, :, :, 0]  # rows [0 1 2 3], [4 5 6 7], [8 9 10 11]
+    right = shifted_images(images, 0, 1)[0, :, :, 0]
+    np.testing.assert_array_equal(right, [[0, 0, 1, 2], [4, 4, 5, 6], [8, 8, 9, 10]])
+    up = shifted_images(images, -1, 0)[0, :, :, 0]
+    np.testing.assert_array_equal(up, [[4, 5, 6, 7], [8, 9, 10, 11], [8, 9, 10, 11]])
+    np.testing.assert_array_equal(shifted_images(images, 0, 0), images)
+    moved = shifted_images(images, 2, -2)
+    assert moved.shape == images.shape
+    np.testing.assert_array_equal(moved[1, 2:, :2, 0], images[1, :1, 2:, 0])
+    np.testing.assert_array_equal(moved[0, :, :, 0][:2, 2:], np.full((2, 2), first[0, 3]))
+
+
+def test_test_time_shift_averages_the_moved_copies(fitted, faces):
+    images = faces.images[..., None]
+    moves = [(0, 0), (0, -2), (0, 2), (-2, 0), (2, 0)]
+
+    def plain(x):
+        return fitted.predict_proba(x[..., 0])
+
+    each = [plain(shifted_images(images, dy, dx)) for dy, dx in moves]
+    shifting = clone(fitted).set_params(test_time_shift=2)
+    shifting.__dict__.update({k: v for k, v in vars(fitted).items() if k.endswith("_")})
+    np.testing.assert_allclose(shifting.predict_proba(faces.data), np.mean(each, axis=0), rtol=1e-6)
+    # with the mirror images too: ten views, in the same order of faces
+    shifting.set_params(test_time_flip=True)
+    mirrored = [plain(shifted_images(images, dy, dx)[:, :, ::-1]) for dy, dx in moves]
+    np.testing.assert_allclose(
+        shifting.predict_proba(faces.images), np.mean(each + mirrored, axis=0), rtol=1e-6
+    )
+    assert shifting.predict(faces.images).shape == (len(faces.images),)
+
+
 def test_a_file_from_before_test_time_flip_loads_without_it(fitted, faces):
     state = fitted.__getstate__()
-    del state["test_time_flip"]
+    del state["test_time_flip"], state["test_time_shift"]
     restored = KerasCNNClassifier.__new__(KerasCNNClassifier)
     restored.__setstate__(state)
-    assert restored.test_time_flip is False
+    assert restored.test_time_flip is False and restored.test_time_shift == 0
     np.testing.assert_array_equal(
         restored.predict_proba(faces.data), fitted.predict_proba(faces.data)
     )
