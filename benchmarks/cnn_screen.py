@@ -90,10 +90,11 @@ def main(argv=None):
         cmd += ["--epochs", str(args.epochs), "--child", text, out, core]
         if args.n:
             cmd += ["--n", str(args.n)]
-        log = open(Path(args.out) / f"setting{i}.log", "w")
-        running.append((text, subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), out))
-        results[text] = (out, log.name)
-    for _, proc, _ in running:
+        log = Path(args.out) / f"setting{i}.log"
+        with open(log, "w") as stream:  # the child keeps its own copy of the handle
+            running.append((text, subprocess.Popen(cmd, stdout=stream, stderr=subprocess.STDOUT)))
+        results[text] = log
+    for _, proc in running:
         proc.wait()
 
     print(
@@ -101,8 +102,8 @@ def main(argv=None):
         "| recall per class |"
     )
     print("|---|---|---|---|---|---|---|")
-    for text, (_, log_name) in results.items():
-        lines = [ln for ln in open(log_name) if ln.startswith("RESULT ")]
+    for text, log_name in results.items():
+        lines = [ln for ln in log_name.read_text().splitlines() if ln.startswith("RESULT ")]
         if not lines:
             print(f"| {text or 'the default'} | failed: see {log_name} |")
             continue

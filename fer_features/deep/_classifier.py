@@ -100,7 +100,7 @@ def shifted_images(images, dy, dx):
     A positive ``dx`` moves the content right; the pixels that come in repeat
     the nearest edge pixel (as ``numpy.pad``'s ``"edge"`` mode).
     """
-    n, h, w = images.shape[:3]
+    h, w = images.shape[1:3]
     py, px = abs(dy), abs(dx)
     padded = np.pad(images, ((0, 0), (py, py), (px, px), (0, 0)), mode="edge")
     return padded[:, py - dy : py - dy + h, px - dx : px - dx + w]
