@@ -36,8 +36,9 @@ import sys
 import time
 from pathlib import Path
 
+from _data import fer2013_path
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 BACKENDS = ("tensorflow", "jax", "torch")
 SETTINGS = ("float32", "bfloat16", "xla", "eager", "batch128")
 
@@ -80,16 +81,6 @@ print("RESULT " + json.dumps({{"backend": keras.backend.backend(), "setting": se
 """
 
 
-def data_path(arg):
-    path = Path(arg or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
-    if not path.is_file():
-        sys.exit(
-            f"bench_backends: no FER2013 file at {path} (pass it as the first argument "
-            f"or set FER_FEATURES_FER2013)"
-        )
-    return path
-
-
 def measure(backend, code):
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
     done = subprocess.run(
@@ -125,7 +116,7 @@ def main(argv=None):
     for b in args.backends:
         if b not in installed:
             print(f"{b}: not installed, skipped")
-    path = str(data_path(args.data))
+    path = str(fer2013_path(args.data, script="bench_backends"))
     runs = [(b, setting) for b in installed for setting in args.settings]
     best = {}
     for r in range(1, args.rounds + 1):

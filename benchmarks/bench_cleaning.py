@@ -33,10 +33,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _data import fer2013_path
+
 from fer_features.cleaning import find_dataset_duplicates, phash
 from fer_features.datasets import load_fer2013
-
-DEFAULT_FER2013 = ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 
 
 def load():
@@ -75,13 +75,17 @@ def faces_found(images, detector):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "path", nargs="?", default=os.environ.get("FER_FEATURES_FER2013", DEFAULT_FER2013)
+        "path",
+        nargs="?",
+        default=None,
+        help="FER2013 CSV (default: $FER_FEATURES_FER2013, else "
+        "../shared/data/fer2013/fer2013.csv.gz beside the project)",
     )
     parser.add_argument("--faces", type=int, default=0, metavar="N")
     args = parser.parse_args(argv)
 
     with Timer() as t:
-        data = load_fer2013(args.path)
+        data = load_fer2013(fer2013_path(args.path, script="bench_cleaning"))
     print(f"load_fer2013: {len(data.images)} images in {t}")
     with Timer() as t_all:
         with Timer() as t:

@@ -32,25 +32,11 @@ overhead.
 """
 
 import argparse
-import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
-
-
-def data_path(arg):
-    path = Path(arg or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
-    if not path.is_file():
-        sys.exit(
-            f"bench_cnn: no FER2013 file at {path} (pass it as the first argument "
-            f"or set FER_FEATURES_FER2013)"
-        )
-    return path
+from _data import fer2013_path
 
 
 def profile_params(profile):
@@ -98,7 +84,7 @@ def main(argv=None):
     # this process is the script's: keep freed memory (benchmarks/bench_malloc.py)
     keep_freed_memory()
     t0 = time.perf_counter()
-    faces = load_fer2013(data_path(args.data))
+    faces = load_fer2013(fer2013_path(args.data, script="bench_cnn"))
     train = faces.usage == "Training"
     test = faces.usage == "PublicTest"
     X_train, y_train = faces.data[train], faces.target[train]

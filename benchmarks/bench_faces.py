@@ -47,6 +47,8 @@ from skimage import data
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _data import fer2013_candidate
+
 from fer_features.faces import (
     FER2013_FRAMING,
     ExpressionRecognizer,
@@ -55,7 +57,6 @@ from fer_features.faces import (
     recognize_video,
 )
 
-DEFAULT_FER2013 = ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 ALL_CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
 
 
@@ -350,7 +351,11 @@ def measure_alignment(bunch, n_faces, n_train=4000):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--fer2013", default=os.environ.get("FER_FEATURES_FER2013", DEFAULT_FER2013)
+        "--fer2013",
+        default=None,
+        help="FER2013 CSV (default: $FER_FEATURES_FER2013, else "
+        "../shared/data/fer2013/fer2013.csv.gz beside the project); without the file, "
+        "the astronaut or synthetic faces",
     )
     parser.add_argument("--photos", type=int, default=40)
     parser.add_argument("--frames", type=int, default=150)
@@ -362,7 +367,7 @@ def main():
     )
     parser.add_argument("--skip", choices=["photos", "video"], action="append", default=[])
     args = parser.parse_args()
-    bunch = fer2013_faces(args.fer2013)
+    bunch = fer2013_faces(fer2013_candidate(args.fer2013))
     verdicts = []
     print(f"faces: {'FER2013' if bunch is not None else 'the astronaut (no FER2013 file)'}")
     if args.framing:

@@ -36,7 +36,7 @@ import time
 import warnings
 
 import numpy as np
-from bench_lbp import fer2013_path
+from _data import fer2013_path
 
 
 def timed(fn):
@@ -231,7 +231,7 @@ def main(argv=None):
 
     from fer_features.datasets import load_fer2013
 
-    data = load_fer2013(fer2013_path(args.fer2013), usage="Training")
+    data = load_fer2013(fer2013_path(args.fer2013, script="bench_features"), usage="Training")
     print(f"data: FER2013 Training, {len(data.data)} images 48x48")
     ok = True
     with threadpool_limits(1):

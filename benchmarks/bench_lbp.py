@@ -26,19 +26,9 @@ import argparse
 import os
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_FER2013 = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
-
-
-def fer2013_path(arg):
-    path = Path(arg or os.environ.get("FER_FEATURES_FER2013", DEFAULT_FER2013))
-    if not path.is_file():
-        raise SystemExit(f"FER2013 file not found at {path}; pass --fer2013 PATH")
-    return path
+from _data import fer2013_path
 
 
 def reference_histograms(images, row_edges, col_edges, n_bins=59):
@@ -74,7 +64,7 @@ def main(argv=None):
     from fer_features import LBPTransformer
     from fer_features.datasets import load_fer2013
 
-    data = load_fer2013(fer2013_path(args.fer2013), usage="Training")
+    data = load_fer2013(fer2013_path(args.fer2013, script="bench_lbp"), usage="Training")
     X = data.data
     n = len(X)
     lbp = LBPTransformer(P=8, R=1, method="nri_uniform", grid_shape=(6, 6), normalize=None)

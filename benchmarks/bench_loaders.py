@@ -24,18 +24,15 @@ import argparse
 import csv
 import gzip
 import io
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from _data import fer2013_candidate
 
 from fer_features.datasets import load_fer2013, load_image_folder, make_synthetic_faces
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_FER2013 = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 
 
 def best_of(repeat, func):
@@ -169,7 +166,7 @@ def main(argv=None):
     )
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args(argv)
-    path = Path(args.path or os.environ.get("FER_FEATURES_FER2013") or DEFAULT_FER2013)
+    path = fer2013_candidate(args.path)
     if path.is_file():
         bench_fer2013(path, args.rows, args.repeat)
     else:

@@ -24,8 +24,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from _data import fer2013_path
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 
 # one child: warm-up fit (traces the graphs), then the timed one-epoch fit
 _CHILD = """
@@ -76,9 +77,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(PROJECT_ROOT))
-    data = Path(args.data or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
-    if not data.is_file():
-        sys.exit(f"bench_malloc: no FER2013 file at {data}")
+    data = fer2013_path(args.data, script="bench_malloc")
 
     print(
         f"{args.architecture}, one epoch on {args.images} FER2013 Training faces "

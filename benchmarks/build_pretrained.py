@@ -35,7 +35,6 @@ from pathlib import Path
 import numpy as np
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 DEFAULT_OUT = PROJECT_ROOT / "fer_features" / "data" / "pretrained.skops"
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -64,16 +63,6 @@ SETTINGS = {
     # the record keeps the scores without it too
     "test_time_flip": True,
 }
-
-
-def data_path(arg):
-    path = Path(arg or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
-    if not path.is_file():
-        sys.exit(
-            f"build_pretrained: no FER2013 file at {path} (pass it as the first "
-            f"argument or set FER_FEATURES_FER2013)"
-        )
-    return path
 
 
 def keep_training_rows(data, n, seed):
@@ -170,6 +159,9 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
 
+    # imported here, not at the top: the tests load this file without benchmarks/ on sys.path
+    from _data import fer2013_path
+
     # the library of this checkout, whatever else is installed
     sys.path.insert(0, str(PROJECT_ROOT))
     import fer_features
@@ -190,7 +182,7 @@ def main(argv=None):
     out.parent.mkdir(parents=True, exist_ok=True)
 
     t0 = time.perf_counter()
-    path = data_path(args.data)
+    path = fer2013_path(args.data, script="build_pretrained")
     faces = load_fer2013(path)
     if args.max_train is not None:
         faces = keep_training_rows(faces, args.max_train, SETTINGS["random_state"])

@@ -43,22 +43,11 @@ import os
 import resource
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-DEFAULT_FER2013 = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
-)
+from _data import fer2013_path
 
 ALL = ["classic", "lbp-pca300-svc", "eigenfaces-svc", "pixels-rf", "pixels-gb", "pixels-svc"]
-
-
-def fer2013_path(arg):
-    path = Path(arg or os.environ.get("FER_FEATURES_FER2013", DEFAULT_FER2013))
-    if not path.is_file():
-        raise SystemExit(f"FER2013 file not found at {path}; pass --fer2013 PATH")
-    return path
 
 
 def _to_unit(X):
@@ -144,7 +133,7 @@ def main(argv=None):
     names = [n.strip() for n in args.estimators.split(",") if n.strip()]
     for name in names:
         make(name)  # fail early on unknown names
-    data = load_fer2013(fer2013_path(args.fer2013))
+    data = load_fer2013(fer2013_path(args.fer2013, script="classic_fer2013"))
     train = data.usage == "Training"
     test = data.usage == "PublicTest"
     X_train, y_train = data.data[train], data.target[train]

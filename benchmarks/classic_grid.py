@@ -19,7 +19,7 @@ import resource
 import sys
 import time
 
-from bench_lbp import fer2013_path
+from _data import fer2013_path
 
 
 def cpu_seconds():
@@ -34,7 +34,7 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=None, help="the first N Training faces")
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args(argv)
-    path = fer2013_path(args.data)
+    path = fer2013_path(args.data, script="classic_grid")
 
     from fer_features.datasets import load_fer2013
     from fer_features.registry import grid_search, param_grid

@@ -20,15 +20,11 @@ the project root)::
 """
 
 import argparse
-import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
+from _data import fer2013_path
 
 
 def load_selection_split(data, script):
@@ -42,10 +38,7 @@ def load_selection_split(data, script):
 
     from fer_features.datasets import load_fer2013
 
-    path = Path(data or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
-    if not path.is_file():
-        sys.exit(f"{script}: no FER2013 file at {path}")
-    faces = load_fer2013(path)
+    faces = load_fer2013(fer2013_path(data, script=script))
     train = np.flatnonzero(faces.usage == "Training")
     rest, held = train_test_split(
         train, test_size=0.1, stratify=faces.target[train], random_state=0

@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _data import fer2013_path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 
 
 def scores(y_true, y_pred):
@@ -52,9 +52,7 @@ def main(argv=None):
     from fer_features.cleaning import find_dataset_duplicates
     from fer_features.datasets import load_fer2013
 
-    path = Path(args.data or os.environ.get("FER_FEATURES_FER2013", DEFAULT_DATA))
-    if not path.is_file():
-        sys.exit(f"dedup_fer2013: no FER2013 file at {path}")
+    path = fer2013_path(args.data, script="dedup_fer2013")
     t0 = time.perf_counter()
     faces = load_fer2013(path, usage=["Training", "PublicTest"])
     report = find_dataset_duplicates(faces)

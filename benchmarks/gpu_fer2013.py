@@ -42,7 +42,6 @@ project's GPU machine, with ``.gpu`` carried (55 MiB with the project)::
 import argparse
 import json
 import lzma
-import os
 import platform
 import subprocess
 import sys
@@ -51,8 +50,6 @@ from pathlib import Path
 
 import numpy as np
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_FER2013 = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 # what such a machine lacks of Keras's dependencies (absl-py, h5py, ml-dtypes,
 # numpy, packaging and rich are there): the pure-Python ones and optree
 WHEELS = ("keras", "namex", "optree")
@@ -80,11 +77,13 @@ def unpack_faces(packed, shape):
 
 
 def prepare(args):
+    # imported here: `train` runs elsewhere without the file, and the tests load
+    # this file without benchmarks/ on sys.path
+    from _data import fer2013_path
+
     from fer_features.datasets import load_fer2013
 
-    path = Path(args.fer2013 or os.environ.get("FER_FEATURES_FER2013", DEFAULT_FER2013))
-    if not path.is_file():
-        raise SystemExit(f"FER2013 file not found at {path}; pass --fer2013 PATH")
+    path = fer2013_path(args.fer2013, script="gpu_fer2013 prepare")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     faces = {}
