@@ -79,7 +79,7 @@ def main(argv=None):
     settings = ([] if args.skip_default else [""]) + args.settings
     Path(args.out).mkdir(exist_ok=True)
     print(f"{args.epochs} epochs each, {len(settings)} settings, {args.jobs} at a time", flush=True)
-    running, results = [], {}
+    running, results = [], []  # a list: the same --set given twice runs twice
     for i, text in enumerate(settings):
         while len(running) >= args.jobs:
             running = [p for p in running if p[1].poll() is None]
@@ -93,7 +93,7 @@ def main(argv=None):
         log = Path(args.out) / f"setting{i}.log"
         with open(log, "w") as stream:  # the child keeps its own copy of the handle
             running.append((text, subprocess.Popen(cmd, stdout=stream, stderr=subprocess.STDOUT)))
-        results[text] = log
+        results.append((text, log))
     for _, proc in running:
         proc.wait()
 
@@ -102,7 +102,7 @@ def main(argv=None):
         "| recall per class |"
     )
     print("|---|---|---|---|---|---|---|")
-    for text, log_name in results.items():
+    for text, log_name in results:
         lines = [ln for ln in log_name.read_text().splitlines() if ln.startswith("RESULT ")]
         if not lines:
             print(f"| {text or 'the default'} | failed: see {log_name} |")
