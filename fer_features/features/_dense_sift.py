@@ -1,0 +1,325 @@
+"""Dense SIFT-style descriptors encoded as spatial histograms of visual words.
+
+The encoding of Ionescu, Popescu and Grozea (2013) for FER2013, in the flat-window
+form of VLFeat's ``dsift``: gradient-orientation descriptors of 4x4 cells taken
+every few pixels at several cell sizes, quantised against a vocabulary learned
+by k-means, and counted over the regions of a spatial pyramid.
+
+Still a study (issue #16): used by ``benchmarks/classic_bovw.py``, not exported
+from :mod:`fer_features.features` until it joins the recommended recipe.
+
+Descriptor of a patch of ``4 * bin_size`` pixels square whose top-left pixel is
+``(r, c)``:
+
+- pixels as float32 on the 0-255 scale divided by 255; gradients are half the
+  central differences, zero on the image border;
+- each pixel's gradient magnitude is shared between the two orientation bins
+  (of ``n_orientations`` over the full circle, bin ``o`` centred on
+  ``2 pi o / n``) nearest its direction, in proportion to closeness;
+- cell ``(i, j)`` (``i, j`` in 0..3) sums the pixels
+  ``r + i b .. r + (i + 1) b - 1`` by ``c + j b .. c + (j + 1) b - 1``
+  (a flat window, no Gaussian weighting, no rotation to a dominant
+  orientation), the 128 values ordered (cell row, cell column, orientation);
+- the vector is scaled to unit L2 length, clipped at 0.2 and scaled to unit
+  length again (SIFT's normalisation); a patch whose raw length is under
+  ``contrast_threshold`` gets the zero vector.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_random_state
+
+from .._images import as_images, validate_fitted_images, validate_images
+
+__all__ = ["DenseSIFTWords", "dense_sift_descriptors", "TreeVocabulary"]
+
+_CELLS = 4  # cells per side of a patch, as in SIFT
+
+
+def _padded(images, size):
+    """``images`` with their border pixels repeated up to ``size`` on each side."""
+    n, h, w = images.shape
+    if h >= size and w >= size:
+        return images
+    return np.pad(images, ((0, 0), (0, max(0, size - h)), (0, max(0, size - w))), mode="edge")
+
+
+def patch_starts(length, bin_size, step):
+    """Top (or left) pixel of each patch along a side of ``length`` pixels."""
+    patch = _CELLS * bin_size
+    return np.arange(0, max(length, patch) - patch + 1, step)
+
+
+def dense_sift_descriptors(images, bin_size=4, step=2, n_orientations=8, contrast_threshold=0.01):
+    """SIFT-style descriptors of every patch of a batch of grey images.
+
+    Parameters
+    ----------
+    images : ndarray of shape (n, height, width)
+        Grey images on the 0-255 scale. Images smaller than a patch
+        (``4 * bin_size`` pixels) are padded by repeating their border pixels.
+    bin_size : int, default=4
+        Side of a cell in pixels.
+    step : int, default=2
+        Pixels between the top-left corners of neighbouring patches.
+    n_orientations : int, default=8
+        Orientation bins over the full circle.
+    contrast_threshold : float, default=0.01
+        Patches whose raw descriptor is shorter get the zero vector.
+
+    Returns
+    -------
+    descriptors : ndarray of shape (n, n_patches, 16 * n_orientations), float32
+        Patches in row-major order of their top-left corners.
+    centres : ndarray of shape (n_patches, 2)
+        ``(row, column)`` of each patch's centre in pixels, for the padded image.
+    """
+    patch = _CELLS * bin_size
+    X = _padded(np.asarray(images), patch).astype(np.float32) / np.float32(255)
+    n, h, w = X.shape
+    g_row = np.zeros_like(X)
+    g_col = np.zeros_like(X)
+    g_row[:, 1:-1] = 0.5 * (X[:, 2:] - X[:, :-2])
+    g_col[:, :, 1:-1] = 0.5 * (X[:, :, 2:] - X[:, :, :-2])
+    magnitude = np.hypot(g_row, g_col)
+    angle = np.mod(np.arctan2(g_row, g_col), 2 * np.pi) * np.float32(n_orientations / (2 * np.pi))
+    # integral images of each orientation's magnitude: cell sums by four look-ups
+    integral = np.zeros((n, n_orientations, h + 1, w + 1), np.float32)
+    for o in range(n_orientations):
+        distance = np.abs(angle - o)
+        distance = np.minimum(distance, n_orientations - distance)
+        weight = magnitude * np.maximum(0, 1 - distance)
+        integral[:, o, 1:, 1:] = weight.cumsum(1).cumsum(2)
+    b = bin_size
+    cells = integral[:, :, b:, b:] - integral[:, :, :-b, b:] - integral[:, :, b:, :-b]
+    cells += integral[:, :, :-b, :-b]  # cells[..., r, c]: the cell whose top-left pixel is (r, c)
+    rows = patch_starts(h, b, step)
+    cols = patch_starts(w, b, step)
+    offsets = b * np.arange(_CELLS)
+    r_index = (rows[:, None] + offsets)[:, None, :, None]
+    c_index = (cols[:, None] + offsets)[None, :, None, :]
+    gathered = cells[:, :, r_index, c_index]  # n, o, R, C, 4, 4
+    descriptors = gathered.transpose(0, 2, 3, 4, 5, 1).reshape(n, len(rows) * len(cols), -1)
+    length = np.linalg.norm(descriptors, axis=2, keepdims=True)
+    low = length[..., 0] < contrast_threshold
+    descriptors /= np.maximum(length, np.float32(1e-12))
+    np.minimum(descriptors, np.float32(0.2), out=descriptors)
+    descriptors /= np.maximum(np.linalg.norm(descriptors, axis=2, keepdims=True), np.float32(1e-12))
+    descriptors[low] = 0
+    centres = np.stack(np.meshgrid(rows, cols, indexing="ij"), axis=-1).reshape(-1, 2)
+    return descriptors, centres + patch / 2
+
+
+def _nearest(X, centres, chunk=4096):
+    """Index of the nearest of ``centres`` (squared Euclidean) for each row of ``X``."""
+    squared = np.einsum("ij,ij->i", centres, centres)
+    scaled = np.ascontiguousarray(-2 * centres.T)
+    out = np.empty(len(X), np.intp)
+    for start in range(0, len(X), chunk):
+        d = X[start : start + chunk] @ scaled
+        d += squared
+        out[start : start + chunk] = d.argmin(axis=1)
+    return out
+
+
+class TreeVocabulary:
+    """Two-level k-means vocabulary (a vocabulary tree) of ``branching ** 2`` words.
+
+    ``branching`` clusters of the descriptors, then ``branching`` clusters
+    inside each: a descriptor is compared with ``2 * branching`` centres
+    instead of ``branching ** 2`` (Nister and Stewenius, 2006). Word
+    ``t * branching + l`` is leaf ``l`` of top cluster ``t``; clusters with
+    fewer descriptors than ``branching`` keep their descriptors as leaves and
+    leave the other words unused.
+    """
+
+    def __init__(self, branching=64, random_state=None):
+        self.branching = branching
+        self.random_state = random_state
+
+    def fit(self, descriptors):
+        from sklearn.cluster import KMeans
+
+        b = self.branching
+        rng = check_random_state(self.random_state)
+        X = np.asarray(descriptors, dtype=np.float32)
+        distinct = len(np.unique(X, axis=0))
+        top = KMeans(min(b, distinct), n_init=1, random_state=rng.randint(2**31)).fit(X)
+        self.top_ = np.full((b, X.shape[1]), np.inf, np.float32)
+        self.top_[: top.n_clusters] = top.cluster_centers_
+        labels = _nearest(X, self.top_[: top.n_clusters])
+        self.leaves_ = np.full((b, b, X.shape[1]), np.inf, np.float32)
+        for t in range(top.n_clusters):
+            part = X[labels == t]
+            unique = np.unique(part, axis=0)
+            if len(unique) <= b:
+                self.leaves_[t, : len(unique)] = unique
+                continue
+            leaf = KMeans(b, n_init=1, max_iter=50, random_state=rng.randint(2**31)).fit(part)
+            self.leaves_[t] = leaf.cluster_centers_
+        return self
+
+    def predict(self, descriptors):
+        """Word of each descriptor (row), in ``[0, branching ** 2)``."""
+        X = np.asarray(descriptors, dtype=np.float32)
+        b = self.branching
+        used_top = np.isfinite(self.top_[:, 0])
+        top = np.flatnonzero(used_top)[_nearest(X, self.top_[used_top])]
+        words = np.empty(len(X), np.intp)
+        order = np.argsort(top, kind="stable")
+        bounds = np.searchsorted(top[order], np.arange(b + 1))
+        for t in range(b):
+            rows = order[bounds[t] : bounds[t + 1]]
+            if len(rows):
+                used = np.isfinite(self.leaves_[t, :, 0])
+                leaf = np.flatnonzero(used)[_nearest(X[rows], self.leaves_[t, used])]
+                words[rows] = t * b + leaf
+        return words
+
+
+class DenseSIFTWords(TransformerMixin, BaseEstimator):
+    """Spatial histograms of visual words of dense SIFT-style descriptors (sparse output).
+
+    For each cell size in ``bin_sizes``: descriptors every ``step`` pixels
+    (:func:`dense_sift_descriptors`), a :class:`TreeVocabulary` of
+    ``branching ** 2`` words learned in ``fit`` from ``n_vocabulary_samples``
+    descriptors drawn from the training images, and, for each level ``L`` of
+    ``pyramid_levels``, the square roots of the word counts in each of the
+    ``L x L`` regions (a patch belongs to the region of its centre), each
+    level's block scaled to unit L2 length.
+
+    Parameters
+    ----------
+    bin_sizes : tuple of int, default=(2, 3, 4)
+        Cell sides in pixels, one descriptor size each (patches of 4 cells a side).
+    step : int, default=2
+        Pixels between neighbouring patches.
+    branching : int, default=64
+        Clusters per level of each vocabulary tree: ``branching ** 2`` words.
+    pyramid_levels : tuple of int, default=(3, 6)
+        Grids ``L x L`` over which the words are counted (1: the whole image).
+    n_vocabulary_samples : int, default=150_000
+        Descriptors drawn from the training images to learn each vocabulary.
+    contrast_threshold : float, default=0.01
+        Patches with less gradient get the zero descriptor (one shared word).
+    batch_size : int, default=500
+        Images described at a time (memory: about ``batch_size * n_patches *
+        1024`` bytes of descriptors and their work copy).
+    image_shape : tuple of (int, int) or None, default=None
+        ``(height, width)`` of a row of ``X``; ``None``: the shape of 3-D
+        input, otherwise a square.
+    random_state : int, RandomState or None, default=None
+        Seeds the choice of descriptors and the k-means of the vocabularies.
+
+    Attributes
+    ----------
+    vocabularies_ : list of TreeVocabulary
+        One per cell size.
+    n_features_out_ : int
+        Columns of the output: ``len(bin_sizes) * sum(L * L) * branching ** 2``.
+    """
+
+    _parameter_constraints = {
+        "bin_sizes": ["array-like"],
+        "step": [Interval(Integral, 1, None, closed="left")],
+        "branching": [Interval(Integral, 1, None, closed="left")],
+        "pyramid_levels": ["array-like"],
+        "n_vocabulary_samples": [Interval(Integral, 1, None, closed="left")],
+        "contrast_threshold": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "image_shape": ["array-like", None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        bin_sizes=(2, 3, 4),
+        step=2,
+        branching=64,
+        pyramid_levels=(3, 6),
+        n_vocabulary_samples=150_000,
+        contrast_threshold=0.01,
+        batch_size=500,
+        image_shape=None,
+        random_state=None,
+    ):
+        self.bin_sizes = bin_sizes
+        self.step = step
+        self.branching = branching
+        self.pyramid_levels = pyramid_levels
+        self.n_vocabulary_samples = n_vocabulary_samples
+        self.contrast_threshold = contrast_threshold
+        self.batch_size = batch_size
+        self.image_shape = image_shape
+        self.random_state = random_state
+
+    def _describe(self, images, bin_size):
+        return dense_sift_descriptors(
+            images, bin_size, self.step, contrast_threshold=self.contrast_threshold
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn one vocabulary per cell size from descriptors of the images."""
+        X, shape = validate_images(self, X, [np.uint8, np.float32, np.float64])
+        images = as_images(X, shape)
+        rng = check_random_state(self.random_state)
+        self.vocabularies_ = []
+        for bin_size in self.bin_sizes:
+            n_patches = len(self._describe(images[:1], bin_size)[1])
+            n_images = min(len(images), -(-self.n_vocabulary_samples // n_patches))
+            chosen = np.sort(rng.choice(len(images), n_images, replace=False))
+            descriptors = self._describe(images[chosen], bin_size)[0].reshape(-1, 16 * 8)
+            if len(descriptors) > self.n_vocabulary_samples:
+                keep = rng.choice(len(descriptors), self.n_vocabulary_samples, replace=False)
+                descriptors = descriptors[np.sort(keep)]
+            vocabulary = TreeVocabulary(self.branching, random_state=rng.randint(2**31))
+            self.vocabularies_.append(vocabulary.fit(descriptors))
+        n_regions = sum(level * level for level in self.pyramid_levels)
+        self.n_features_out_ = len(self.bin_sizes) * n_regions * self.branching**2
+        return self
+
+    def transform(self, X):
+        """Sparse (CSR, float32) spatial word histograms, one row per image."""
+        import scipy.sparse as sp
+
+        X, shape = validate_fitted_images(self, X, [np.uint8, np.float32, np.float64])
+        images = as_images(X, shape)
+        # a batch of images at a time: the descriptors and the count matrices' index
+        # arrays are those of one batch; only the sparse result grows with the data
+        parts = [
+            self._histograms(images[start : start + self.batch_size], shape)
+            for start in range(0, len(images), self.batch_size)
+        ]
+        return sp.vstack(parts, format="csr", dtype=np.float32)
+
+    def _histograms(self, images, shape):
+        import scipy.sparse as sp
+
+        n_words = self.branching**2
+        blocks = []
+        for bin_size, vocabulary in zip(self.bin_sizes, self.vocabularies_):
+            d, centres = self._describe(images, bin_size)
+            words = vocabulary.predict(d.reshape(-1, d.shape[2])).reshape(d.shape[:2])
+            del d
+            height, width = np.maximum(shape, _CELLS * bin_size)
+            rows = np.repeat(np.arange(len(images)), words.shape[1])
+            for level in self.pyramid_levels:
+                region_row = np.minimum((centres[:, 0] * level / height).astype(int), level - 1)
+                region_col = np.minimum((centres[:, 1] * level / width).astype(int), level - 1)
+                region = region_row * level + region_col
+                columns = (region[None, :] * n_words + words).ravel()
+                counts = sp.csr_matrix(
+                    (np.ones(len(columns), np.float32), (rows, columns)),
+                    shape=(len(images), level * level * n_words),
+                )
+                counts.sum_duplicates()
+                np.sqrt(counts.data, out=counts.data)
+                lengths = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+                counts = sp.diags((1 / np.maximum(lengths, 1e-12)).astype(np.float32)) @ counts
+                blocks.append(counts)
+        return sp.hstack(blocks, format="csr", dtype=np.float32)

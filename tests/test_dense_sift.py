@@ -1,0 +1,153 @@
+"""Dense SIFT-style descriptors and their visual-word histograms (issue #16's study).
+
+Exactness on tiny arrays against a per-patch, per-pixel loop written from the
+definition in the module's docstring (no dense SIFT with wheels on the package
+index computes this variant); behaviour on real faces.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from fer_features.features._dense_sift import (
+    DenseSIFTWords,
+    TreeVocabulary,
+    dense_sift_descriptors,
+)
+
+
+def reference_descriptors(image, bin_size, step, n_orientations=8, contrast_threshold=0.01):
+    """One image's descriptors, patch by patch and pixel by pixel."""
+    image = np.asarray(image, dtype=np.float64) / 255
+    h, w = image.shape
+    patch = 4 * bin_size
+    out = []
+    for r in range(0, h - patch + 1, step):
+        for c in range(0, w - patch + 1, step):
+            cells = np.zeros((4, 4, n_orientations))
+            for i in range(patch):
+                for j in range(patch):
+                    y, x = r + i, c + j
+                    g_row = 0.5 * (image[y + 1, x] - image[y - 1, x]) if 0 < y < h - 1 else 0.0
+                    g_col = 0.5 * (image[y, x + 1] - image[y, x - 1]) if 0 < x < w - 1 else 0.0
+                    magnitude = math.hypot(g_row, g_col)
+                    position = (
+                        (math.atan2(g_row, g_col) % (2 * math.pi)) * n_orientations / (2 * math.pi)
+                    )
+                    for o in range(n_orientations):
+                        distance = abs(position - o)
+                        distance = min(distance, n_orientations - distance)
+                        cells[i // bin_size, j // bin_size, o] += magnitude * max(0.0, 1 - distance)
+            d = cells.ravel()
+            length = np.linalg.norm(d)
+            if length < contrast_threshold:
+                out.append(np.zeros_like(d))
+                continue
+            d = np.minimum(d / length, 0.2)
+            out.append(d / np.linalg.norm(d))
+    return np.array(out)
+
+
+@pytest.mark.parametrize(
+    "bin_size, step, shape", [(2, 1, (9, 11)), (3, 2, (14, 12)), (1, 3, (7, 7))]
+)
+def test_descriptors_equal_the_per_pixel_definition(bin_size, step, shape):
+    rng = np.random.default_rng(bin_size)
+    images = rng.integers(0, 256, size=(3, *shape), dtype=np.uint8)
+    images[2, :, : shape[1] // 2] = 40  # a flat half: low-contrast patches
+    got, centres = dense_sift_descriptors(images, bin_size, step)
+    for image, descriptors in zip(images, got):
+        np.testing.assert_allclose(
+            descriptors, reference_descriptors(image, bin_size, step), rtol=1e-4, atol=1e-6
+        )
+    assert centres[0].tolist() == [2 * bin_size, 2 * bin_size]
+    assert got.dtype == np.float32
+
+
+def test_a_ramp_puts_its_gradient_in_the_orientation_of_its_direction():
+    ramp = np.tile(np.arange(0, 240, 12, dtype=np.uint8), (20, 1))  # brighter to the right
+    across, _ = dense_sift_descriptors(ramp[None], bin_size=2, step=4)
+    down, _ = dense_sift_descriptors(ramp.T[None], bin_size=2, step=4)
+    # interior cells only: the border columns have no gradient
+    per_orientation = across[0, 5].reshape(4, 4, 8).sum(axis=(0, 1))
+    assert per_orientation.argmax() == 0 and np.count_nonzero(per_orientation) == 1
+    per_orientation = down[0, 5].reshape(4, 4, 8).sum(axis=(0, 1))
+    assert per_orientation.argmax() == 2 and np.count_nonzero(per_orientation) == 1
+
+
+def test_flat_images_and_images_smaller_than_a_patch():
+    flat, _ = dense_sift_descriptors(np.full((2, 16, 16), 90, np.uint8), bin_size=2, step=2)
+    assert not flat.any()
+    small = np.random.default_rng(0).integers(0, 256, size=(2, 3, 5), dtype=np.uint8)
+    d, centres = dense_sift_descriptors(small, bin_size=2, step=1)
+    # padded to 8x8 by repeating the border: one patch, normalised
+    assert d.shape == (2, 1, 128)
+    np.testing.assert_allclose(np.linalg.norm(d, axis=2), 1, rtol=1e-5)
+
+
+def test_tree_vocabulary_finds_separated_clusters_and_is_seeded():
+    rng = np.random.default_rng(0)
+    # three groups of three clusters: the tree's two levels can separate them all
+    groups = rng.normal(size=(3, 1, 4)) * 100
+    centres = (groups + rng.normal(size=(3, 3, 4)) * 5).reshape(9, 4).astype(np.float32)
+    labels = rng.integers(0, 9, size=900)
+    X = centres[labels] + rng.normal(scale=0.1, size=(900, 4)).astype(np.float32)
+    vocabulary = TreeVocabulary(branching=3, random_state=0).fit(X)
+    words = vocabulary.predict(X)
+    # nine words, each one of the nine clusters
+    assert len(np.unique(words)) == 9
+    for word in np.unique(words):
+        assert len(np.unique(labels[words == word])) == 1
+    again = TreeVocabulary(branching=3, random_state=0).fit(X).predict(X)
+    np.testing.assert_array_equal(words, again)
+    # fewer distinct descriptors than words: they become the leaves
+    few = TreeVocabulary(branching=4, random_state=0).fit(X[:3])
+    assert len(np.unique(few.predict(X[:3]))) == len(np.unique(X[:3], axis=0))
+
+
+def test_word_histograms_are_square_roots_of_counts_per_region():
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, size=(5, 16, 16), dtype=np.uint8)
+    words = DenseSIFTWords(
+        bin_sizes=(2,), step=2, branching=4, pyramid_levels=(1, 2), random_state=0
+    ).fit(images)
+    Z = words.transform(images).toarray()
+    assert Z.shape == (5, (1 + 4) * 16) == (5, words.n_features_out_)
+    d, centres = dense_sift_descriptors(images, 2, 2)
+    w = words.vocabularies_[0].predict(d.reshape(-1, 128)).reshape(5, -1)
+    for k in range(5):
+        whole = np.sqrt(np.bincount(w[k], minlength=16))
+        np.testing.assert_allclose(Z[k, :16], whole / np.linalg.norm(whole), rtol=1e-6)
+        top_left = (centres[:, 0] < 8) & (centres[:, 1] < 8)
+        region = np.sqrt(np.bincount(w[k][top_left], minlength=16))
+        level = np.linalg.norm(Z[k, 16:])
+        np.testing.assert_allclose(level, 1, rtol=1e-6)
+        block = Z[k, 16:32]
+        np.testing.assert_allclose(
+            block / np.linalg.norm(block), region / np.linalg.norm(region), rtol=1e-6
+        )
+
+
+def test_same_seed_same_words_and_other_seed_other_vocabulary():
+    rng = np.random.default_rng(2)
+    images = rng.integers(0, 256, size=(20, 16, 16), dtype=np.uint8)
+    params = dict(bin_sizes=(2, 3), branching=5, n_vocabulary_samples=400)
+    first = DenseSIFTWords(random_state=3, **params).fit(images)
+    second = DenseSIFTWords(random_state=3, **params).fit(images)
+    other = DenseSIFTWords(random_state=4, **params).fit(images)
+    assert (first.transform(images) != second.transform(images)).nnz == 0
+    assert not np.array_equal(first.vocabularies_[0].top_, other.vocabularies_[0].top_)
+
+
+def test_words_classify_real_faces(fer2013_small):
+    from sklearn.svm import LinearSVC
+
+    faces = fer2013_small
+    train, test = faces.usage == "Training", faces.usage == "PublicTest"
+    words = DenseSIFTWords(bin_sizes=(4,), step=4, branching=16, random_state=0)
+    Z = words.fit_transform(faces.data[train])
+    clf = LinearSVC(C=0.1).fit(Z, faces.target[train])
+    accuracy = (clf.predict(words.transform(faces.data[test])) == faces.target[test]).mean()
+    # 7 classes, balanced test set: chance is 1/7 (0.14)
+    assert accuracy > 0.25
