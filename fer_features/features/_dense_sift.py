@@ -270,10 +270,13 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         self.vocabularies_ = []
         for bin_size in self.bin_sizes:
-            n_patches = len(self._describe(images[:1], bin_size)[1])
+            n_patches = len(patch_starts(shape[0], bin_size, self.step)) * len(
+                patch_starts(shape[1], bin_size, self.step)
+            )
             n_images = min(len(images), -(-self.n_vocabulary_samples // n_patches))
             chosen = np.sort(rng.choice(len(images), n_images, replace=False))
-            descriptors = self._describe(images[chosen], bin_size)[0].reshape(-1, 16 * 8)
+            descriptors = self._describe(images[chosen], bin_size)[0]
+            descriptors = descriptors.reshape(-1, descriptors.shape[-1])
             if len(descriptors) > self.n_vocabulary_samples:
                 keep = rng.choice(len(descriptors), self.n_vocabulary_samples, replace=False)
                 descriptors = descriptors[np.sort(keep)]
