@@ -325,7 +325,7 @@ def check_non_negative_pixels(X, whom):
         )
 
 
-def check_finite_output(out, images, whom):
+def check_finite_output(out, images, whom, rows=None):
     """Raise a ``ValueError`` if an image transformer's output is not finite.
 
     The input is finite (validation refuses NaN and infinity), so a non-finite
@@ -340,14 +340,18 @@ def check_finite_output(out, images, whom):
         Its validated input.
     whom : str
         Name of the estimator, used in the message.
+    rows : ndarray of int or None, default=None
+        The row numbers of ``images`` in the estimator's input, when they are a
+        part of it (a batch, a sample); ``None``: ``0 .. n_samples - 1``.
     """
     if out.dtype.kind != "f" or np.isfinite(out).all():
         return
     magnitude = np.abs(np.asarray(images, dtype=np.float64).reshape(len(images), -1)).max(axis=1)
-    row = int(np.argmax(magnitude))
+    at = int(np.argmax(magnitude))
+    row = at if rows is None else int(rows[at])
     raise ValueError(
         f"{whom} overflowed: the pixel values of row {row} (largest magnitude "
-        f"{magnitude[row]:.3g}) are too large for float arithmetic; rescale the "
+        f"{magnitude[at]:.3g}) are too large for float arithmetic; rescale the "
         f"images, e.g. to 0..255 or 0..1"
     )
 

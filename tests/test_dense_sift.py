@@ -1,4 +1,4 @@
-"""Dense SIFT-style descriptors and their visual-word histograms (issue #16's study).
+"""Dense SIFT-style descriptors and their visual-word histograms (DenseSIFTWords).
 
 Exactness on tiny arrays against a per-patch, per-pixel loop written from the
 definition in the module's docstring (no dense SIFT with wheels on the package
@@ -63,6 +63,19 @@ def test_descriptors_equal_the_per_pixel_definition(bin_size, step, shape):
         )
     assert centres[0].tolist() == [2 * bin_size, 2 * bin_size]
     assert got.dtype == np.float32
+
+
+@pytest.mark.parametrize("bin_size", [2, 3])
+def test_a_mirror_image_has_the_mirrored_descriptors(bin_size):
+    # mirrored left to right, a patch's cells swap columns and a gradient's angle
+    # theta becomes pi - theta: orientation bin o becomes (n/2 - o) mod n
+    image = np.random.default_rng(5).integers(0, 256, size=(20, 20)).astype(np.uint8)
+    d, _ = dense_sift_descriptors(image[None], bin_size, 2)
+    m, _ = dense_sift_descriptors(image[None, :, ::-1], bin_size, 2)
+    side = math.isqrt(d.shape[1])  # (20 - patch) is even: the grid is symmetric
+    d = d.reshape(side, side, 4, 4, 8)
+    mirrored = d[:, ::-1, :, ::-1, :][..., (4 - np.arange(8)) % 8]
+    np.testing.assert_allclose(m.reshape(side, side, 4, 4, 8), mirrored, atol=1e-5)
 
 
 def test_a_ramp_puts_its_gradient_in_the_orientation_of_its_direction():
@@ -151,3 +164,27 @@ def test_words_classify_real_faces(fer2013_small):
     accuracy = (clf.predict(words.transform(faces.data[test])) == faces.target[test]).mean()
     # 7 classes, balanced test set: chance is 1/7 (0.14)
     assert accuracy > 0.25
+
+
+def test_overflowing_pixels_name_their_row():
+    rng = np.random.default_rng(6)
+    images = rng.uniform(0, 255, size=(30, 12, 12))
+    words = DenseSIFTWords(bin_sizes=(2,), branching=2, batch_size=8, random_state=0)
+    words.fit(images)
+    images[21, 3, 4] = 1e300  # in the third batch of 8
+    message = r"DenseSIFTWords overflowed: the pixel values of row 21 \(largest magnitude 1e\+300\)"
+    with pytest.warns(RuntimeWarning), pytest.raises(ValueError, match=message):
+        words.transform(images)
+    with pytest.warns(RuntimeWarning), pytest.raises(ValueError, match=message):
+        DenseSIFTWords(bin_sizes=(2,), branching=2, random_state=0).fit(images)
+
+
+def test_integer_pixels_beyond_uint8_are_not_wrapped():
+    # int16 grey levels up to 765: read as numbers, not cast to uint8 (which wraps at 256)
+    images = (np.arange(4 * 144).reshape(4, 144) * 4 % 766).astype(np.int16)
+    params = dict(bin_sizes=(2,), branching=2, random_state=0)
+    ints = DenseSIFTWords(**params).fit_transform(images)
+    floats = DenseSIFTWords(**params).fit_transform(images.astype(np.float64))
+    wrapped = DenseSIFTWords(**params).fit_transform(images.astype(np.uint8))
+    assert (ints != floats).nnz == 0
+    assert (ints != wrapped).nnz > 0

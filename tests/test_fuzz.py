@@ -27,6 +27,7 @@ from hypothesis.extra import numpy as hnp  # noqa: E402
 
 from fer_features.datasets import load_fer2013, load_image_folder  # noqa: E402
 from fer_features.features import (  # noqa: E402
+    DenseSIFTWords,
     EigenfaceTransformer,
     HellingerTransformer,
     HOGTransformer,
@@ -268,6 +269,23 @@ def test_transformers_random_images(make, batch, three_d):
     out = np.asarray(out)
     assert out.shape == (len(X), len(transformer.get_feature_names_out()))
     assert np.isfinite(out).all(), f"non-finite output for input {X!r}"
+
+
+@given(batch=image_batches())
+def test_dense_sift_words_random_images(batch):
+    X, (h, w) = batch
+    words = DenseSIFTWords(
+        bin_sizes=(1, 2), branching=2, pyramid_levels=(1, 2), image_shape=(h, w), random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            out = words.fit(X).transform(X)
+        except ValueError as exc:
+            _check_message(exc)
+            return
+    assert out.shape == (len(X), words.n_features_out_)
+    assert np.isfinite(out.data).all(), f"non-finite output for input {X!r}"
 
 
 @given(

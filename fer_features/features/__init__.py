@@ -1,6 +1,7 @@
 """Feature transformers: LBP and LGBP histograms, eigenfaces, HOG, computed over whole batches,
-and the Hellinger (square-root) map for histogram features."""
+the Hellinger (square-root) map for histogram features, and dense SIFT visual words."""
 
+from ._dense_sift import DenseSIFTWords
 from ._eigenfaces import EigenfaceTransformer
 from ._hellinger import HellingerTransformer
 from ._hog import HOGTransformer
@@ -8,6 +9,7 @@ from ._lbp import LBPTransformer, lbp_code_images, lbp_n_bins
 from ._lgbp import LGBPTransformer, gabor_kernel, gabor_magnitudes
 
 __all__ = [
+    "DenseSIFTWords",
     "EigenfaceTransformer",
     "HOGTransformer",
     "HellingerTransformer",

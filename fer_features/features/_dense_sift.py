@@ -5,8 +5,9 @@ form of VLFeat's ``dsift``: gradient-orientation descriptors of 4x4 cells taken
 every few pixels at several cell sizes, quantised against a vocabulary learned
 by k-means, and counted over the regions of a spatial pyramid.
 
-Still a study (issue #16): used by ``benchmarks/classic_bovw.py``, not exported
-from :mod:`fer_features.features` until it joins the recommended recipe.
+:class:`DenseSIFTWords` is the visual-word half of the recommended classic
+pipeline (:func:`fer_features.make_words_pipeline`);
+``benchmarks/RESULTS.md`` has the measurements behind its settings.
 
 Descriptor of a patch of ``4 * bin_size`` pixels square whose top-left pixel is
 ``(r, c)``:
@@ -32,7 +33,12 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_random_state
 
-from .._images import as_images, validate_fitted_images, validate_images
+from .._images import (
+    as_images,
+    check_finite_output,
+    validate_fitted_images,
+    validate_images,
+)
 
 __all__ = ["DenseSIFTWords", "dense_sift_descriptors", "TreeVocabulary"]
 
@@ -125,7 +131,7 @@ def _nearest(X, centres, chunk=4096):
     return out
 
 
-class TreeVocabulary:
+class TreeVocabulary(BaseEstimator):
     """Two-level k-means vocabulary (a vocabulary tree) of ``branching ** 2`` words.
 
     ``branching`` clusters of the descriptors, then ``branching`` clusters
@@ -134,6 +140,24 @@ class TreeVocabulary:
     ``t * branching + l`` is leaf ``l`` of top cluster ``t``; clusters with
     fewer descriptors than ``branching`` keep their descriptors as leaves and
     leave the other words unused.
+
+    A scikit-learn estimator only so that it has parameters, clones and is a
+    trusted type in model files (:func:`fer_features.save_model`); it takes
+    descriptors, not images.
+
+    Parameters
+    ----------
+    branching : int, default=64
+        Clusters per level.
+    random_state : int, RandomState or None, default=None
+        Seeds the k-means of both levels.
+
+    Attributes
+    ----------
+    top_ : ndarray of shape (branching, n_dims), float32
+        Centres of the first level (``inf`` rows: unused).
+    leaves_ : ndarray of shape (branching, branching, n_dims), float32
+        Centres of the second level under each first-level centre.
     """
 
     def __init__(self, branching=64, random_state=None):
@@ -209,8 +233,10 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         Images described at a time (memory: about ``batch_size * n_patches *
         1024`` bytes of descriptors and their work copy).
     image_shape : tuple of (int, int) or None, default=None
-        ``(height, width)`` of a row of ``X``; ``None``: the shape of 3-D
-        input, otherwise a square.
+        ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
+        it is then inferred from the number of features, as in
+        :func:`numpy.reshape` (``(1, -1)`` reads each row as a one-pixel-high
+        strip). ``None``: the shape of 3-D input, otherwise a square.
     random_state : int, RandomState or None, default=None
         Seeds the choice of descriptors and the k-means of the vocabularies.
 
@@ -257,15 +283,18 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         self.image_shape = image_shape
         self.random_state = random_state
 
-    def _describe(self, images, bin_size):
-        return dense_sift_descriptors(
+    def _describe(self, images, bin_size, rows):
+        d, centres = dense_sift_descriptors(
             images, bin_size, self.step, contrast_threshold=self.contrast_threshold
         )
+        # pixels near the float32 limit overflow into descriptors that are all NaN
+        check_finite_output(d[..., 0], images, type(self).__name__, rows)
+        return d, centres
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn one vocabulary per cell size from descriptors of the images."""
-        X, shape = validate_images(self, X, [np.uint8, np.float32, np.float64])
+        X, shape = validate_images(self, X, [np.float32, np.float64, np.uint8])
         images = as_images(X, shape)
         rng = check_random_state(self.random_state)
         self.vocabularies_ = []
@@ -275,7 +304,7 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
             )
             n_images = min(len(images), -(-self.n_vocabulary_samples // n_patches))
             chosen = np.sort(rng.choice(len(images), n_images, replace=False))
-            descriptors = self._describe(images[chosen], bin_size)[0]
+            descriptors = self._describe(images[chosen], bin_size, chosen)[0]
             descriptors = descriptors.reshape(-1, descriptors.shape[-1])
             if len(descriptors) > self.n_vocabulary_samples:
                 keep = rng.choice(len(descriptors), self.n_vocabulary_samples, replace=False)
@@ -290,23 +319,29 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         """Sparse (CSR, float32) spatial word histograms, one row per image."""
         import scipy.sparse as sp
 
-        X, shape = validate_fitted_images(self, X, [np.uint8, np.float32, np.float64])
+        X, shape = validate_fitted_images(self, X, [np.float32, np.float64, np.uint8])
         images = as_images(X, shape)
         # a batch of images at a time: the descriptors and the count matrices' index
         # arrays are those of one batch; only the sparse result grows with the data
         parts = [
-            self._histograms(images[start : start + self.batch_size], shape)
+            self._histograms(images[start : start + self.batch_size], shape, start)
             for start in range(0, len(images), self.batch_size)
         ]
         return sp.vstack(parts, format="csr", dtype=np.float32)
 
-    def _histograms(self, images, shape):
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # float32 histograms whatever the pixels' type
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+    def _histograms(self, images, shape, first_row):
         import scipy.sparse as sp
 
         n_words = self.branching**2
         blocks = []
         for bin_size, vocabulary in zip(self.bin_sizes, self.vocabularies_):
-            d, centres = self._describe(images, bin_size)
+            d, centres = self._describe(images, bin_size, first_row + np.arange(len(images)))
             words = vocabulary.predict(d.reshape(-1, d.shape[2])).reshape(d.shape[:2])
             del d
             height, width = np.maximum(shape, _CELLS * bin_size)
