@@ -35,8 +35,13 @@ _LAZY = {
     "EigenfaceTransformer": ".features",
     "HOGTransformer": ".features",
     "HellingerTransformer": ".features",
+    "DenseSIFTWords": ".features",
     # pipelines
     "make_classic_pipeline": ".pipelines",
+    "make_recommended_pipeline": ".pipelines",
+    "make_texture_pipeline": ".pipelines",
+    "make_words_pipeline": ".pipelines",
+    "MirrorAugmentedClassifier": ".pipelines",
     # estimator names
     "param_grid": ".registry",
     "grid_search": ".registry",

@@ -232,8 +232,8 @@ def list_estimators():
     infos = [
         EstimatorInfo(
             "classic",
-            "the recommended classic pipeline for 48x48 faces "
-            "(fer_features.pipelines.make_recommended_pipeline)",
+            "the recommended classic pipeline for 48x48 faces: texture histograms and "
+            "dense SIFT words, probabilities averaged (make_recommended_pipeline)",
             True,
             "",
         )

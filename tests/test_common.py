@@ -27,11 +27,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fer_features._images import IMAGE_SHAPE_DOC
 from fer_features.features import (
+    DenseSIFTWords,
     EigenfaceTransformer,
     HOGTransformer,
     LBPTransformer,
     LGBPTransformer,
 )
+from fer_features.pipelines import MirrorAugmentedClassifier
 from fer_features.preprocessing import (
     CenterCrop,
     HistogramEqualizer,
@@ -102,6 +104,13 @@ CHECK_PARAMS = {
     "ImageResizer": [dict(size=(2, 2))],
     "CenterCrop": [dict(size=1.0)],
     "HellingerTransformer": [dict(), dict(power=1.0, norm="l2")],
+    # a vocabulary of 4 words of 1-pixel cells: the checks' images have 1 to 20 pixels
+    "DenseSIFTWords": [dict(bin_sizes=(1,), branching=2, pyramid_levels=(1, 2), random_state=0)],
+    # images one pixel wide (a column per row): their mirror images are themselves, so
+    # the checks' point clouds stay learnable (what mirroring does is in test_dense_sift)
+    "MirrorAugmentedClassifier": lambda: [
+        MirrorAugmentedClassifier(LogisticRegression(), image_shape=(-1, 1))
+    ],
     "LabelEncodedClassifier": [
         # min_weight_fraction_leaf as check_class_weight_classifiers sets it on a bare
         # tree: a fully grown tree separates the check's training data whatever the
@@ -249,6 +258,11 @@ IMAGE_TRANSFORMERS = {
     "resizer": lambda **kw: ImageResizer(size=(3, 5), **kw),
     "crop": lambda **kw: CenterCrop(size=(4, 4), **kw),
 }
+# the same errors from DenseSIFTWords, whose sparse output has no pandas form
+CHECKED_INPUT = {
+    **IMAGE_TRANSFORMERS,
+    "words": lambda **kw: DenseSIFTWords(bin_sizes=(1,), branching=2, random_state=0, **kw),
+}
 
 
 @pytest.fixture
@@ -287,7 +301,7 @@ def _negative(X):
     return X
 
 
-@pytest.mark.parametrize("name", IMAGE_TRANSFORMERS)
+@pytest.mark.parametrize("name", CHECKED_INPUT)
 @pytest.mark.parametrize(
     "params, make_X, error, message",
     [
@@ -331,7 +345,7 @@ def _negative(X):
 def test_clear_errors(name, params, make_X, error, message, images):
     X = make_X(images.reshape(8, 36))
     with pytest.raises(error, match=re.escape(message)):
-        IMAGE_TRANSFORMERS[name](**params).fit(X)
+        CHECKED_INPUT[name](**params).fit(X)
 
 
 @pytest.mark.parametrize("name", ["equalizer", "clahe"])

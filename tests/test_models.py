@@ -6,6 +6,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from _recipe import SMALL_WORDS
 
 from fer_features import load_model, model_info, save_model
 from fer_features.models import ModelVersionWarning, UntrustedModelError
@@ -85,7 +86,9 @@ def test_round_trip_of_the_recommended_pipeline(faces, tmp_path):
 
     X, y = faces
     # the recipe, shrunk for 140 faces (its PCA keeps 450 components by default)
-    pipe = make_classic_pipeline(reduce__n_components=20, clf__cv=3).fit(X[:100], y[:100])
+    pipe = make_classic_pipeline(
+        texture__reduce__n_components=20, texture__clf__cv=3, **SMALL_WORDS
+    ).fit(X[:100], y[:100])
     path = save_model(pipe, tmp_path / "classic.skops")
     assert model_info(path)["untrusted"] == []  # fer_features' own classes are trusted
     assert np.array_equal(load_model(path).predict_proba(X[100:]), pipe.predict_proba(X[100:]))

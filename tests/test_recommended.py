@@ -1,11 +1,12 @@
-"""Tests of the recommended classic pipeline and of HellingerTransformer."""
+"""Tests of the recommended classic pipeline, its texture half and HellingerTransformer."""
 
 import numpy as np
 import pytest
+from _recipe import SMALL_WORDS
 from sklearn.base import clone
 
 from fer_features.features import HellingerTransformer
-from fer_features.pipelines import make_recommended_pipeline
+from fer_features.pipelines import make_recommended_pipeline, make_texture_pipeline
 
 # --------------------------------------------------------------------------
 # HellingerTransformer: exact values
@@ -52,7 +53,7 @@ def test_hellinger_rejects_bad_power():
 
 
 # --------------------------------------------------------------------------
-# The recommended pipeline, on real and synthetic faces
+# The recommended pipeline (and its texture half), on real and synthetic faces
 # --------------------------------------------------------------------------
 
 
@@ -69,7 +70,7 @@ def test_recommended_pipeline_on_real_fer2013_subset(fer2013_small):
     train = data.usage == "Training"
     test = data.usage == "PublicTest"
     # 420 training faces: fewer than the 450 PCA components of the recipe
-    pipe = make_recommended_pipeline(reduce__n_components=200)
+    pipe = make_recommended_pipeline(texture__reduce__n_components=200, **SMALL_WORDS)
     pipe.fit(data.data[train], data.target[train])
     score = pipe.score(data.data[test], data.target[test])
     # 7 classes (chance 0.14); 60 faces per class is far too few for the
@@ -80,6 +81,13 @@ def test_recommended_pipeline_on_real_fer2013_subset(fer2013_small):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
     assert (proba >= 0).all()
     np.testing.assert_array_equal(pipe.classes_, np.arange(7))
+    # the mean of the two halves' probabilities, each of them above chance
+    halves = [pipe.named_estimators_[name] for name in ("texture", "words")]
+    np.testing.assert_allclose(
+        proba, sum(half.predict_proba(data.data[test]) for half in halves) / 2, rtol=1e-6
+    )
+    for half in halves:
+        assert half.score(data.data[test], data.target[test]) > 0.2
 
 
 def test_recommended_pipeline_on_synthetic_faces():
@@ -87,7 +95,7 @@ def test_recommended_pipeline_on_synthetic_faces():
 
     X, y = make_synthetic_faces(700, random_state=0, return_X_y=True)
     X_test, y_test = make_synthetic_faces(350, random_state=1, return_X_y=True)
-    pipe = make_recommended_pipeline().fit(X, y)
+    pipe = make_recommended_pipeline(**SMALL_WORDS).fit(X, y)
     # 7 classes (chance 0.14); held-out faces drawn with another seed
     assert pipe.score(X_test, y_test) > 0.3
     np.testing.assert_allclose(pipe.predict_proba(X_test).sum(axis=1), 1.0, rtol=1e-6)
@@ -98,10 +106,11 @@ def test_recommended_pipeline_fits_three_faces_per_class():
 
     X, y = make_synthetic_faces(21, random_state=0, return_X_y=True)
     assert np.bincount(y).tolist() == [3] * 7
-    pipe = make_recommended_pipeline().fit(X, y)
+    pipe = make_recommended_pipeline(**SMALL_WORDS).fit(X, y)
     # the PCA keeps what 21 faces allow; its parameter is left as set
-    assert pipe.named_steps["reduce"].n_components_ == 21
-    assert pipe.named_steps["reduce"].n_components == 450
+    reduce = pipe.named_estimators_["texture"].named_steps["reduce"]
+    assert reduce.n_components_ == 21
+    assert reduce.n_components == 450
     proba = pipe.predict_proba(X)
     assert proba.shape == (21, 7)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
@@ -114,7 +123,7 @@ def test_recommended_features_are_float32_without_copies():
 
     def peak_and_features(n):
         X, y = make_synthetic_faces(n, random_state=0, return_X_y=True)
-        front = make_recommended_pipeline(features__batch_size=50)[:2]  # + scaling
+        front = make_texture_pipeline(features__batch_size=50)[:2]  # + scaling
         tracemalloc.start()
         try:
             Z = front.fit_transform(X, y)
@@ -140,8 +149,8 @@ def test_batched_features_equal_features_of_one_batch():
     from fer_features.datasets import make_synthetic_faces
 
     X, _ = make_synthetic_faces(120, random_state=0, return_X_y=True)
-    one = make_recommended_pipeline().named_steps["features"].fit_transform(X)
-    batched = make_recommended_pipeline(features__batch_size=50).named_steps["features"]
+    one = make_texture_pipeline().named_steps["features"].fit_transform(X)
+    batched = make_texture_pipeline(features__batch_size=50).named_steps["features"]
     np.testing.assert_array_equal(batched.fit_transform(X), one)
     np.testing.assert_array_equal(batched.transform(X[:70]), one[:70])
     np.testing.assert_array_equal(batched.transform(X.reshape(120, 48, 48)), one)

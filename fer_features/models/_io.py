@@ -50,13 +50,15 @@ _ALWAYS_RECORDED = ("numpy", "scipy", "scikit-learn", "scikit-image", "skops")
 _DISTRIBUTIONS = {"sklearn": "scikit-learn", "skimage": "scikit-image"}
 # top-level modules of the schema that are not packages to record
 # scikit-learn's private helper classes inside the library's named pipelines (the SVCs
-# are wrapped in CalibratedClassifierCV) that skops's list of trusted types lacks;
+# are wrapped in CalibratedClassifierCV; the recommended pipeline, a VotingClassifier,
+# keeps its fitted halves in a Bunch, a dict) that skops's list of trusted types lacks;
 # like scikit-learn's public estimators, loading them only sets their attributes
 _TRUSTED_SKLEARN_HELPERS = frozenset(
     {
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._TemperatureScaling",
         "sklearn.calibration._SigmoidCalibration",
+        "sklearn.utils._bunch.Bunch",
     }
 )
 _NOT_RECORDED = {

@@ -206,8 +206,9 @@ def make_classic_pipeline(
 
     Returns
     -------
-    pipeline : sklearn.pipeline.Pipeline
-        Unfitted.
+    pipeline : sklearn.pipeline.Pipeline or sklearn.ensemble.VotingClassifier
+        Unfitted; the recommended one is a ``VotingClassifier`` of two
+        pipelines.
 
     See Also
     --------

@@ -92,8 +92,8 @@ def pipeline_param_grid(estimator):
     return _grid_of(estimator)
 
 
-def _is_recommended(estimator):
-    """Whether ``estimator`` is built like the recommended pipeline."""
+def _is_texture(estimator):
+    """Whether ``estimator`` is built like the texture pipeline (:func:`make_texture_pipeline`)."""
     from sklearn.pipeline import Pipeline
 
     from ._batched import BatchedFeatureUnion
@@ -106,11 +106,23 @@ def _is_recommended(estimator):
     )
 
 
-def _grid_of(estimator):
-    if _is_recommended(estimator):
-        from ._recommended import RECOMMENDED_GRID
+def _is_recommended(estimator):
+    """Whether ``estimator`` is built like the recommended pipeline (a vote of both halves)."""
+    from sklearn.ensemble import VotingClassifier
 
-        return {key: list(values) for key, values in RECOMMENDED_GRID.items()}
+    return (
+        isinstance(estimator, VotingClassifier)
+        and [name for name, _ in estimator.estimators] == ["texture", "words"]
+        and _is_texture(estimator.estimators[0][1])
+    )
+
+
+def _grid_of(estimator):
+    from ._recommended import RECOMMENDED_GRID, TEXTURE_GRID
+
+    for built_like, grid in [(_is_recommended, RECOMMENDED_GRID), (_is_texture, TEXTURE_GRID)]:
+        if built_like(estimator):
+            return {key: list(values) for key, values in grid.items()}
     grid = _grid_for(estimator)
     if not grid:
         raise ValueError(
@@ -138,7 +150,7 @@ def pipeline_grid_search(
     Macro-F1 weighs every expression equally, so a search cannot win by
     predicting Happy more often; the folds keep the class proportions.
 
-    Features are computed once per feature setting: for the recommended
+    Features are computed once per feature setting: for the texture
     pipeline (whose features learn nothing from the images) they are computed
     once for all images and the search runs on the steps after them; other
     pipelines are searched with ``Pipeline(memory=...)`` in a temporary
@@ -193,7 +205,7 @@ def pipeline_grid_search(
     -------
     search : GridSearchCV or HalvingGridSearchCV
         Fitted; ``best_estimator_`` is the whole pipeline refitted on all of
-        ``X`` (for the recommended pipeline, ``search.estimator`` is the part
+        ``X`` (for the texture pipeline, ``search.estimator`` is the part
         searched on the precomputed features).
 
     Examples
