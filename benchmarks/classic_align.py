@@ -39,7 +39,7 @@ def main(argv=None):
     parser.add_argument("--step", type=float, default=0.5)
     args = parser.parse_args(argv)
     faces, rest, held = load_selection_split(args.data, "classic_align")
-    from fer_features.pipelines import make_recommended_pipeline
+    from fer_features.pipelines import make_texture_pipeline
 
     first = rest[: args.n]
     start = time.perf_counter()
@@ -63,7 +63,7 @@ def main(argv=None):
     y, y_held = faces.target[first], faces.target[held]
     for name, (X, X_held) in variants.items():
         start = time.perf_counter()
-        model = make_recommended_pipeline(random_state=0).fit(X.reshape(len(X), -1), y)
+        model = make_texture_pipeline(random_state=0).fit(X.reshape(len(X), -1), y)
         seconds = time.perf_counter() - start
         pred = model.predict(X_held.reshape(len(X_held), -1))
         print_row(name, y_held, pred, seconds)

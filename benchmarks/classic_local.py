@@ -57,11 +57,11 @@ def main(argv=None):
     from sklearn.pipeline import Pipeline
     from sklearn.svm import SVC
 
-    from fer_features.pipelines import make_recommended_pipeline
+    from fer_features.pipelines import make_texture_pipeline
 
     first = rest[: args.n]
     y, y_held = faces.target[first], faces.target[held]
-    recipe = make_recommended_pipeline(random_state=0)
+    recipe = make_texture_pipeline(random_state=0)
     C = recipe.named_steps["clf"].get_params()["estimator__C"]
     before = Pipeline(recipe.steps[:-1])
     Z = before.fit_transform(faces.data[first], y)

@@ -64,7 +64,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     faces, rest, held = load_selection_split(args.data, "classic_mirror")
 
-    from fer_features.pipelines import make_recommended_pipeline
+    from fer_features.pipelines import make_texture_pipeline
 
     images, target = faces.images, faces.target
     first = rest[: args.n]
@@ -90,7 +90,7 @@ def main(argv=None):
     print("|---|---|---|---|")
     for name, (X, y) in variants.items():
         start = time.perf_counter()
-        model = make_recommended_pipeline(random_state=0).fit(flat(X), y)
+        model = make_texture_pipeline(random_state=0).fit(flat(X), y)
         seconds = time.perf_counter() - start
         proba = model.predict_proba(flat(X_held))
         rows = [(name, proba)]

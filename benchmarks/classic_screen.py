@@ -3,7 +3,7 @@
 The split of ``classic_mirror.py`` (RESULTS.md's: a stratified 10% of FER2013
 ``Training``, seed 0, held out); the recipe is trained on the first ``--n``
 faces of the rest, once as it is and once per ``--set`` (parameters of
-``make_recommended_pipeline()`` as ``name=value``, the value read as a Python
+``make_texture_pipeline()`` as ``name=value``, the value read as a Python
 literal; several in one ``--set`` separated by ``;``). Prints held-out
 accuracy, macro-F1 and fit seconds. Usage (from the project root)::
 
@@ -35,14 +35,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     faces, rest, held = load_selection_split(args.data, "classic_screen")
 
-    from fer_features.pipelines import make_recommended_pipeline
+    from fer_features.pipelines import make_texture_pipeline
 
     first = rest[: args.n]
     print(f"trained on {len(first)} faces, scored on {len(held)} held out", flush=True)
     print("| setting | held-out accuracy | macro-F1 | fit s |")
     print("|---|---|---|---|")
     for text in ["", *args.settings]:
-        model = make_recommended_pipeline(random_state=0).set_params(**parse_setting(text))
+        model = make_texture_pipeline(random_state=0).set_params(**parse_setting(text))
         start = time.perf_counter()
         model.fit(faces.data[first], faces.target[first])
         seconds = time.perf_counter() - start
