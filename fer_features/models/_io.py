@@ -61,6 +61,10 @@ _TRUSTED_SKLEARN_HELPERS = frozenset(
         "sklearn.utils._bunch.Bunch",
     }
 )
+# fer_features' own helper classes that are not estimators but sit inside its
+# pipelines (the hold-out splitter of the SVCs' calibration); loading them only
+# sets their parameters
+_TRUSTED_OWN_HELPERS = frozenset({"fer_features.pipelines._calibration.HoldoutSplit"})
 _NOT_RECORDED = {
     "builtins",
     "fer_features",
@@ -394,7 +398,9 @@ def _untrusted(path, trusted):
     return [
         t
         for t in asked
-        if t not in trusted and t not in _TRUSTED_SKLEARN_HELPERS and not _is_own_estimator(t)
+        if t not in trusted
+        and t not in _TRUSTED_SKLEARN_HELPERS | _TRUSTED_OWN_HELPERS
+        and not _is_own_estimator(t)
     ]
 
 
@@ -423,8 +429,9 @@ def load_model(path, *, trusted=None):
 
     Every type the file names is checked before anything is built: the types
     skops trusts (scikit-learn's, NumPy's, SciPy's, Python's builtins),
-    fer_features' own estimator classes (and the private scikit-learn helpers
-    of the calibrated SVCs in its pipelines) and those in ``trusted`` are built;
+    fer_features' own estimator classes (and the helpers inside its pipelines:
+    the calibrated SVCs' hold-out splitter and private scikit-learn classes, the
+    recommended pipeline's ``Bunch``) and those in ``trusted`` are built;
     any other one makes the load fail with the list. A Keras network inside
     is loaded with Keras's safe mode (no Python code from the file). A file
     saved under other versions of fer_features or its dependencies loads with
