@@ -104,7 +104,11 @@ class MirrorAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         -------
         self : MirrorAugmentedClassifier
         """
-        from sklearn.utils.validation import _num_samples, check_consistent_length
+        from sklearn.utils.validation import (
+            _is_arraylike_not_scalar,
+            _num_samples,
+            check_consistent_length,
+        )
 
         if y is None:
             raise ValueError(
@@ -117,7 +121,7 @@ class MirrorAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         both = np.concatenate([X, self._mirrored(X, shape)])
         repeated = {
             key: np.concatenate([value, value])
-            if hasattr(value, "__len__") and _num_samples(value) == n
+            if _is_arraylike_not_scalar(value) and _num_samples(value) == n
             else value
             for key, value in fit_params.items()
         }
