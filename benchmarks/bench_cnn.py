@@ -3,6 +3,7 @@
 Usage (from the project root)::
 
     python benchmarks/bench_cnn.py [FER2013_CSV] [--profile default|full|smoke]
+        [--set NAME=VALUE ...]
     python benchmarks/bench_cnn.py [FER2013_CSV] --overhead 1 [--limit 8000]
 
 The file is the first argument, else ``$FER_FEATURES_FER2013``, else
@@ -15,6 +16,10 @@ Profiles:
 * ``full``: for a GPU: the default network with a 512-unit head, 120 epochs,
   "high" augmentation, batch 128, no time budget;
 * ``smoke``: 1 epoch on ``--limit`` images, to check the script.
+
+``--set NAME=VALUE`` (repeatable) overrides one of the profile's parameters,
+the value read as a Python literal, else as a string: ``--set
+mixed_precision=bfloat16 --set epochs=20``.
 
 ``--jit`` measures the default network's training speed with and without
 XLA compilation (``jit_compile``), compilation excluded.
@@ -75,7 +80,16 @@ def main(argv=None):
         "--save", metavar="NPZ", help="write the PublicTest probabilities (each test-time setting)"
     )
     parser.add_argument("--save-model", metavar="PATH", help="write the fitted model (skops)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter of the profile (VALUE a Python literal, else a "
+        "string), e.g. --set mixed_precision=bfloat16 --set epochs=20",
+    )
     args = parser.parse_args(argv)
+    overrides = parse_overrides(args.set, parser)
 
     from fer_features._malloc import keep_freed_memory
     from fer_features.datasets import load_fer2013
@@ -102,7 +116,12 @@ def main(argv=None):
     if args.jit:
         return jit_speed(X_train, y_train)
 
-    params = {"random_state": 0, "verbose": args.verbose, **profile_params(args.profile)}
+    params = {
+        "random_state": 0,
+        "verbose": args.verbose,
+        **profile_params(args.profile),
+        **overrides,
+    }
     clf = KerasCNNClassifier(**params)
     print(
         f"profile {args.profile}: KerasCNNClassifier("
@@ -140,6 +159,26 @@ def main(argv=None):
         "  last epoch           " + ", ".join(f"{k}={v[-1]:.4f}" for k, v in clf.history_.items())
     )
     return 0
+
+
+def parse_overrides(settings, parser):
+    """``["name=value", ...]`` as a dict: each value a Python literal, else the string.
+
+    A setting without ``=`` or with a name that is not an identifier is a
+    usage error naming it; the estimator checks the values when it fits.
+    """
+    import ast
+
+    overrides = {}
+    for setting in settings:
+        name, sep, value = setting.partition("=")
+        if not (sep and name.isidentifier()):
+            parser.error(f"--set {setting!r}: expected NAME=VALUE")
+        try:
+            overrides[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            overrides[name] = value
+    return overrides
 
 
 def test_time_scores(clf, X_test, y_test, save=None, shifts=(0, 2)):

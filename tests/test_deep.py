@@ -730,13 +730,30 @@ def test_local_weights_file(tmp_path):
         )
 
 
-def test_mixed_precision_is_local_to_the_model():
+@pytest.mark.parametrize(
+    "mixed_precision, policy", [(True, "mixed_float16"), ("bfloat16", "mixed_bfloat16")]
+)
+def test_mixed_precision_is_local_to_the_model(mixed_precision, policy):
     before = keras.config.dtype_policy().name
-    clf = KerasCNNClassifier(mixed_precision=True)
+    clf = KerasCNNClassifier(mixed_precision=mixed_precision)
     model = clf._build(keras, 3, (16, 16), 1 / 255, seed=0)
-    assert model.get_layer("block1_1_conv").dtype_policy.name == "mixed_float16"
+    assert model.get_layer("block1_1_conv").dtype_policy.name == policy
     assert model.get_layer("probabilities").dtype_policy.compute_dtype == "float32"
     assert keras.config.dtype_policy().name == before
+
+
+def test_bfloat16_fit_trains_in_bfloat16_with_float32_weights():
+    X, y = _easy()
+    clf = KerasCNNClassifier(**{**TINY, "mixed_precision": "bfloat16"}).fit(X, y)
+    assert clf.model_.get_layer("conv").compute_dtype == "bfloat16"
+    assert clf.model_.get_layer("conv").kernel.dtype == "float32"
+    proba = clf.predict_proba(X)
+    assert np.isfinite(proba).all()
+    assert proba.shape == (len(X), len(clf.classes_))
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    # bfloat16 keeps 8 bits of mantissa: the scores differ from a float32 fit's
+    reference = KerasCNNClassifier(**TINY).fit(X, y).predict_proba(X)
+    assert not np.array_equal(proba, reference)
 
 
 # --------------------------------------------------------------- augmentation
