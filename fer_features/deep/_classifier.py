@@ -246,9 +246,9 @@ default="balanced_sqrt"
         ``"mixed_float16"``); ``"auto"`` turns it on when a GPU is used.
         ``"bfloat16"``: bfloat16 compute with float32 weights
         (``"mixed_bfloat16"``), for CPUs with native bfloat16 arithmetic
-        (AVX-512 BF16 or AMX): 1.4 times the float32 training speed on such a
-        2-core CPU, seven times slower on one without, where it is emulated
-        (``benchmarks/RESULTS.md``); ``"auto"`` never picks it. The network is
+        (AVX-512 BF16 or AMX): 1.15 times the float32 speed over a whole fit
+        on such a 2-core CPU, seven times slower on one without, where it is
+        emulated (``benchmarks/RESULTS.md``); ``"auto"`` never picks it. The network is
         built under this policy (``"float32"`` otherwise), whatever Keras's
         global dtype policy is; ``fit`` leaves the global policy as it was.
     image_shape : tuple of (int, int) or None, default=None
