@@ -14,7 +14,8 @@ Profiles:
 * ``default``: ``KerasCNNClassifier(random_state=0)``, exactly the library
   default (30 epochs, no time budget: about an hour on 2 CPU cores);
 * ``full``: for a GPU: the default network with a 512-unit head, 120 epochs,
-  "high" augmentation, batch 128, no time budget;
+  "high" augmentation, batch 128, no time budget (the configuration measured
+  on a GPU, the ``"wide"`` network, is ``gpu_fer2013.py``'s);
 * ``smoke``: 1 epoch on ``--limit`` images, to check the script.
 
 ``--set NAME=VALUE`` (repeatable) overrides one of the profile's parameters,
