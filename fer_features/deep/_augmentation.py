@@ -9,7 +9,9 @@ from numbers import Real
 __all__ = ["AUGMENTATION_PRESETS", "resolve_augmentation", "build_augmentation"]
 
 # rotation in degrees; zoom, shift, brightness, contrast as fractions; gamma as
-# the range of log(gamma); flip: random horizontal flips (faces are symmetric)
+# the range of log(gamma); flip: random horizontal flips (faces are symmetric);
+# erasing: the largest area (fraction of the image) of the rectangle of noise
+# that random erasing puts on half the images
 AUGMENTATION_PRESETS = {
     "none": {},
     "low": {"flip": True, "rotation": 5.0, "zoom": 0.05, "shift": 0.05},
@@ -25,7 +27,7 @@ AUGMENTATION_PRESETS = {
     },
 }
 
-_KEYS = ("flip", "rotation", "zoom", "shift", "brightness", "contrast", "gamma")
+_KEYS = ("flip", "rotation", "zoom", "shift", "brightness", "contrast", "gamma", "erasing")
 
 
 def resolve_augmentation(augmentation):
@@ -36,7 +38,9 @@ def resolve_augmentation(augmentation):
     augmentation : {"none", "low", "mid", "high"}, dict or None
         A preset name, or a dict with some of the keys ``flip`` (bool),
         ``rotation`` (degrees), ``zoom``, ``shift``, ``brightness``,
-        ``contrast`` (fractions) and ``gamma`` (range of ``log(gamma)``).
+        ``contrast`` (fractions), ``gamma`` (range of ``log(gamma)``) and
+        ``erasing`` (largest area of the rectangle that random erasing fills
+        with noise on half the images, as a fraction of the image).
         ``None`` means ``"none"``.
 
     Raises
@@ -64,6 +68,11 @@ def resolve_augmentation(augmentation):
         if not isinstance(value, Real) or isinstance(value, bool) or value < 0:
             raise ValueError(f"augmentation[{key!r}] must be a number >= 0, got {value!r}")
         resolved[key] = float(value)
+    if resolved["erasing"] > 1:
+        raise ValueError(
+            f"augmentation['erasing'] is a fraction of the image and must be <= 1, "
+            f"got {resolved['erasing']}"
+        )
     if resolved["zoom"] >= 1 or resolved["shift"] >= 1:
         raise ValueError(
             f"augmentation zoom and shift are fractions of the image and must be < 1, "
@@ -153,4 +162,8 @@ def build_augmentation(keras, augmentation, seed=None):
         from ._layers import RandomGamma
 
         out.append(RandomGamma(settings["gamma"], seed=next_seed(6), name="aug_gamma"))
+    if settings["erasing"]:
+        from ._layers import RandomErasing
+
+        out.append(RandomErasing(settings["erasing"], seed=next_seed(7), name="aug_erasing"))
     return out
