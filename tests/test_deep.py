@@ -850,6 +850,12 @@ def test_erasing_layer_puts_one_rectangle_of_noise_on_about_half_the_images(tmp_
     # the same seed draws the same rectangles
     again = keras.ops.convert_to_numpy(RandomErasing(0.3, seed=1)(x, training=True))[..., 0]
     np.testing.assert_array_equal(again, out)
+    # below 2 %, max_area still bounds the area; probability 1 erases every image
+    small = RandomErasing(0.005, probability=1.0, seed=3)(
+        np.full((50, 40, 40, 1), -1.0), training=True
+    )
+    fractions = (keras.ops.convert_to_numpy(small) != -1).mean(axis=(1, 2, 3))
+    assert fractions.min() > 0 and fractions.mean() < 0.008
     unchanged = RandomErasing(0.0, seed=1)(x, training=True)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(unchanged), x)
     model = keras.Sequential([keras.Input((8, 8, 1)), RandomErasing(0.2, seed=2, name="e")])

@@ -62,13 +62,14 @@ class RandomErasing(keras.layers.Layer):
 
     Each image, with probability ``probability``, gets one rectangle replaced
     by uniform noise in [0, 1]. The rectangle's area is drawn uniformly between
-    2% and ``max_area`` of the image's, its aspect ratio (height over width)
-    log-uniformly between 0.3 and 1/0.3, and its place uniformly where it fits.
+    2% (or ``max_area``, if smaller) and ``max_area`` of the image's, its
+    aspect ratio (height over width) log-uniformly between 0.3 and 1/0.3, and
+    its place uniformly where it fits.
 
     Parameters
     ----------
     max_area : float
-        Largest erased area as a fraction of the image, in (0.02, 1]; 0 leaves
+        Largest erased area as a fraction of the image, at most 1; 0 leaves
         images unchanged.
     probability : float, default=0.5
         Fraction of the images that get a rectangle erased.
@@ -99,7 +100,7 @@ class RandomErasing(keras.layers.Layer):
                 (batch, 1, 1, 1), minval=low, maxval=high, seed=self.seed_generator
             )
 
-        area = draw(self.MIN_AREA, max(self.max_area, self.MIN_AREA)) * h * w
+        area = draw(min(self.MIN_AREA, self.max_area), self.max_area) * h * w
         ratio = ops.exp(draw(-float(np.log(self.MAX_RATIO)), float(np.log(self.MAX_RATIO))))
         box_h = ops.minimum(ops.sqrt(area * ratio), h)
         box_w = ops.minimum(ops.sqrt(area / ratio), w)
