@@ -79,6 +79,19 @@ def test_the_package_ships_the_model_file():
     assert info["untrusted"] == []
 
 
+def test_the_shipped_model_has_every_parameter_of_the_classifier():
+    # a file written before a parameter existed still clones, refits and shows
+    pytest.importorskip("keras")
+    from sklearn.base import clone
+
+    from fer_features.deep import KerasCNNClassifier
+
+    model = load_pretrained()
+    assert set(model.get_params()) == set(KerasCNNClassifier().get_params())
+    assert clone(model).get_params() == model.get_params()
+    assert "KerasCNNClassifier(" in repr(model)
+
+
 @pytest.mark.fer2013
 def test_the_shipped_model_recognises_real_faces(fer2013_small):
     pytest.importorskip("keras")

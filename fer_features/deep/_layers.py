@@ -6,8 +6,9 @@ module has been imported (which :class:`~fer_features.deep.KerasCNNClassifier`
 does before loading).
 """
 
+import math
+
 import keras
-import numpy as np
 from keras import ops
 
 __all__ = ["RandomGamma", "RandomErasing"]
@@ -64,7 +65,11 @@ class RandomErasing(keras.layers.Layer):
     by uniform noise in [0, 1]. The rectangle's area is drawn uniformly between
     2% (or ``max_area``, if smaller) and ``max_area`` of the image's, its
     aspect ratio (height over width) log-uniformly between 0.3 and 1/0.3, and
-    its place uniformly where it fits.
+    its place uniformly where it fits; a rectangle taller or wider than the
+    image is cut to it (so large areas come out smaller, unlike torchvision's
+    redraws). The project's own layer because Keras's ``RandomErasing`` came
+    with Keras 3.9 (the project supports 3.1 on) and means other things by
+    its ``factor`` and ``scale``.
 
     Parameters
     ----------
@@ -75,6 +80,11 @@ class RandomErasing(keras.layers.Layer):
         Fraction of the images that get a rectangle erased.
     seed : int or None
         Seed of the random draws.
+
+    References
+    ----------
+    .. [1] Z. Zhong, L. Zheng, G. Kang, S. Li, Y. Yang, "Random erasing data
+       augmentation", AAAI 2020 (arXiv:1708.04896, 2017).
     """
 
     MIN_AREA = 0.02
@@ -101,7 +111,7 @@ class RandomErasing(keras.layers.Layer):
             )
 
         area = draw(min(self.MIN_AREA, self.max_area), self.max_area) * h * w
-        ratio = ops.exp(draw(-float(np.log(self.MAX_RATIO)), float(np.log(self.MAX_RATIO))))
+        ratio = ops.exp(draw(-math.log(self.MAX_RATIO), math.log(self.MAX_RATIO)))
         box_h = ops.minimum(ops.sqrt(area * ratio), h)
         box_w = ops.minimum(ops.sqrt(area / ratio), w)
         top = draw(0.0, 1.0) * (h - box_h)
