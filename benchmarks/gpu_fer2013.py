@@ -50,6 +50,7 @@ project's GPU machine, with ``.gpu`` carried (55 MiB with the project)::
 
 import argparse
 import contextlib
+import inspect
 import json
 import lzma
 import platform
@@ -333,19 +334,29 @@ def main(argv=None):
     p.add_argument("--out", default=".gpu")
     p.add_argument("--python-version", default="3.12")
     t = sub.add_parser("train", help="train and score (on the GPU machine)")
+    # the run's settings default to gpu_estimator's, so that the two cannot drift
+    given = {k: v.default for k, v in inspect.signature(gpu_estimator).parameters.items()}
     t.add_argument("--data", default=".gpu/fer2013.npz")
     t.add_argument("--out", default="gpu_results")
     t.add_argument("--minutes", type=float, default=8.0, help="training time budget")
     t.add_argument("--epochs", type=int, default=400, help="at most this many epochs")
-    t.add_argument("--augmentation", default="high", choices=("none", "low", "mid", "high"))
     t.add_argument(
-        "--erasing", type=float, default=0.33, help="random erasing's largest area (0: none)"
+        "--augmentation", default=given["augmentation"], choices=("none", "low", "mid", "high")
     )
     t.add_argument(
-        "--weight-decay", type=float, default=5e-3, help="SGD's decoupled weight decay (0: none)"
+        "--erasing",
+        type=float,
+        default=given["erasing"],
+        help="random erasing's largest area (0: none)",
     )
-    t.add_argument("--batch-size", type=int, default=128)
-    t.add_argument("--learning-rate", type=float, default=0.05)
+    t.add_argument(
+        "--weight-decay",
+        type=float,
+        default=given["weight_decay"],
+        help="SGD's decoupled weight decay (0: none)",
+    )
+    t.add_argument("--batch-size", type=int, default=given["batch_size"])
+    t.add_argument("--learning-rate", type=float, default=given["learning_rate"])
     t.add_argument(
         "--no-score", dest="score", action="store_false", help="train only (a speed probe)"
     )
