@@ -165,7 +165,7 @@ def gpu_estimator(
     momentum 0.9).
     """
     from fer_features import KerasCNNClassifier
-    from fer_features.deep._augmentation import AUGMENTATION_PRESETS
+    from fer_features.deep import AUGMENTATION_PRESETS
 
     if erasing:
         augmentation = {**AUGMENTATION_PRESETS[augmentation], "erasing": erasing}
