@@ -42,7 +42,7 @@ MAX_BYTES = 2 * 1024 * 1024
 # the library's VGG-style "simple" net at two thirds of its widths (0.44 M
 # parameters, 1.8 MB of float32 weights; the file keeps a fresh optimizer, not
 # the trained one's state). On two CPU cores it trained at about 215 images/s on
-# an Intel VM (35 epochs in 94 minutes) and at 700 to 1,250 images/s on an AMD
+# an Intel VM (35 epochs in 94 minutes) and at 680 to 1,250 images/s on an AMD
 # EPYC VM (17 minutes). "low" augmentation: at this size and schedule the network
 # underfits rather than overfits. Label smoothing 0.1 and the cosine schedule
 # are the library's defaults; epochs rather than a time budget, so that the
