@@ -80,7 +80,9 @@ def test_the_package_ships_the_model_file():
 
 
 def test_the_shipped_model_has_every_parameter_of_the_classifier():
-    # a file written before a parameter existed still clones, refits and shows
+    # the file must give every parameter of the classifier as it is now, so that
+    # it clones, refits and shows (a parameter added later needs a default in
+    # KerasCNNClassifier.__setstate__)
     pytest.importorskip("keras")
     from sklearn.base import clone
 

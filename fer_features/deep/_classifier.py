@@ -567,17 +567,13 @@ default="balanced_sqrt"
 
     def _make_optimizer(self, keras):
         lr = float(self.learning_rate)
-        decay = self.weight_decay
-        if decay is None and self.optimizer == "adamw":
-            decay = 1e-4
+        if self.optimizer == "adamw":  # AdamW insists on a number
+            decay = 1e-4 if self.weight_decay is None else float(self.weight_decay)
+            return keras.optimizers.AdamW(learning_rate=lr, weight_decay=decay)
         # Keras takes None for "no decay"; 0 would still add the step's work
-        decay = float(decay) if decay else None
+        decay = float(self.weight_decay) if self.weight_decay else None
         if self.optimizer == "adam":
             return keras.optimizers.Adam(learning_rate=lr, weight_decay=decay)
-        if self.optimizer == "adamw":
-            if decay is None:  # AdamW insists on a number
-                decay = 0.0
-            return keras.optimizers.AdamW(learning_rate=lr, weight_decay=decay)
         if self.optimizer == "sgd":
             return keras.optimizers.SGD(
                 learning_rate=lr, momentum=0.9, nesterov=True, weight_decay=decay
