@@ -105,7 +105,10 @@ CHECK_PARAMS = {
     "CenterCrop": [dict(size=1.0)],
     "HellingerTransformer": [dict(), dict(power=1.0, norm="l2")],
     # a vocabulary of 4 words of 1-pixel cells: the checks' images have 1 to 20 pixels
-    "DenseSIFTWords": [dict(bin_sizes=(1,), branching=2, pyramid_levels=(1, 2), random_state=0)],
+    "DenseSIFTWords": [
+        dict(bin_sizes=(1,), branching=2, pyramid_levels=(1, 2), random_state=0),
+        dict(bin_sizes=(1,), branching=2, descriptors=("sift", "gabor"), random_state=0),
+    ],
     # images one pixel wide (a column per row): their mirror images are themselves, so
     # the checks' point clouds stay learnable (what mirroring does is in test_dense_sift)
     "MirrorAugmentedClassifier": lambda: [

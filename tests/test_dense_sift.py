@@ -13,8 +13,10 @@ import pytest
 from fer_features.features._dense_sift import (
     DenseSIFTWords,
     TreeVocabulary,
+    dense_gabor_descriptors,
     dense_sift_descriptors,
 )
+from fer_features.features._lgbp import gabor_kernel
 
 
 def reference_descriptors(image, bin_size, step, n_orientations=8, contrast_threshold=0.01):
@@ -76,6 +78,51 @@ def test_a_mirror_image_has_the_mirrored_descriptors(bin_size):
     d = d.reshape(side, side, 4, 4, 8)
     mirrored = d[:, ::-1, :, ::-1, :][..., (4 - np.arange(8)) % 8]
     np.testing.assert_allclose(m.reshape(side, side, 4, 4, 8), mirrored, atol=1e-5)
+
+
+def reference_gabor_descriptors(image, bin_size, step, frequencies, n_orientations):
+    """One image's Gabor descriptors: scipy's convolution, then patch by patch, pixel by pixel."""
+    from scipy.signal import convolve2d
+
+    image = np.asarray(image, dtype=np.float64)
+    h, w = image.shape
+    magnitudes = []
+    for f in frequencies:
+        for k in range(n_orientations):
+            kernel = gabor_kernel(f, np.pi * k / n_orientations, 0.5 / f)
+            m = np.abs(convolve2d(image, kernel, mode="same"))
+            magnitudes.append(np.rint(m * 255 / m.max()) / 255)
+    patch = 4 * bin_size
+    out = []
+    for r in range(0, h - patch + 1, step):
+        for c in range(0, w - patch + 1, step):
+            cells = np.zeros((4, 4, len(magnitudes)))
+            for i in range(patch):
+                for j in range(patch):
+                    for o, m in enumerate(magnitudes):
+                        cells[i // bin_size, j // bin_size, o] += m[r + i, c + j]
+            d = cells.ravel()
+            d = np.minimum(d / np.linalg.norm(d), 0.2)
+            out.append(d / np.linalg.norm(d))
+    return np.array(out)
+
+
+@pytest.mark.parametrize(
+    "bin_size, step, shape, frequencies, n_orientations",
+    [(2, 1, (10, 9), (0.25,), 4), (3, 2, (15, 13), (0.25, 0.125), 4), (1, 3, (8, 8), (0.3,), 3)],
+)
+def test_gabor_descriptors_equal_the_per_pixel_definition(
+    bin_size, step, shape, frequencies, n_orientations
+):
+    rng = np.random.default_rng(bin_size)
+    images = rng.integers(0, 256, size=(2, *shape), dtype=np.uint8)
+    got, centres = dense_gabor_descriptors(images, bin_size, step, frequencies, n_orientations)
+    assert got.shape[2] == 16 * len(frequencies) * n_orientations and got.dtype == np.float32
+    for image, descriptors in zip(images, got):
+        expected = reference_gabor_descriptors(image, bin_size, step, frequencies, n_orientations)
+        np.testing.assert_allclose(descriptors, expected, rtol=1e-4, atol=1e-6)
+    _, sift_centres = dense_sift_descriptors(images, bin_size, step)
+    np.testing.assert_array_equal(centres, sift_centres)
 
 
 def test_a_ramp_puts_its_gradient_in_the_orientation_of_its_direction():
@@ -142,6 +189,55 @@ def test_word_histograms_are_square_roots_of_counts_per_region():
         )
 
 
+def test_two_kinds_of_descriptor_put_their_words_side_by_side():
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, size=(12, 16, 16), dtype=np.uint8)
+    params = dict(bin_sizes=(2, 3), branching=3, pyramid_levels=(1, 2), random_state=0)
+    sift = DenseSIFTWords(**params).fit(images)
+    both = DenseSIFTWords(descriptors=("sift", "gabor"), **params).fit(images)
+    assert len(both.vocabularies_) == 4
+    assert both.n_features_out_ == 2 * sift.n_features_out_ == 2 * 2 * 5 * 9
+    Z = both.transform(images)
+    assert Z.shape == (12, both.n_features_out_) and Z.dtype == np.float32
+    # the SIFT columns come first and are those of SIFT alone (the same seeded draws)
+    half = sift.n_features_out_
+    assert (Z[:, :half] != sift.transform(images)).nnz == 0
+    # then the Gabor words of each cell size: the whole-image level of the first size
+    d, _ = dense_gabor_descriptors(images, 2, 2)
+    w = both.vocabularies_[2].predict(d.reshape(-1, d.shape[2])).reshape(12, -1)
+    for k in range(12):
+        whole = np.sqrt(np.bincount(w[k], minlength=9))
+        np.testing.assert_allclose(
+            Z[k, half : half + 9].toarray().ravel(), whole / np.linalg.norm(whole), rtol=1e-6
+        )
+
+
+@pytest.mark.parametrize(
+    "descriptors", [(), ("sift", "sift"), ("hog",), "sift"], ids=["none", "twice", "hog", "str"]
+)
+def test_descriptors_must_be_distinct_known_kinds(descriptors):
+    images = np.zeros((3, 8, 8), np.uint8)
+    # a string is refused by scikit-learn's parameter validation, the rest by fit
+    message = r"descriptors must be a non-empty tuple|'descriptors' parameter"
+    with pytest.raises(ValueError, match=message):
+        DenseSIFTWords(descriptors=descriptors).fit(images)
+    with pytest.raises(ValueError, match=r"gabor_frequencies must .* got \(0.7,\)"):
+        DenseSIFTWords(descriptors=("gabor",), gabor_frequencies=(0.7,)).fit(images)
+
+
+def test_batches_do_not_change_the_words():
+    rng = np.random.default_rng(4)
+    images = rng.integers(0, 256, size=(11, 12, 12), dtype=np.uint8)
+    params = dict(bin_sizes=(1, 2), branching=3, descriptors=("sift", "gabor"), random_state=0)
+    whole = DenseSIFTWords(**params).fit(images)
+    one_go = whole.transform(images)
+    assert one_go.dtype == np.float32 and one_go.indices.dtype == np.int32
+    assert one_go.has_sorted_indices
+    for batch_size in (1, 4, 11):
+        batched = whole.set_params(batch_size=batch_size).transform(images)
+        assert batched.shape == one_go.shape and (batched != one_go).nnz == 0
+
+
 def test_same_seed_same_words_and_other_seed_other_vocabulary():
     rng = np.random.default_rng(2)
     images = rng.integers(0, 256, size=(20, 16, 16), dtype=np.uint8)
@@ -163,6 +259,20 @@ def test_words_classify_real_faces(fer2013_small):
     clf = LinearSVC(C=0.1).fit(Z, faces.target[train])
     accuracy = (clf.predict(words.transform(faces.data[test])) == faces.target[test]).mean()
     # 7 classes, balanced test set: chance is 1/7 (0.14)
+    assert accuracy > 0.25
+
+
+def test_gabor_words_classify_real_faces(fer2013_small):
+    from sklearn.svm import LinearSVC
+
+    faces = fer2013_small
+    train, test = faces.usage == "Training", faces.usage == "PublicTest"
+    words = DenseSIFTWords(
+        descriptors=("gabor",), bin_sizes=(4,), step=4, branching=16, random_state=0
+    )
+    Z = words.fit_transform(faces.data[train])
+    clf = LinearSVC(C=0.1).fit(Z, faces.target[train])
+    accuracy = (clf.predict(words.transform(faces.data[test])) == faces.target[test]).mean()
     assert accuracy > 0.25
 
 

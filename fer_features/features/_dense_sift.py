@@ -3,7 +3,10 @@
 The encoding of Ionescu, Popescu and Grozea (2013) for FER2013, in the flat-window
 form of VLFeat's ``dsift``: gradient-orientation descriptors of 4x4 cells taken
 every few pixels at several cell sizes, quantised against a vocabulary learned
-by k-means, and counted over the regions of a spatial pyramid.
+by k-means, and counted over the regions of a spatial pyramid. The same cells
+can also pool Gabor filter magnitudes instead of gradient orientations
+(:func:`dense_gabor_descriptors`), a second kind of descriptor with its own
+vocabularies.
 
 :class:`DenseSIFTWords` is the visual-word half of the recommended classic
 pipeline (:func:`fer_features.make_words_pipeline`);
@@ -40,7 +43,7 @@ from .._images import (
     validate_images,
 )
 
-__all__ = ["DenseSIFTWords", "dense_sift_descriptors", "TreeVocabulary"]
+__all__ = ["DenseSIFTWords", "dense_sift_descriptors", "dense_gabor_descriptors", "TreeVocabulary"]
 
 _CELLS = 4  # cells per side of a patch, as in SIFT
 
@@ -57,6 +60,69 @@ def patch_starts(length, bin_size, step):
     """Top (or left) pixel of each patch along a side of ``length`` pixels."""
     patch = _CELLS * bin_size
     return np.arange(0, max(length, patch) - patch + 1, step)
+
+
+def _orientation_integrals(images, n_orientations):
+    """Integral images of each orientation bin's share of the gradient magnitude."""
+    X = np.asarray(images).astype(np.float32) / np.float32(255)
+    n, h, w = X.shape
+    g_row = np.zeros_like(X)
+    g_col = np.zeros_like(X)
+    g_row[:, 1:-1] = 0.5 * (X[:, 2:] - X[:, :-2])
+    g_col[:, :, 1:-1] = 0.5 * (X[:, :, 2:] - X[:, :, :-2])
+    magnitude = np.hypot(g_row, g_col)
+    angle = np.mod(np.arctan2(g_row, g_col), 2 * np.pi) * np.float32(n_orientations / (2 * np.pi))
+    integral = np.zeros((n, n_orientations, h + 1, w + 1), np.float32)
+    for o in range(n_orientations):
+        distance = np.abs(angle - o)
+        distance = np.minimum(distance, n_orientations - distance)
+        weight = magnitude * np.maximum(0, 1 - distance)
+        integral[:, o, 1:, 1:] = weight.cumsum(1).cumsum(2)
+    return integral
+
+
+def _gabor_integrals(images, frequencies, n_orientations):
+    """Integral images of each Gabor filter's magnitude image (0-255 per image, then / 255)."""
+    from ._lgbp import _gabor_kernels, gabor_magnitudes
+
+    kernels = _gabor_kernels(frequencies, n_orientations, [0.5 / f for f in frequencies])
+    magnitudes = gabor_magnitudes(np.asarray(images), kernels)
+    n, k, h, w = magnitudes.shape
+    integral = np.zeros((n, k, h + 1, w + 1), np.float32)
+    np.cumsum(magnitudes, axis=2, dtype=np.float32, out=integral[:, :, 1:, 1:])
+    np.cumsum(integral[:, :, 1:, 1:], axis=3, out=integral[:, :, 1:, 1:])
+    integral /= np.float32(255)
+    return integral
+
+
+def _pooled_descriptors(integral, bin_size, step, contrast_threshold):
+    """Descriptors of 4x4 cells of each patch, summed from per-channel integral images.
+
+    ``integral`` is ``(n, n_channels, height + 1, width + 1)``; the values of a
+    descriptor are ordered (cell row, cell column, channel) and normalised as
+    SIFT's (unit length, clipped at 0.2, unit length again; zero under
+    ``contrast_threshold``).
+    """
+    n, _, h, w = integral.shape
+    h, w = h - 1, w - 1
+    b = bin_size
+    cells = integral[:, :, b:, b:] - integral[:, :, :-b, b:] - integral[:, :, b:, :-b]
+    cells += integral[:, :, :-b, :-b]  # cells[..., r, c]: the cell whose top-left pixel is (r, c)
+    rows = patch_starts(h, b, step)
+    cols = patch_starts(w, b, step)
+    offsets = b * np.arange(_CELLS)
+    r_index = (rows[:, None] + offsets)[:, None, :, None]
+    c_index = (cols[:, None] + offsets)[None, :, None, :]
+    gathered = cells[:, :, r_index, c_index]  # n, channels, R, C, 4, 4
+    descriptors = gathered.transpose(0, 2, 3, 4, 5, 1).reshape(n, len(rows) * len(cols), -1)
+    length = np.linalg.norm(descriptors, axis=2, keepdims=True)
+    low = length[..., 0] < contrast_threshold
+    descriptors /= np.maximum(length, np.float32(1e-12))
+    np.minimum(descriptors, np.float32(0.2), out=descriptors)
+    descriptors /= np.maximum(np.linalg.norm(descriptors, axis=2, keepdims=True), np.float32(1e-12))
+    descriptors[low] = 0
+    centres = np.stack(np.meshgrid(rows, cols, indexing="ij"), axis=-1).reshape(-1, 2)
+    return descriptors, centres + _CELLS * b / 2
 
 
 def dense_sift_descriptors(images, bin_size=4, step=2, n_orientations=8, contrast_threshold=0.01):
@@ -83,40 +149,52 @@ def dense_sift_descriptors(images, bin_size=4, step=2, n_orientations=8, contras
     centres : ndarray of shape (n_patches, 2)
         ``(row, column)`` of each patch's centre in pixels, for the padded image.
     """
-    patch = _CELLS * bin_size
-    X = _padded(np.asarray(images), patch).astype(np.float32) / np.float32(255)
-    n, h, w = X.shape
-    g_row = np.zeros_like(X)
-    g_col = np.zeros_like(X)
-    g_row[:, 1:-1] = 0.5 * (X[:, 2:] - X[:, :-2])
-    g_col[:, :, 1:-1] = 0.5 * (X[:, :, 2:] - X[:, :, :-2])
-    magnitude = np.hypot(g_row, g_col)
-    angle = np.mod(np.arctan2(g_row, g_col), 2 * np.pi) * np.float32(n_orientations / (2 * np.pi))
-    # integral images of each orientation's magnitude: cell sums by four look-ups
-    integral = np.zeros((n, n_orientations, h + 1, w + 1), np.float32)
-    for o in range(n_orientations):
-        distance = np.abs(angle - o)
-        distance = np.minimum(distance, n_orientations - distance)
-        weight = magnitude * np.maximum(0, 1 - distance)
-        integral[:, o, 1:, 1:] = weight.cumsum(1).cumsum(2)
-    b = bin_size
-    cells = integral[:, :, b:, b:] - integral[:, :, :-b, b:] - integral[:, :, b:, :-b]
-    cells += integral[:, :, :-b, :-b]  # cells[..., r, c]: the cell whose top-left pixel is (r, c)
-    rows = patch_starts(h, b, step)
-    cols = patch_starts(w, b, step)
-    offsets = b * np.arange(_CELLS)
-    r_index = (rows[:, None] + offsets)[:, None, :, None]
-    c_index = (cols[:, None] + offsets)[None, :, None, :]
-    gathered = cells[:, :, r_index, c_index]  # n, o, R, C, 4, 4
-    descriptors = gathered.transpose(0, 2, 3, 4, 5, 1).reshape(n, len(rows) * len(cols), -1)
-    length = np.linalg.norm(descriptors, axis=2, keepdims=True)
-    low = length[..., 0] < contrast_threshold
-    descriptors /= np.maximum(length, np.float32(1e-12))
-    np.minimum(descriptors, np.float32(0.2), out=descriptors)
-    descriptors /= np.maximum(np.linalg.norm(descriptors, axis=2, keepdims=True), np.float32(1e-12))
-    descriptors[low] = 0
-    centres = np.stack(np.meshgrid(rows, cols, indexing="ij"), axis=-1).reshape(-1, 2)
-    return descriptors, centres + patch / 2
+    padded = _padded(np.asarray(images), _CELLS * bin_size)
+    integral = _orientation_integrals(padded, n_orientations)
+    return _pooled_descriptors(integral, bin_size, step, contrast_threshold)
+
+
+def dense_gabor_descriptors(
+    images, bin_size=4, step=2, frequencies=(0.25, 0.125), n_orientations=4, contrast_threshold=0.01
+):
+    """Descriptors of Gabor magnitudes pooled in the 4x4 cells of every patch.
+
+    The SIFT-style layout of :func:`dense_sift_descriptors` with the gradient
+    orientation bins replaced by Gabor filter magnitudes: each image is filtered
+    by the bank of :class:`~fer_features.LGBPTransformer` (for each of
+    ``frequencies``, ``n_orientations`` complex Gabor kernels with a round
+    envelope of half a wavelength's standard deviation; :func:`gabor_kernel`),
+    each magnitude image rescaled to 0-255 and rounded as
+    :func:`gabor_magnitudes` does, then divided by 255; a cell's value for a
+    filter is the sum of that filter's magnitudes over the cell's pixels. The
+    values are ordered (cell row, cell column, filter: frequency-major) and
+    normalised as SIFT's.
+
+    Parameters
+    ----------
+    images : ndarray of shape (n, height, width)
+        Grey images. Images smaller than a patch are padded by repeating their
+        border pixels.
+    bin_size : int, default=4
+        Side of a cell in pixels.
+    step : int, default=2
+        Pixels between the top-left corners of neighbouring patches.
+    frequencies : tuple of float, default=(0.25, 0.125)
+        Filter frequencies in cycles per pixel.
+    n_orientations : int, default=4
+        Filter orientations per frequency, evenly spaced over a half circle.
+    contrast_threshold : float, default=0.01
+        Patches whose raw descriptor is shorter get the zero vector.
+
+    Returns
+    -------
+    descriptors : ndarray of shape (n, n_patches, 16 * len(frequencies) * n_orientations), float32
+    centres : ndarray of shape (n_patches, 2)
+        As for :func:`dense_sift_descriptors`.
+    """
+    padded = _padded(np.asarray(images), _CELLS * bin_size)
+    integral = _gabor_integrals(padded, tuple(frequencies), n_orientations)
+    return _pooled_descriptors(integral, bin_size, step, contrast_threshold)
 
 
 def _nearest(X, centres, chunk=4096):
@@ -213,7 +291,12 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
     descriptors drawn from the training images, and, for each level ``L`` of
     ``pyramid_levels``, the square roots of the word counts in each of the
     ``L x L`` regions (a patch belongs to the region of its centre), each
-    level's block scaled to unit L2 length.
+    level's block scaled to unit L2 length. With more than one kind of
+    descriptor (``descriptors=("sift", "gabor")``), each kind has its own
+    vocabularies and columns, side by side.
+
+    The result is built a batch at a time into its final arrays: its memory is
+    about 8 bytes per non-zero value (float32 values, int32 column indices).
 
     Parameters
     ----------
@@ -229,9 +312,10 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         Descriptors drawn from the training images to learn each vocabulary.
     contrast_threshold : float, default=0.01
         Patches with less gradient get the zero descriptor (one shared word).
-    batch_size : int, default=500
+    batch_size : int, default=128
         Images described at a time (memory: about ``batch_size * n_patches *
-        1024`` bytes of descriptors and their work copy).
+        1024`` bytes of descriptors and their work copies; 128 was faster than
+        250 and 500 on 48x48 faces, ``benchmarks/RESULTS.md``).
     image_shape : tuple of (int, int) or None, default=None
         ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
         it is then inferred from the number of features, as in
@@ -239,13 +323,23 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         strip). ``None``: the shape of 3-D input, otherwise a square.
     random_state : int, RandomState or None, default=None
         Seeds the choice of descriptors and the k-means of the vocabularies.
+    descriptors : tuple of {"sift", "gabor"}, default=("sift",)
+        The kinds of descriptor, each with its own vocabularies and columns:
+        ``"sift"`` (:func:`dense_sift_descriptors`, gradient orientations) and
+        ``"gabor"`` (:func:`dense_gabor_descriptors`, Gabor magnitudes of the
+        bank below pooled in the same cells).
+    gabor_frequencies : tuple of float, default=(0.25, 0.125)
+        Frequencies of the Gabor bank, in cycles per pixel (``"gabor"`` only).
+    gabor_orientations : int, default=4
+        Orientations of the Gabor bank per frequency (``"gabor"`` only).
 
     Attributes
     ----------
     vocabularies_ : list of TreeVocabulary
-        One per cell size.
+        One per kind of descriptor and cell size, kind by kind.
     n_features_out_ : int
-        Columns of the output: ``len(bin_sizes) * sum(L * L) * branching ** 2``.
+        Columns of the output: ``len(descriptors) * len(bin_sizes) * sum(L * L)
+        * branching ** 2``, kind by kind, then cell size, then level.
     """
 
     _parameter_constraints = {
@@ -258,6 +352,9 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "image_shape": ["array-like", None],
         "random_state": ["random_state"],
+        "descriptors": ["array-like"],
+        "gabor_frequencies": ["array-like"],
+        "gabor_orientations": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -269,9 +366,12 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         pyramid_levels=(3, 6),
         n_vocabulary_samples=150_000,
         contrast_threshold=0.01,
-        batch_size=500,
+        batch_size=128,
         image_shape=None,
         random_state=None,
+        descriptors=("sift",),
+        gabor_frequencies=(0.25, 0.125),
+        gabor_orientations=4,
     ):
         self.bin_sizes = bin_sizes
         self.step = step
@@ -282,10 +382,38 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         self.batch_size = batch_size
         self.image_shape = image_shape
         self.random_state = random_state
+        self.descriptors = descriptors
+        self.gabor_frequencies = gabor_frequencies
+        self.gabor_orientations = gabor_orientations
 
-    def _describe(self, images, bin_size, rows):
-        d, centres = dense_sift_descriptors(
-            images, bin_size, self.step, contrast_threshold=self.contrast_threshold
+    def _kinds(self):
+        kinds = tuple(self.descriptors) if not isinstance(self.descriptors, str) else ()
+        if not kinds or len(set(kinds)) != len(kinds) or not set(kinds) <= {"sift", "gabor"}:
+            raise ValueError(
+                "descriptors must be a non-empty tuple of distinct kinds among 'sift' and "
+                f"'gabor', got {self.descriptors!r}"
+            )
+        if "gabor" in kinds:
+            freqs = np.atleast_1d(np.asarray(self.gabor_frequencies, dtype=float))
+            if freqs.ndim != 1 or freqs.size == 0 or not np.all((freqs > 0) & (freqs <= 0.5)):
+                raise ValueError(
+                    "gabor_frequencies must be a non-empty sequence of numbers in (0, 0.5] "
+                    f"cycles per pixel, got {self.gabor_frequencies!r}"
+                )
+        return kinds
+
+    def _describe(self, images, kind, bin_size, rows, integrals):
+        """Descriptors of one kind and cell size; ``integrals`` caches the filtered batch."""
+        padded = _padded(np.asarray(images), _CELLS * bin_size)
+        key = (kind, padded.shape)
+        if key not in integrals:
+            if kind == "sift":
+                integrals[key] = _orientation_integrals(padded, 8)
+            else:
+                frequencies = tuple(float(f) for f in np.atleast_1d(self.gabor_frequencies))
+                integrals[key] = _gabor_integrals(padded, frequencies, self.gabor_orientations)
+        d, centres = _pooled_descriptors(
+            integrals[key], bin_size, self.step, self.contrast_threshold
         )
         # pixels near the float32 limit overflow into descriptors that are all NaN
         check_finite_output(d[..., 0], images, type(self).__name__, rows)
@@ -293,18 +421,19 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Learn one vocabulary per cell size from descriptors of the images."""
+        """Learn one vocabulary per kind of descriptor and cell size from the images."""
+        kinds = self._kinds()
         X, shape = validate_images(self, X, [np.float32, np.float64, np.uint8])
         images = as_images(X, shape)
         rng = check_random_state(self.random_state)
         self.vocabularies_ = []
-        for bin_size in self.bin_sizes:
+        for kind, bin_size in self._sizes(kinds):
             n_patches = len(patch_starts(shape[0], bin_size, self.step)) * len(
                 patch_starts(shape[1], bin_size, self.step)
             )
             n_images = min(len(images), -(-self.n_vocabulary_samples // n_patches))
             chosen = np.sort(rng.choice(len(images), n_images, replace=False))
-            descriptors = self._describe(images[chosen], bin_size, chosen)[0]
+            descriptors = self._describe(images[chosen], kind, bin_size, chosen, {})[0]
             descriptors = descriptors.reshape(-1, descriptors.shape[-1])
             if len(descriptors) > self.n_vocabulary_samples:
                 keep = rng.choice(len(descriptors), self.n_vocabulary_samples, replace=False)
@@ -312,8 +441,11 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
             vocabulary = TreeVocabulary(self.branching, random_state=rng.randint(2**31))
             self.vocabularies_.append(vocabulary.fit(descriptors))
         n_regions = sum(level * level for level in self.pyramid_levels)
-        self.n_features_out_ = len(self.bin_sizes) * n_regions * self.branching**2
+        self.n_features_out_ = len(self.vocabularies_) * n_regions * self.branching**2
         return self
+
+    def _sizes(self, kinds):
+        return [(kind, bin_size) for kind in kinds for bin_size in self.bin_sizes]
 
     def transform(self, X):
         """Sparse (CSR, float32) spatial word histograms, one row per image."""
@@ -321,13 +453,34 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
 
         X, shape = validate_fitted_images(self, X, [np.float32, np.float64, np.uint8])
         images = as_images(X, shape)
-        # a batch of images at a time: the descriptors and the count matrices' index
-        # arrays are those of one batch; only the sparse result grows with the data
-        parts = [
-            self._histograms(images[start : start + self.batch_size], shape, start)
-            for start in range(0, len(images), self.batch_size)
-        ]
-        return sp.vstack(parts, format="csr", dtype=np.float32)
+        n = len(images)
+        # a batch of images at a time, each batch's histograms copied into arrays
+        # sized for the most words an image can have (one per patch, size and
+        # level): pages past the words actually written are never touched, so
+        # the memory held is that of the result and one batch, not the batches
+        # and the result together
+        most = n * sum(
+            len(patch_starts(max(shape[0], _CELLS * b), b, self.step))
+            * len(patch_starts(max(shape[1], _CELLS * b), b, self.step))
+            * len(self.pyramid_levels)
+            for _, b in self._sizes(self._kinds())
+        )
+        index = np.int32 if max(most, self.n_features_out_) < np.iinfo(np.int32).max else np.int64
+        data = np.empty(most, np.float32)
+        indices = np.empty(most, index)
+        indptr = np.zeros(n + 1, index)
+        at = 0
+        for start in range(0, n, self.batch_size):
+            part = self._histograms(images[start : start + self.batch_size], shape, start)
+            part.sort_indices()
+            data[at : at + part.nnz] = part.data
+            indices[at : at + part.nnz] = part.indices
+            indptr[start + 1 : start + part.shape[0] + 1] = part.indptr[1:] + at
+            at += part.nnz
+        # shrunk in place (realloc): no copy, and no address space kept past the words
+        data.resize(at, refcheck=False)
+        indices.resize(at, refcheck=False)
+        return sp.csr_matrix((data, indices, indptr), shape=(n, self.n_features_out_), copy=False)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -340,8 +493,11 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
 
         n_words = self.branching**2
         blocks = []
-        for bin_size, vocabulary in zip(self.bin_sizes, self.vocabularies_):
-            d, centres = self._describe(images, bin_size, first_row + np.arange(len(images)))
+        integrals = {}  # each kind's filtering of the batch, shared by its cell sizes
+        sizes = self._sizes(self._kinds())
+        for (kind, bin_size), vocabulary in zip(sizes, self.vocabularies_):
+            rows = first_row + np.arange(len(images))
+            d, centres = self._describe(images, kind, bin_size, rows, integrals)
             words = vocabulary.predict(d.reshape(-1, d.shape[2])).reshape(d.shape[:2])
             del d
             height, width = np.maximum(shape, _CELLS * bin_size)
