@@ -233,7 +233,7 @@ def list_estimators():
         EstimatorInfo(
             "classic",
             "the recommended classic pipeline for 48x48 faces: texture histograms and "
-            "dense SIFT words, probabilities averaged (make_recommended_pipeline)",
+            "dense SIFT and Gabor words, probabilities averaged (make_recommended_pipeline)",
             True,
             "",
         )
