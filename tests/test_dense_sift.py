@@ -109,7 +109,8 @@ def reference_gabor_descriptors(image, bin_size, step, frequencies, n_orientatio
 
 @pytest.mark.parametrize(
     "bin_size, step, shape, frequencies, n_orientations",
-    [(2, 1, (10, 9), (0.25,), 4), (3, 2, (15, 13), (0.25, 0.125), 4), (1, 3, (8, 8), (0.3,), 3)],
+    [(2, 1, (10, 9), (0.25,), 4), (3, 2, (15, 13), (0.25, 0.125), 4), (1, 3, (8, 8), (0.3,), 3)]
+    + [(2, 1, (6, 7), (0.25,), 2)],  # smaller than a patch: padded by repeating the border
 )
 def test_gabor_descriptors_equal_the_per_pixel_definition(
     bin_size, step, shape, frequencies, n_orientations
@@ -118,11 +119,24 @@ def test_gabor_descriptors_equal_the_per_pixel_definition(
     images = rng.integers(0, 256, size=(2, *shape), dtype=np.uint8)
     got, centres = dense_gabor_descriptors(images, bin_size, step, frequencies, n_orientations)
     assert got.shape[2] == 16 * len(frequencies) * n_orientations and got.dtype == np.float32
-    for image, descriptors in zip(images, got):
+    patch = 4 * bin_size
+    pad = ((0, 0), (0, max(0, patch - shape[0])), (0, max(0, patch - shape[1])))
+    for image, descriptors in zip(np.pad(images, pad, mode="edge"), got):
         expected = reference_gabor_descriptors(image, bin_size, step, frequencies, n_orientations)
         np.testing.assert_allclose(descriptors, expected, rtol=1e-4, atol=1e-6)
-    _, sift_centres = dense_sift_descriptors(images, bin_size, step)
-    np.testing.assert_array_equal(centres, sift_centres)
+    assert centres[0].tolist() == [2 * bin_size, 2 * bin_size]
+
+
+def test_cell_sizes_share_a_batch_filtering_only_where_their_padding_agrees():
+    # 10x10 faces: 8-pixel patches (cells of 2) need no padding, 12-pixel ones (3) do
+    images = np.random.default_rng(7).integers(0, 256, size=(3, 10, 10), dtype=np.uint8)
+    words = DenseSIFTWords(bin_sizes=(2, 3), descriptors=("sift", "gabor"))
+    integrals = {}
+    for kind, describe in (("sift", dense_sift_descriptors), ("gabor", dense_gabor_descriptors)):
+        for bin_size in (2, 3, 2):
+            got, _ = words._describe(images, kind, bin_size, np.arange(3), integrals)
+            np.testing.assert_array_equal(got, describe(images, bin_size, 2)[0])
+    assert len(integrals) == 4  # two kinds x two padded shapes
 
 
 def test_a_ramp_puts_its_gradient_in_the_orientation_of_its_direction():
@@ -221,11 +235,19 @@ def test_descriptors_must_be_distinct_known_kinds(descriptors):
     message = r"descriptors must be a non-empty tuple|'descriptors' parameter"
     with pytest.raises(ValueError, match=message):
         DenseSIFTWords(descriptors=descriptors).fit(images)
+
+
+def test_gabor_frequencies_must_be_below_half_a_cycle_per_pixel():
+    images = np.zeros((3, 8, 8), np.uint8)
     with pytest.raises(ValueError, match=r"gabor_frequencies must .* got \(0.7,\)"):
         DenseSIFTWords(descriptors=("gabor",), gabor_frequencies=(0.7,)).fit(images)
+    # SIFT alone does not read them
+    DenseSIFTWords(descriptors=("sift",), gabor_frequencies=(0.7,), bin_sizes=(1,)).fit(images)
 
 
-def test_batches_do_not_change_the_words():
+def test_batch_size_gives_the_same_words_on_these_images():
+    # (on real faces a descriptor equally near two words can change word with the
+    # batch size, through the matrix product's rounding: benchmarks/RESULTS.md)
     rng = np.random.default_rng(4)
     images = rng.integers(0, 256, size=(11, 12, 12), dtype=np.uint8)
     params = dict(bin_sizes=(1, 2), branching=3, descriptors=("sift", "gabor"), random_state=0)
@@ -233,9 +255,13 @@ def test_batches_do_not_change_the_words():
     one_go = whole.transform(images)
     assert one_go.dtype == np.float32 and one_go.indices.dtype == np.int32
     assert one_go.has_sorted_indices
-    for batch_size in (1, 4, 11):
+    for batch_size in (1, 4, 5):
         batched = whole.set_params(batch_size=batch_size).transform(images)
         assert batched.shape == one_go.shape and (batched != one_go).nnz == 0
+    # the kinds fitted are the ones described, whatever set_params did since
+    assert whole.kinds_ == ("sift", "gabor")
+    again = whole.set_params(descriptors=("gabor",), batch_size=128).transform(images)
+    assert (again != one_go).nnz == 0
 
 
 def test_same_seed_same_words_and_other_seed_other_vocabulary():

@@ -311,11 +311,15 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
     n_vocabulary_samples : int, default=150_000
         Descriptors drawn from the training images to learn each vocabulary.
     contrast_threshold : float, default=0.01
-        Patches with less gradient get the zero descriptor (one shared word).
+        Patches whose raw descriptor (gradient, or Gabor magnitude) is shorter
+        get the zero descriptor (one shared word).
     batch_size : int, default=128
         Images described at a time (memory: about ``batch_size * n_patches *
         1024`` bytes of descriptors and their work copies; 128 was faster than
-        250 and 500 on 48x48 faces, ``benchmarks/RESULTS.md``).
+        250 and 500 on 48x48 faces, ``benchmarks/RESULTS.md``). The batch size
+        can move a descriptor equally near two words from one to the other (the
+        rounding of the matrix product that compares them), so it is part of
+        what fixes the result.
     image_shape : tuple of (int, int) or None, default=None
         ``(height, width)`` in which a row of ``X`` is read. One side may be -1:
         it is then inferred from the number of features, as in
@@ -337,6 +341,8 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
     ----------
     vocabularies_ : list of TreeVocabulary
         One per kind of descriptor and cell size, kind by kind.
+    kinds_ : tuple of str
+        The kinds of descriptor fitted (``descriptors`` as a tuple).
     n_features_out_ : int
         Columns of the output: ``len(descriptors) * len(bin_sizes) * sum(L * L)
         * branching ** 2``, kind by kind, then cell size, then level.
@@ -387,7 +393,7 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         self.gabor_orientations = gabor_orientations
 
     def _kinds(self):
-        kinds = tuple(self.descriptors) if not isinstance(self.descriptors, str) else ()
+        kinds = tuple(self.descriptors)
         if not kinds or len(set(kinds)) != len(kinds) or not set(kinds) <= {"sift", "gabor"}:
             raise ValueError(
                 "descriptors must be a non-empty tuple of distinct kinds among 'sift' and "
@@ -402,10 +408,11 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
                 )
         return kinds
 
-    def _describe(self, images, kind, bin_size, rows, integrals):
+    def _describe(self, images, kind, bin_size, rows, integrals=None):
         """Descriptors of one kind and cell size; ``integrals`` caches the filtered batch."""
         padded = _padded(np.asarray(images), _CELLS * bin_size)
         key = (kind, padded.shape)
+        integrals = {} if integrals is None else integrals
         if key not in integrals:
             if kind == "sift":
                 integrals[key] = _orientation_integrals(padded, 8)
@@ -433,13 +440,14 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
             )
             n_images = min(len(images), -(-self.n_vocabulary_samples // n_patches))
             chosen = np.sort(rng.choice(len(images), n_images, replace=False))
-            descriptors = self._describe(images[chosen], kind, bin_size, chosen, {})[0]
+            descriptors = self._describe(images[chosen], kind, bin_size, chosen)[0]
             descriptors = descriptors.reshape(-1, descriptors.shape[-1])
             if len(descriptors) > self.n_vocabulary_samples:
                 keep = rng.choice(len(descriptors), self.n_vocabulary_samples, replace=False)
                 descriptors = descriptors[np.sort(keep)]
             vocabulary = TreeVocabulary(self.branching, random_state=rng.randint(2**31))
             self.vocabularies_.append(vocabulary.fit(descriptors))
+        self.kinds_ = kinds
         n_regions = sum(level * level for level in self.pyramid_levels)
         self.n_features_out_ = len(self.vocabularies_) * n_regions * self.branching**2
         return self
@@ -463,7 +471,7 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
             len(patch_starts(max(shape[0], _CELLS * b), b, self.step))
             * len(patch_starts(max(shape[1], _CELLS * b), b, self.step))
             * len(self.pyramid_levels)
-            for _, b in self._sizes(self._kinds())
+            for _, b in self._sizes(self.kinds_)
         )
         index = np.int32 if max(most, self.n_features_out_) < np.iinfo(np.int32).max else np.int64
         data = np.empty(most, np.float32)
@@ -475,7 +483,8 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
             part.sort_indices()
             data[at : at + part.nnz] = part.data
             indices[at : at + part.nnz] = part.indices
-            indptr[start + 1 : start + part.shape[0] + 1] = part.indptr[1:] + at
+            # in the index type: a batch's int32 offsets plus ``at`` can pass 2**31
+            indptr[start + 1 : start + part.shape[0] + 1] = part.indptr[1:].astype(index) + at
             at += part.nnz
         # shrunk in place (realloc): no copy, and no address space kept past the words
         data.resize(at, refcheck=False)
@@ -494,10 +503,10 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         n_words = self.branching**2
         blocks = []
         integrals = {}  # each kind's filtering of the batch, shared by its cell sizes
-        sizes = self._sizes(self._kinds())
-        for (kind, bin_size), vocabulary in zip(sizes, self.vocabularies_):
-            rows = first_row + np.arange(len(images))
-            d, centres = self._describe(images, kind, bin_size, rows, integrals)
+        image_rows = first_row + np.arange(len(images))
+        # the kinds fitted, whatever set_params did since: each has its vocabularies
+        for (kind, bin_size), vocabulary in zip(self._sizes(self.kinds_), self.vocabularies_):
+            d, centres = self._describe(images, kind, bin_size, image_rows, integrals)
             words = vocabulary.predict(d.reshape(-1, d.shape[2])).reshape(d.shape[:2])
             del d
             height, width = np.maximum(shape, _CELLS * bin_size)

@@ -185,8 +185,8 @@ def make_words_pipeline(*, random_state=0, **params):
     lifted the SIFT words' vote with :func:`make_texture_pipeline` from 0.648
     to 0.653; trained on all of Training, 0.627 alone on PublicTest (0.618 with
     the SIFT words only), in a fit of 4.9 minutes on two cores whose words
-    take about 1.6 GB. The weights are 7 x 1,105,920 float32 values (31 MB)
-    in a model file.
+    take about 1.6 GB. Its linear model has 7 x 1,105,920 weights (twice the
+    SIFT words' alone), which a model file holds.
 
     Parameters
     ----------
