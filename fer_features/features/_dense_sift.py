@@ -62,6 +62,11 @@ def patch_starts(length, bin_size, step):
     return np.arange(0, max(length, patch) - patch + 1, step)
 
 
+def _n_patches(shape, bin_size, step):
+    """Patches of one cell size in an image of ``shape`` (height, width)."""
+    return len(patch_starts(shape[0], bin_size, step)) * len(patch_starts(shape[1], bin_size, step))
+
+
 def _orientation_integrals(images, n_orientations):
     """Integral images of each orientation bin's share of the gradient magnitude."""
     X = np.asarray(images).astype(np.float32) / np.float32(255)
@@ -83,10 +88,10 @@ def _orientation_integrals(images, n_orientations):
 
 def _gabor_integrals(images, frequencies, n_orientations):
     """Integral images of each Gabor filter's magnitude image (0-255 per image, then / 255)."""
-    from ._lgbp import _gabor_kernels, gabor_magnitudes
+    from ._lgbp import LGBPTransformer, gabor_magnitudes
 
-    kernels = _gabor_kernels(frequencies, n_orientations, [0.5 / f for f in frequencies])
-    magnitudes = gabor_magnitudes(np.asarray(images), kernels)
+    bank = LGBPTransformer(frequencies=frequencies, n_orientations=n_orientations)
+    magnitudes = gabor_magnitudes(np.asarray(images), bank.kernels())
     n, k, h, w = magnitudes.shape
     integral = np.zeros((n, k, h + 1, w + 1), np.float32)
     np.cumsum(magnitudes, axis=2, dtype=np.float32, out=integral[:, :, 1:, 1:])
@@ -435,9 +440,7 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         self.vocabularies_ = []
         for kind, bin_size in self._sizes(kinds):
-            n_patches = len(patch_starts(shape[0], bin_size, self.step)) * len(
-                patch_starts(shape[1], bin_size, self.step)
-            )
+            n_patches = _n_patches(shape, bin_size, self.step)
             n_images = min(len(images), -(-self.n_vocabulary_samples // n_patches))
             chosen = np.sort(rng.choice(len(images), n_images, replace=False))
             descriptors = self._describe(images[chosen], kind, bin_size, chosen)[0]
@@ -468,9 +471,7 @@ class DenseSIFTWords(TransformerMixin, BaseEstimator):
         # the memory held is that of the result and one batch, not the batches
         # and the result together
         most = n * sum(
-            len(patch_starts(max(shape[0], _CELLS * b), b, self.step))
-            * len(patch_starts(max(shape[1], _CELLS * b), b, self.step))
-            * len(self.pyramid_levels)
+            _n_patches(shape, b, self.step) * len(self.pyramid_levels)
             for _, b in self._sizes(self.kinds_)
         )
         index = np.int32 if max(most, self.n_features_out_) < np.iinfo(np.int32).max else np.int64
