@@ -169,12 +169,12 @@ def make_words_pipeline(*, random_state=0, **params):
     :class:`~fer_features.DenseSIFTWords` with two kinds of descriptor,
     ``descriptors=("sift", "gabor")``: dense SIFT-style descriptors (gradient
     orientations) and the magnitudes of 8 Gabor filters pooled in the same
-    cells, every 2 pixels with cells of 2, 3 and 4 pixels, a vocabulary of
-    4,096 words per kind and cell size, square roots of the word counts over
-    3x3 and 6x6 grids (1,105,920 sparse columns, about 3,370 non-zero per 48x48
-    face), and one linear model on both kinds of words:
-    ``SGDClassifier(loss="log_loss", alpha=1e-5)``, 15 epochs, averaged
-    weights, one-vs-rest probabilities. The words are float32 CSR and
+    cells, every 2 pixels with cells of 2, 3, 4 and 5 pixels (patches of 8 to
+    20 pixels), a vocabulary of 4,096 words per kind and cell size, square
+    roots of the word counts over 3x3 and 6x6 grids (1,474,560 sparse columns,
+    about 3,940 non-zero per 48x48 face), and one linear model on both kinds
+    of words: ``SGDClassifier(loss="log_loss", alpha=1e-5)``, 15 epochs,
+    averaged weights, one-vs-rest probabilities. The words are float32 CSR and
     ``SGDClassifier`` learns on them as they are, without a copy. The whole
     pipeline sits in :class:`MirrorAugmentedClassifier`: it learns from each
     face and its mirror image, and averages each face's probabilities with its
@@ -183,10 +183,11 @@ def make_words_pipeline(*, random_state=0, **params):
     Measured on FER2013 (``benchmarks/classic_bovw.py``, RESULTS.md): chosen
     on a validation split of Training, where the Gabor words, weak alone (0.58),
     lifted the SIFT words' vote with :func:`make_texture_pipeline` from 0.648
-    to 0.653; trained on all of Training, 0.627 alone on PublicTest (0.618 with
-    the SIFT words only), in a fit of 4.9 minutes on two cores whose words
-    take about 1.6 GB. Its linear model has 7 x 1,105,920 weights (twice the
-    SIFT words' alone), which a model file holds.
+    to 0.653, and the 20-pixel patches (cells of 5 pixels) lifted it to 0.660;
+    trained on all of Training, 0.632 alone on PublicTest (0.627 without the
+    20-pixel patches, 0.618 with the SIFT words only), in a fit of 5.9 minutes
+    on two cores whose words take about 1.8 GB. Its linear model has 7 x
+    1,474,560 weights, which a model file holds.
 
     Parameters
     ----------
@@ -226,7 +227,11 @@ def make_words_pipeline(*, random_state=0, **params):
             [
                 (
                     "words",
-                    DenseSIFTWords(descriptors=("sift", "gabor"), random_state=random_state),
+                    DenseSIFTWords(
+                        bin_sizes=(2, 3, 4, 5),
+                        descriptors=("sift", "gabor"),
+                        random_state=random_state,
+                    ),
                 ),
                 (
                     "clf",
@@ -263,12 +268,12 @@ def make_recommended_pipeline(*, random_state=0, **params):
 
     Measured on FER2013 (``benchmarks/classic_bovw.py``, ``benchmarks/RESULTS.md``):
     chosen on a validation split of Training, then trained on all of Training
-    (28,709 faces) and scored on PublicTest (3,589): **0.646** accuracy and
-    0.630 macro-F1, against 0.6135 and 0.607 for the texture pipeline alone
-    (``random_state=1``: 0.641 and 0.629; the seed moves the score by about
-    half a point).
-    The halves are fitted in turn: the fit took 9.4 minutes on two cores and
-    peaked at 2.6 GiB of resident memory. Prediction takes about 10 ms per
+    (28,709 faces) and scored on PublicTest (3,589): **0.650** accuracy and
+    0.639 macro-F1, against 0.6135 and 0.607 for the texture pipeline alone
+    (``random_state=1``: 0.648 and 0.634; the seed moves the score by a few
+    tenths of a point).
+    The halves are fitted in turn: the fit took 10.3 minutes on two cores and
+    peaked at 2.7 GiB of resident memory. Prediction takes about 11 ms per
     face.
 
     Parameters
