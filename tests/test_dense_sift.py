@@ -10,12 +10,12 @@ import math
 import numpy as np
 import pytest
 
-from fer_features.features._dense_sift import (
+from fer_features.features import (
     DenseSIFTWords,
-    TreeVocabulary,
     dense_gabor_descriptors,
     dense_sift_descriptors,
 )
+from fer_features.features._dense_sift import TreeVocabulary
 from fer_features.features._lgbp import gabor_kernel
 
 

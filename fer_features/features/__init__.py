@@ -1,7 +1,7 @@
 """Feature transformers: LBP and LGBP histograms, eigenfaces, HOG, computed over whole batches,
 the Hellinger (square-root) map for histogram features, and dense SIFT visual words."""
 
-from ._dense_sift import DenseSIFTWords
+from ._dense_sift import DenseSIFTWords, dense_gabor_descriptors, dense_sift_descriptors
 from ._eigenfaces import EigenfaceTransformer
 from ._hellinger import HellingerTransformer
 from ._hog import HOGTransformer
@@ -15,6 +15,8 @@ __all__ = [
     "HellingerTransformer",
     "LBPTransformer",
     "LGBPTransformer",
+    "dense_gabor_descriptors",
+    "dense_sift_descriptors",
     "gabor_kernel",
     "gabor_magnitudes",
     "lbp_code_images",
