@@ -1,4 +1,4 @@
-"""Speed of HOGTransformer, LGBPTransformer and EigenfaceTransformer against their references.
+"""Speed of the HOG, LGBP, eigenface and dense SIFT transformers against their references.
 
 Data: the FER2013 Training images (28,709 faces, 48x48, uint8).
 
@@ -18,6 +18,13 @@ Data: the FER2013 Training images (28,709 faces, 48x48, uint8).
    against ``sklearn.decomposition.PCA(150, whiten=True, random_state=0).fit``
    on all Training images (same solver, "auto" -> randomized); best of
    ``--repeats`` alternated runs; the fitted components checked equal.
+4. Dense SIFT and Gabor words: the compiled pooling of descriptors from integral
+   images (``_pooled_descriptors``) against its numpy formulation
+   (``_pooled_descriptors_numpy``, the code before it), over the first
+   ``--reference-images`` faces 128 at a time, both kinds and the recipe's four
+   cell sizes, outputs checked equal; then ``DenseSIFTWords.transform`` of those
+   faces (the recipe's settings, a vocabulary learnt from 20,000 descriptors per
+   size) with each of the two.
 
 Everything runs in this process with one BLAS / OpenMP thread (threadpoolctl);
 ours and the reference are timed in turn (``--repeats`` pairs, best of each
@@ -216,6 +223,60 @@ def bench_eigenfaces(data, repeats):
     return same
 
 
+def bench_dense_sift(data, m, repeats):
+    import fer_features.features._dense_sift as dense
+
+    images = data.images[:m]
+    words = dense.DenseSIFTWords(
+        bin_sizes=(2, 3, 4, 5),
+        descriptors=("sift", "gabor"),
+        n_vocabulary_samples=20_000,
+        random_state=0,
+    )
+    print(f"Dense SIFT and Gabor words, {m} images, batches of {words.batch_size}")
+
+    def pooling(pool):
+        def run():
+            out = []
+            for start in range(0, m, words.batch_size):
+                batch = images[start : start + words.batch_size]
+                for integral in (
+                    dense._orientation_integrals(batch, 8),
+                    dense._gabor_integrals(batch, (0.25, 0.125), 4),
+                ):
+                    out += [pool(integral, b, 2, 0.01)[0] for b in words.bin_sizes]
+            return out
+
+        return run
+
+    ours, ref, best, loads = alternated(
+        pooling(dense._pooled_descriptors), pooling(dense._pooled_descriptors_numpy), repeats
+    )
+    same = all(np.array_equal(a, b) for a, b in zip(ours, ref))
+    print(f"  pooling: outputs equal: {same}")
+    print_speeds(m, m, best, loads)
+    words.fit(images)
+    compiled = dense._pooled_descriptors
+
+    def transform(pool):
+        def run():
+            dense._pooled_descriptors = pool
+            try:
+                return words.transform(images)
+            finally:
+                dense._pooled_descriptors = compiled
+
+        return run
+
+    ours, ref, best, loads = alternated(
+        transform(compiled), transform(dense._pooled_descriptors_numpy), repeats
+    )
+    same_words = (ours != ref).nnz == 0
+    print(f"  DenseSIFTWords.transform: words equal: {same_words}")
+    print_speeds(m, m, best, loads)
+    return same and same_words
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fer2013", default=None)
@@ -224,7 +285,7 @@ def main(argv=None):
     parser.add_argument(
         "--lgbp-images", type=int, default=28709, help="LGBP: ours is timed on this many images"
     )
-    parser.add_argument("--only", choices=["hog", "lgbp", "eigenfaces"], default=None)
+    parser.add_argument("--only", choices=["hog", "lgbp", "eigenfaces", "dense_sift"], default=None)
     args = parser.parse_args(argv)
 
     from threadpoolctl import threadpool_limits
@@ -243,6 +304,8 @@ def main(argv=None):
             )
         if args.only in (None, "eigenfaces"):
             ok &= bench_eigenfaces(data, args.repeats)
+        if args.only in (None, "dense_sift"):
+            ok &= bench_dense_sift(data, min(args.reference_images, len(data.data)), args.repeats)
     if not ok:
         raise SystemExit("an output differs from its reference")
 

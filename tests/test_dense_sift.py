@@ -324,3 +324,38 @@ def test_integer_pixels_beyond_uint8_are_not_wrapped():
     wrapped = DenseSIFTWords(**params).fit_transform(images.astype(np.uint8))
     assert (ints != floats).nnz == 0
     assert (ints != wrapped).nnz > 0
+
+
+@pytest.mark.parametrize("channels", [1, 8, 12])
+@pytest.mark.parametrize("bin_size, step", [(1, 1), (2, 2), (3, 1)])
+def test_compiled_pooling_gives_numpys_numbers(channels, bin_size, step):
+    from fer_features.features._dense_sift import (
+        _pooled_descriptors,
+        _pooled_descriptors_numpy,
+    )
+
+    rng = np.random.default_rng(channels * 10 + bin_size)
+    values = rng.exponential(size=(3, channels, 15, 13)).astype(np.float32)
+    values[1] = 1e-6  # a low-contrast image: zero vectors
+    values[2, :2] *= 50  # values clipped at 0.2
+    integral = np.zeros((3, channels, 16, 14), np.float32)
+    integral[:, :, 1:, 1:] = values.cumsum(2).cumsum(3)
+    compiled, centres = _pooled_descriptors(integral, bin_size, step, 0.01)
+    expected, expected_centres = _pooled_descriptors_numpy(integral, bin_size, step, 0.01)
+    assert compiled.shape == expected.shape == (3, len(centres), 16 * channels)
+    assert (compiled[1] == 0).all() and (compiled[[0, 2]] != 0).all(axis=2).all()
+    np.testing.assert_array_equal(centres, expected_centres)
+    if channels == 8:
+        # 128 values (SIFT's, the default Gabor bank's): numpy's float32
+        # operations in numpy's order, pairwise sums included
+        np.testing.assert_array_equal(compiled, expected)
+    else:
+        np.testing.assert_allclose(compiled, expected, rtol=1e-6, atol=1e-7)
+
+
+def test_compiled_pooling_refuses_integrals_smaller_than_a_patch():
+    from fer_features.features._dense_sift import _pooled_descriptors
+
+    # the compiled loop does not check its indices: this must not reach it
+    with pytest.raises(ValueError, match="7x9 pixels are smaller than a patch"):
+        _pooled_descriptors(np.zeros((1, 8, 8, 10), np.float32), 2, 2, 0.01)

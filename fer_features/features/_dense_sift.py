@@ -106,7 +106,34 @@ def _pooled_descriptors(integral, bin_size, step, contrast_threshold):
     ``integral`` is ``(n, n_channels, height + 1, width + 1)``; the values of a
     descriptor are ordered (cell row, cell column, channel) and normalised as
     SIFT's (unit length, clipped at 0.2, unit length again; zero under
-    ``contrast_threshold``).
+    ``contrast_threshold``). The compiled loop of :mod:`._dense_sift_numba`;
+    :func:`_pooled_descriptors_numpy` is the same computation in numpy.
+    """
+    from ._dense_sift_numba import pooled_descriptors
+
+    integral = np.ascontiguousarray(integral, dtype=np.float32)
+    n, channels, h, w = integral.shape
+    if min(h, w) - 1 < _CELLS * bin_size:
+        # the loop does not check its indices: images are padded to a patch first
+        raise ValueError(f"images of {h - 1}x{w - 1} pixels are smaller than a patch")
+    rows = patch_starts(h - 1, bin_size, step)
+    cols = patch_starts(w - 1, bin_size, step)
+    out = np.empty((n, len(rows) * len(cols), _CELLS * _CELLS * channels), np.float32)
+    pooled_descriptors(integral, bin_size, rows, cols, float(contrast_threshold), out)
+    return out, _patch_centres(rows, cols, bin_size)
+
+
+def _patch_centres(rows, cols, bin_size):
+    """``(row, column)`` of the centre of each patch, row-major."""
+    centres = np.stack(np.meshgrid(rows, cols, indexing="ij"), axis=-1).reshape(-1, 2)
+    return centres + _CELLS * bin_size / 2
+
+
+def _pooled_descriptors_numpy(integral, bin_size, step, contrast_threshold):
+    """:func:`_pooled_descriptors` in numpy: the reference of the compiled loop.
+
+    Kept for the tests and ``benchmarks/bench_features.py --only dense_sift``,
+    which check that the two give the same numbers and time them.
     """
     n, _, h, w = integral.shape
     h, w = h - 1, w - 1
@@ -126,8 +153,7 @@ def _pooled_descriptors(integral, bin_size, step, contrast_threshold):
     np.minimum(descriptors, np.float32(0.2), out=descriptors)
     descriptors /= np.maximum(np.linalg.norm(descriptors, axis=2, keepdims=True), np.float32(1e-12))
     descriptors[low] = 0
-    centres = np.stack(np.meshgrid(rows, cols, indexing="ij"), axis=-1).reshape(-1, 2)
-    return descriptors, centres + _CELLS * b / 2
+    return descriptors, _patch_centres(rows, cols, b)
 
 
 def dense_sift_descriptors(images, bin_size=4, step=2, n_orientations=8, contrast_threshold=0.01):
