@@ -185,7 +185,7 @@ def make_words_pipeline(*, random_state=0, **params):
     lifted the SIFT words' vote with :func:`make_texture_pipeline` from 0.648
     to 0.653, and the 20-pixel patches (cells of 5 pixels) lifted it to 0.660;
     trained on all of Training, 0.632 alone on PublicTest (0.627 without the
-    20-pixel patches, 0.618 with the SIFT words only), in a fit of 5.9 minutes
+    20-pixel patches, 0.618 with the SIFT words only), in a fit of 4.6 minutes
     on two cores whose words take about 1.8 GB. Its linear model has 7 x
     1,474,560 weights, which a model file holds.
 
@@ -272,8 +272,8 @@ def make_recommended_pipeline(*, random_state=0, **params):
     0.639 macro-F1, against 0.6135 and 0.607 for the texture pipeline alone
     (``random_state=1``: 0.648 and 0.634; the seed moves the score by a few
     tenths of a point).
-    The halves are fitted in turn: the fit took 10.3 minutes on two cores and
-    peaked at 2.7 GiB of resident memory. Prediction takes about 11 ms per
+    The halves are fitted in turn: the fit took 8.8 minutes on two cores and
+    peaked at 2.7 GiB of resident memory. Prediction takes about 8 ms per
     face.
 
     Parameters
