@@ -15,17 +15,17 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def _squared_length(x):
+def _squared_length(x, partial):
     """Sum of ``x * x`` in float32: numpy's pairwise order for up to 128 values.
 
     numpy sums a contiguous row of 8 to 128 values in 8 interleaved partial
     sums; longer rows are summed here 128 values at a time, in turn (numpy
     halves them instead, so the last bit may differ there). No recursion:
-    numba's cache does not reload recursive functions safely.
+    numba's cache does not reload recursive functions safely. ``partial`` is
+    a float32 scratch array of 8 values.
     """
     n = len(x)
     total = np.float32(0)
-    partial = np.empty(8, np.float32)
     for start in range(0, n, 128):
         stop = min(start + 128, n)
         if stop - start < 8:
@@ -75,6 +75,7 @@ def pooled_descriptors(integral, bin_size, rows, cols, contrast_threshold, out):
     threshold = np.float32(contrast_threshold)
     tiny = np.float32(1e-12)
     clip = np.float32(0.2)
+    partial = np.empty(8, np.float32)  # _squared_length's scratch
     for k in range(n):
         for o in range(channels):
             for r in range(h1 - b):
@@ -92,7 +93,7 @@ def pooled_descriptors(integral, bin_size, rows, cols, contrast_threshold, out):
                         for o in range(channels):
                             d[index] = cells[o, r + i * b, c + j * b]
                             index += 1
-                length = np.sqrt(_squared_length(d))
+                length = np.sqrt(_squared_length(d, partial))
                 if length < threshold:
                     d[:] = 0
                 else:
@@ -101,7 +102,7 @@ def pooled_descriptors(integral, bin_size, rows, cols, contrast_threshold, out):
                     for v in range(size):
                         value = d[v] / divisor
                         d[v] = clip if value > clip else value
-                    length = np.sqrt(_squared_length(d))
+                    length = np.sqrt(_squared_length(d, partial))
                     divisor = tiny if length < tiny else length
                     for v in range(size):
                         d[v] = d[v] / divisor
