@@ -34,7 +34,8 @@ folder, made here first. Two steps:
    PublicTest accuracy with the flip averaged, 0.7055 with the shifted views
    too (``benchmarks/RESULTS.md``).
 
-``--batch-size`` and ``--learning-rate`` change those of the run; ``--no-score``
+``--batch-size`` and ``--learning-rate`` change those of the run, ``--mixup``
+and ``--cutmix`` (alphas, 0 for none) add those to the augmentation; ``--no-score``
 trains only (a speed probe: the JSON holds the images/s after the first epoch,
 which compiles).
 
@@ -156,19 +157,24 @@ def gpu_estimator(
     weight_decay=5e-3,
     batch_size=128,
     learning_rate=0.05,
+    mixup=0.0,
+    cutmix=0.0,
 ):
     """The GPU configuration: the wide VGG-style net, SGD, a time budget.
 
     ``augmentation`` is a preset, to which ``erasing`` (random erasing's
-    largest area, 0 for none) is added; ``weight_decay`` is Keras's decoupled
-    one (5e-3 shrinks about as much as PyTorch's coupled 5e-4 with SGD's
-    momentum 0.9).
+    largest area, 0 for none), ``mixup`` and ``cutmix`` (their Beta
+    distributions' alpha, 0 for none) are added; ``weight_decay`` is Keras's
+    decoupled one (5e-3 shrinks about as much as PyTorch's coupled 5e-4 with
+    SGD's momentum 0.9).
     """
     from fer_features import KerasCNNClassifier
     from fer_features.deep import AUGMENTATION_PRESETS
 
-    if erasing:
-        augmentation = {**AUGMENTATION_PRESETS[augmentation], "erasing": erasing}
+    extra = {"erasing": erasing, "mixup": mixup, "cutmix": cutmix}
+    extra = {key: value for key, value in extra.items() if value}
+    if extra:
+        augmentation = {**AUGMENTATION_PRESETS[augmentation], **extra}
     return KerasCNNClassifier(
         architecture="wide",
         epochs=epochs,
@@ -257,6 +263,8 @@ def train(args):
         args.weight_decay,
         args.batch_size,
         args.learning_rate,
+        args.mixup,
+        args.cutmix,
     )
     with timed_epochs() as epoch_ends:
         start = time.perf_counter()
@@ -349,6 +357,13 @@ def main(argv=None):
         default=given["erasing"],
         help="random erasing's largest area (0: none)",
     )
+    for name in ("mixup", "cutmix"):
+        t.add_argument(
+            f"--{name}",
+            type=float,
+            default=given[name],
+            help=f"{name}'s alpha (0: none); both: each batch takes one",
+        )
     t.add_argument(
         "--weight-decay",
         type=float,

@@ -361,6 +361,127 @@ def test_shuffled_batches_follow_their_seed_only():
         ShuffledBatches(X, Y, None, batch_size=4, seed=0)[3]
 
 
+def _identity_batches(n=12, batch_size=6, seed=0, **mixing):
+    """Batches whose targets name their images: image ``i`` is target class ``i``."""
+    from fer_features.deep._training import ShuffledBatches
+
+    rng = np.random.default_rng(5)
+    X = rng.uniform(0, 255, size=(n, 5, 6, 1)).astype(np.float32)
+    Y = np.eye(n, dtype=np.float32)
+    w = rng.uniform(0.5, 3, size=n).astype(np.float32)
+    plain = ShuffledBatches(X, Y, w, batch_size=batch_size, seed=seed)
+    mixed = ShuffledBatches(X, Y, w, batch_size=batch_size, seed=seed, **mixing)
+    return X, w, plain, mixed
+
+
+def _mix_of(y_plain, y_mixed):
+    """Each row's own image, its partner and its own share, read from the targets."""
+    own = y_plain.argmax(axis=1)
+    shares = y_mixed[np.arange(len(own)), own]
+    rest = y_mixed.copy()
+    rest[np.arange(len(own)), own] = 0
+    partner = np.where(rest.max(axis=1) > 0, rest.argmax(axis=1), own)
+    return own, partner, shares
+
+
+def test_mixup_blends_images_targets_and_weights_with_one_weight_per_batch():
+    X, w, plain, mixed = _identity_batches(mixup=0.4)
+    X_before = X.copy()
+    shares_by_epoch = []
+    for _ in range(2):
+        plain.on_epoch_begin()
+        mixed.on_epoch_begin()
+        shares_by_epoch.append([])
+        for b in range(len(mixed)):
+            (_, y0, _), (x, y, wb) = plain[b], mixed[b]
+            own, partner, shares = _mix_of(y0, y)
+            np.testing.assert_allclose(y.sum(axis=1), 1, rtol=1e-6)
+            # one pairing of the batch's images among themselves, one weight
+            assert sorted(partner.tolist()) == sorted(own.tolist())
+            moved = partner != own
+            assert moved.any()
+            lam = shares[moved][0]
+            np.testing.assert_allclose(shares[moved], lam, rtol=1e-6)
+            assert 0 < lam < 1
+            np.testing.assert_allclose(x, lam * X[own] + (1 - lam) * X[partner], atol=1e-3)
+            np.testing.assert_allclose(wb, lam * w[own] + (1 - lam) * w[partner], rtol=1e-6)
+            shares_by_epoch[-1].append(lam)
+    np.testing.assert_array_equal(X, X_before)
+    assert shares_by_epoch[0] != shares_by_epoch[1]  # drawn afresh at each epoch
+
+    # a batch's mixing follows the seed, the epoch and the batch only, not the
+    # order in which batches are read
+    again = _identity_batches(mixup=0.4)[3]
+    again.on_epoch_begin()
+    later_first = [again[b][1] for b in reversed(range(len(again)))][::-1]
+    fresh = _identity_batches(mixup=0.4)[3]
+    fresh.on_epoch_begin()
+    for b, y in enumerate(later_first):
+        np.testing.assert_array_equal(y, fresh[b][1])
+    other = _identity_batches(seed=1, mixup=0.4)[3]
+    other.on_epoch_begin()
+    assert not np.array_equal(other[0][1], fresh[0][1])
+
+
+def test_cutmix_pastes_one_rectangle_and_mixes_targets_by_its_area():
+    X, w, plain, mixed = _identity_batches(cutmix=1.0)
+    plain.on_epoch_begin()
+    mixed.on_epoch_begin()
+    pasted_areas = []
+    for b in range(len(mixed)):
+        (_, y0, _), (x, y, wb) = plain[b], mixed[b]
+        own, partner, shares = _mix_of(y0, y)
+        from_partner = (x != X[own]) & (X[partner] != X[own])
+        # the pixels that differ from the own image are the partner's
+        np.testing.assert_array_equal(x[from_partner], X[partner][from_partner])
+        np.testing.assert_array_equal(x[~from_partner], X[own][~from_partner])
+        # one rectangle, the same for the whole batch
+        box = np.zeros(X.shape[1:3], bool)
+        rows_, cols_ = np.nonzero(from_partner[partner != own].any(axis=(0, 3)))
+        if len(rows_):
+            box[rows_.min() : rows_.max() + 1, cols_.min() : cols_.max() + 1] = True
+        area = box.mean()
+        for r in np.flatnonzero(partner != own):
+            np.testing.assert_array_equal(from_partner[r, :, :, 0], box)
+            assert y[r, partner[r]] == pytest.approx(area)
+            assert shares[r] == pytest.approx(1 - area)
+            assert wb[r] == pytest.approx((1 - area) * w[own[r]] + area * w[partner[r]], rel=1e-6)
+        pasted_areas.append(area)
+    assert any(0 < a < 1 for a in pasted_areas)
+
+
+def test_mixup_and_cutmix_together_take_turns():
+    X, _, _, mixed = _identity_batches(n=4, batch_size=4, mixup=1.0, cutmix=1.0)
+    kinds = []
+    for _ in range(20):
+        mixed.on_epoch_begin()
+        # mixup makes new pixel values; CutMix only moves the images' own
+        blended = not np.isin(mixed[0][0], X).all()
+        kinds.append("mixup" if blended else "cutmix")
+    assert 3 <= kinds.count("mixup") <= 17
+
+
+def test_mixing_settings_are_checked():
+    assert resolve_augmentation({"mixup": 0.2, "cutmix": 1})["cutmix"] == 1.0
+    assert resolve_augmentation("high")["mixup"] == 0.0
+    assert [la.name for la in build_augmentation(keras, {"flip": True, "mixup": 0.2})] == [
+        "aug_flip"
+    ]
+    with pytest.raises(ValueError, match=r"augmentation\['mixup'\] must be a number >= 0"):
+        KerasCNNClassifier(augmentation={"mixup": -0.5}).fit(*_easy(8))
+
+
+def test_a_fit_with_mixup_and_cutmix_is_deterministic_and_differs_from_one_without():
+    X, y = _easy(48)
+    mixing = {**TINY, "augmentation": {"mixup": 0.4, "cutmix": 1.0}}
+    first = KerasCNNClassifier(**mixing).fit(X, y).predict_proba(X)
+    again = KerasCNNClassifier(**mixing).fit(X, y).predict_proba(X)
+    plain = KerasCNNClassifier(**TINY).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, plain)
+    np.testing.assert_allclose(first.sum(axis=1), 1, rtol=1e-5)
+
+
 def test_clone_keeps_every_setting_and_grid_search_runs():
     X, y = _easy(48)
     clf = KerasCNNClassifier(
@@ -643,7 +764,10 @@ def test_gpu_script_configuration_is_valid():
     clf._validate_params()
     assert clf.architecture == "wide" and clf.max_time == 420 and clf.optimizer == "sgd"
     # the settings of the best measured GPU run (benchmarks/RESULTS.md) are the defaults
-    assert clf.augmentation == {**resolve_augmentation("high"), "erasing": 0.33}
+    assert resolve_augmentation(clf.augmentation) == {
+        **resolve_augmentation("high"),
+        "erasing": 0.33,
+    }
     assert clf.weight_decay == 5e-3 and clf.learning_rate == 0.05
 
 
@@ -789,6 +913,8 @@ def test_augmentation_presets():
         "contrast": 0.0,
         "gamma": 0.0,
         "erasing": 0.0,
+        "mixup": 0.0,
+        "cutmix": 0.0,
     }
     assert build_augmentation(keras, "none") == []
     names = [layer.name for layer in build_augmentation(keras, "high", seed=0)]

@@ -1,7 +1,10 @@
 """Training-time augmentation of grey face images, as Keras preprocessing layers.
 
 The layers sit inside the model right after the rescaling to [0, 1]; Keras runs
-them only in training (``fit``), so predictions never see them.
+them only in training (``fit``), so predictions never see them. Mixup and
+CutMix, which mix labels as well as images, are not layers: the training
+batches are mixed before they enter the model
+(:class:`~fer_features.deep._training.ShuffledBatches`).
 """
 
 from numbers import Real
@@ -11,7 +14,8 @@ __all__ = ["AUGMENTATION_PRESETS", "resolve_augmentation", "build_augmentation"]
 # rotation in degrees; zoom, shift, brightness, contrast as fractions; gamma as
 # the range of log(gamma); flip: random horizontal flips (faces are symmetric);
 # erasing: the largest area (fraction of the image) of the rectangle of noise
-# that random erasing puts on half the images
+# that random erasing puts on half the images; mixup, cutmix: the alpha of the
+# Beta(alpha, alpha) distribution of the mixing weight (0: off)
 AUGMENTATION_PRESETS = {
     "none": {},
     "low": {"flip": True, "rotation": 5.0, "zoom": 0.05, "shift": 0.05},
@@ -27,7 +31,18 @@ AUGMENTATION_PRESETS = {
     },
 }
 
-_KEYS = ("flip", "rotation", "zoom", "shift", "brightness", "contrast", "gamma", "erasing")
+_KEYS = (
+    "flip",
+    "rotation",
+    "zoom",
+    "shift",
+    "brightness",
+    "contrast",
+    "gamma",
+    "erasing",
+    "mixup",
+    "cutmix",
+)
 
 
 def resolve_augmentation(augmentation):
@@ -40,8 +55,9 @@ def resolve_augmentation(augmentation):
         ``rotation`` (degrees), ``zoom``, ``shift``, ``brightness``,
         ``contrast`` (fractions), ``gamma`` (range of ``log(gamma)``) and
         ``erasing`` (largest area of the rectangle that random erasing fills
-        with noise on half the images, as a fraction of the image).
-        ``None`` means ``"none"``.
+        with noise on half the images, as a fraction of the image), ``mixup``
+        and ``cutmix`` (alpha of the Beta distribution of the mixing weight;
+        0 is off). ``None`` means ``"none"``.
 
     Raises
     ------
@@ -96,7 +112,8 @@ def build_augmentation(keras, augmentation, seed=None):
     Returns
     -------
     layers : list of keras.layers.Layer
-        Empty for ``"none"``. Inputs are expected in [0, 1].
+        Empty for ``"none"``. Inputs are expected in [0, 1]. ``mixup`` and
+        ``cutmix`` have no layer: the batches are mixed before the model.
     """
     settings = resolve_augmentation(augmentation)
     layers = keras.layers

@@ -248,9 +248,14 @@ default="balanced_sqrt"
         zooms and shifts, ``"high"`` stronger ones plus brightness, contrast
         and gamma. A dict gives some of the keys ``flip`` (bool), ``rotation``
         (degrees), ``zoom``, ``shift``, ``brightness``, ``contrast``
-        (fractions), ``gamma`` (range of ``log(gamma)``) and ``erasing``
+        (fractions), ``gamma`` (range of ``log(gamma)``), ``erasing``
         (random erasing: on half the images a rectangle of 2% up to this
-        fraction of the image is replaced by noise). At the default
+        fraction of the image is replaced by noise), ``mixup`` and
+        ``cutmix`` (the alpha of the Beta distribution of the mixing weight,
+        0 for off: mixup blends each image and its target with another's of
+        the batch, CutMix pastes a rectangle of another image and mixes the
+        targets by area; with both, each batch takes one of them; they mix
+        the batches before the layers above). At the default
         30 epochs on FER2013 the network underfits, and ``"low"`` scored
         better than ``"mid"`` (``benchmarks/RESULTS.md``).
     jit_compile : bool or "auto", default="auto"
@@ -773,6 +778,7 @@ or (n_samples, height, width, 1)
         if class_weight is not None:
             per_class = np.array([class_weight[c] for c in range(n_classes)], dtype=np.float32)
             sample_weight = per_class[y_enc]
+        augmentation = resolve_augmentation(self.augmentation)
         batches = shuffled_batches(
             keras,
             X_img,
@@ -781,6 +787,8 @@ or (n_samples, height, width, 1)
             self.batch_size,
             seed=int(rng.integers(2**31 - 1)),
             rows=train_rows,
+            mixup=augmentation["mixup"],
+            cutmix=augmentation["cutmix"],
         )
         start = time.perf_counter()
         with backend_global_rng(int(rng.integers(2**31 - 1))):

@@ -14,7 +14,13 @@ import numpy as np
 
 from ._inputs import network_batch
 
-__all__ = ["CosineSchedule", "ShuffledBatches", "shuffled_batches", "training_callbacks"]
+__all__ = [
+    "CosineSchedule",
+    "ShuffledBatches",
+    "mix_batch",
+    "shuffled_batches",
+    "training_callbacks",
+]
 
 
 class CosineSchedule:
@@ -122,13 +128,27 @@ class ShuffledBatches:
         The rows of ``X`` trained on, sample ``i`` being ``X[rows[i]]`` (a
         validation split leaves the others out without copying ``X``);
         ``None``: all of them, sample ``i`` being ``X[i]``.
+    mixup, cutmix : float, default=0.0
+        Alpha of the Beta(alpha, alpha) distribution of the mixing weight
+        ``lam`` of mixup (Zhang et al. 2018: each image becomes ``lam`` times
+        itself plus ``1 - lam`` times another image of the batch) and of
+        CutMix (Yun et al. 2019: a rectangle of about ``1 - lam`` of the image
+        is pasted from the other image, ``lam`` becoming the share of the
+        image left); the targets and sample weights are mixed with the same
+        ``lam``. One ``lam`` and one pairing per batch; with both, each batch
+        takes one of the two with even odds. 0 (the default) is off. The
+        mixing of batch ``b`` of epoch ``e`` depends on ``seed``, ``e`` and
+        ``b`` only.
     """
 
-    def __init__(self, X, Y, sample_weight, batch_size, seed, rows=None):
+    def __init__(self, X, Y, sample_weight, batch_size, seed, rows=None, mixup=0.0, cutmix=0.0):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.rows = None if rows is None else np.asarray(rows)
         self.n_samples = len(X) if rows is None else len(self.rows)
         self.batch_size = int(batch_size)
+        self.mixup, self.cutmix = float(mixup), float(cutmix)
+        # the mixing's own streams, apart from the order's: one per batch
+        self._mix_key = [int(v) for v in np.atleast_1d(seed)] + [0x6D6978]
         self._rng = np.random.default_rng(seed)
         self.order = self._rng.permutation(self.n_samples)
         self.epochs_begun = 0
@@ -142,9 +162,12 @@ class ShuffledBatches:
         samples = self.order[index * self.batch_size : (index + 1) * self.batch_size]
         x_rows = samples if self.rows is None else self.rows[samples]
         x = network_batch(self.X[x_rows])
-        if self.sample_weight is None:
-            return x, self.Y[samples]
-        return x, self.Y[samples], self.sample_weight[samples]
+        y = self.Y[samples]
+        w = None if self.sample_weight is None else self.sample_weight[samples]
+        if self.mixup or self.cutmix:
+            rng = np.random.default_rng([*self._mix_key, self.epochs_begun, index])
+            x, y, w = mix_batch(x, y, w, rng, self.mixup, self.cutmix)
+        return (x, y) if w is None else (x, y, w)
 
     def on_epoch_begin(self):
         # Keras calls this before it creates the epoch's iterator, so every
@@ -154,12 +177,59 @@ class ShuffledBatches:
         self.epochs_begun += 1
 
 
-def shuffled_batches(keras, X, Y, sample_weight, batch_size, seed, rows=None):
+def mix_batch(x, y, w, rng, mixup, cutmix):
+    """Mixup or CutMix of one batch: new arrays, the inputs are left as they are.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n, height, width, ...)
+        Images.
+    y : ndarray of shape (n, n_classes)
+        Targets (one-hot or already soft).
+    w : ndarray of shape (n,) or None
+        Sample weights.
+    rng : numpy.random.Generator
+        Draws the choice between the two, the weight and the pairing (and the
+        rectangle of CutMix).
+    mixup, cutmix : float
+        Alpha of each (0: not used); at least one is positive.
+
+    Returns
+    -------
+    x, y, w : the mixed batch (``w`` stays ``None`` when given ``None``).
+    """
+    use_cutmix = cutmix > 0 and (mixup <= 0 or rng.random() < 0.5)
+    alpha = cutmix if use_cutmix else mixup
+    lam = float(rng.beta(alpha, alpha))
+    partner = rng.permutation(len(x))
+    if use_cutmix:
+        height, width = x.shape[1:3]
+        side = np.sqrt(1.0 - lam)
+        cut_h, cut_w = int(round(height * side)), int(round(width * side))
+        centre_r, centre_c = int(rng.integers(height)), int(rng.integers(width))
+        top, bottom = max(centre_r - cut_h // 2, 0), min(centre_r + cut_h - cut_h // 2, height)
+        left, right = max(centre_c - cut_w // 2, 0), min(centre_c + cut_w - cut_w // 2, width)
+        x = np.array(x, copy=True)
+        x[:, top:bottom, left:right] = x[partner, top:bottom, left:right]
+        lam = 1.0 - (bottom - top) * (right - left) / (height * width)
+    else:
+        x = lam * x + (1.0 - lam) * x[partner]
+    y = lam * y + (1.0 - lam) * y[partner]
+    if w is not None:
+        w = lam * w + (1.0 - lam) * w[partner]
+    return x, y, w
+
+
+def shuffled_batches(
+    keras, X, Y, sample_weight, batch_size, seed, rows=None, mixup=0.0, cutmix=0.0
+):
     """:class:`ShuffledBatches` as a ``keras.utils.PyDataset`` (read in this thread)."""
 
     class _Batches(ShuffledBatches, keras.utils.PyDataset):
         def __init__(self):
-            ShuffledBatches.__init__(self, X, Y, sample_weight, batch_size, seed, rows)
+            ShuffledBatches.__init__(
+                self, X, Y, sample_weight, batch_size, seed, rows, mixup, cutmix
+            )
             keras.utils.PyDataset.__init__(self, workers=1, use_multiprocessing=False)
 
     return _Batches()
