@@ -361,7 +361,7 @@ def test_shuffled_batches_follow_their_seed_only():
         ShuffledBatches(X, Y, None, batch_size=4, seed=0)[3]
 
 
-def _identity_batches(n=12, batch_size=6, seed=0, **mixing):
+def _identity_batches(n=12, batch_size=6, seed=0, rows=None, **mixing):
     """Batches whose targets name their images: image ``i`` is target class ``i``."""
     from fer_features.deep._training import ShuffledBatches
 
@@ -369,13 +369,15 @@ def _identity_batches(n=12, batch_size=6, seed=0, **mixing):
     X = rng.uniform(0, 255, size=(n, 5, 6, 1)).astype(np.float32)
     Y = np.eye(n, dtype=np.float32)
     w = rng.uniform(0.5, 3, size=n).astype(np.float32)
-    plain = ShuffledBatches(X, Y, w, batch_size=batch_size, seed=seed)
-    mixed = ShuffledBatches(X, Y, w, batch_size=batch_size, seed=seed, **mixing)
-    return X, w, plain, mixed
+    if rows is not None:
+        Y, w = Y[rows], w[rows]
+    plain = ShuffledBatches(X, Y, w, batch_size=batch_size, seed=seed, rows=rows)
+    mixed = ShuffledBatches(X, Y, w, batch_size=batch_size, seed=seed, rows=rows, **mixing)
+    return X, Y, w, plain, mixed
 
 
 def _mix_of(y_plain, y_mixed):
-    """Each row's own image, its partner and its own share, read from the targets."""
+    """Each row's own class, its partner's and the own class's share of the target."""
     own = y_plain.argmax(axis=1)
     shares = y_mixed[np.arange(len(own)), own]
     rest = y_mixed.copy()
@@ -384,52 +386,99 @@ def _mix_of(y_plain, y_mixed):
     return own, partner, shares
 
 
-def test_mixup_blends_images_targets_and_weights_with_one_weight_per_batch():
-    X, w, plain, mixed = _identity_batches(mixup=0.4)
-    X_before = X.copy()
-    shares_by_epoch = []
+def _weighted_cross_entropy(y, w, log_p):
+    return w * -(y * log_p).sum(axis=1)
+
+
+def test_mixup_blends_images_and_keeps_each_image_its_class_weight():
+    X, Y, w, plain, mixed = _identity_batches(mixup=0.4)
+    before = X.copy(), Y.copy(), w.copy()
+    log_p = np.log(np.random.default_rng(1).dirichlet(np.ones(len(X)), size=6))
+    lams_by_epoch = []
     for _ in range(2):
         plain.on_epoch_begin()
         mixed.on_epoch_begin()
-        shares_by_epoch.append([])
+        lams_by_epoch.append([])
         for b in range(len(mixed)):
-            (_, y0, _), (x, y, wb) = plain[b], mixed[b]
+            (_, y0, w0), (x, y, wb) = plain[b], mixed[b]
+            assert x.dtype == y.dtype == wb.dtype == np.float32
             own, partner, shares = _mix_of(y0, y)
             np.testing.assert_allclose(y.sum(axis=1), 1, rtol=1e-6)
             # one pairing of the batch's images among themselves, one weight
             assert sorted(partner.tolist()) == sorted(own.tolist())
             moved = partner != own
             assert moved.any()
-            lam = shares[moved][0]
-            np.testing.assert_allclose(shares[moved], lam, rtol=1e-6)
+            # the image weight lam, from the target's share s = lam w_i / (lam w_i + (1-lam) w_j)
+            wi, wj = w[own], w[partner]
+            lam = shares * wj / (wi * (1 - shares) + shares * wj)
+            np.testing.assert_allclose(lam[moved], lam[moved][0], rtol=1e-5)
+            lam = float(lam[moved][0])
             assert 0 < lam < 1
             np.testing.assert_allclose(x, lam * X[own] + (1 - lam) * X[partner], atol=1e-3)
-            np.testing.assert_allclose(wb, lam * w[own] + (1 - lam) * w[partner], rtol=1e-6)
-            shares_by_epoch[-1].append(lam)
-    np.testing.assert_array_equal(X, X_before)
-    assert shares_by_epoch[0] != shares_by_epoch[1]  # drawn afresh at each epoch
+            np.testing.assert_allclose(wb, lam * wi + (1 - lam) * wj, rtol=1e-5)
+            # the weighted loss of a mixed sample is the blend of its two images' own
+            n = len(x)
+            mixed_loss = _weighted_cross_entropy(y, wb, log_p[:n])
+            parts = lam * _weighted_cross_entropy(y0, w0, log_p[:n]) + (
+                1 - lam
+            ) * _weighted_cross_entropy(Y[partner], w[partner], log_p[:n])
+            np.testing.assert_allclose(mixed_loss, parts, rtol=1e-4)
+            lams_by_epoch[-1].append(lam)
+    for array, copy in zip((X, Y, w), before):
+        np.testing.assert_array_equal(array, copy)
+    assert lams_by_epoch[0] != lams_by_epoch[1]  # drawn afresh at each epoch
 
-    # a batch's mixing follows the seed, the epoch and the batch only, not the
-    # order in which batches are read
-    again = _identity_batches(mixup=0.4)[3]
-    again.on_epoch_begin()
-    later_first = [again[b][1] for b in reversed(range(len(again)))][::-1]
-    fresh = _identity_batches(mixup=0.4)[3]
-    fresh.on_epoch_begin()
-    for b, y in enumerate(later_first):
-        np.testing.assert_array_equal(y, fresh[b][1])
-    other = _identity_batches(seed=1, mixup=0.4)[3]
-    other.on_epoch_begin()
-    assert not np.array_equal(other[0][1], fresh[0][1])
+
+@pytest.mark.parametrize("mixing", [{"mixup": 0.4}, {"cutmix": 1.0}])
+def test_a_batch_mixing_follows_seed_epoch_and_batch_only(mixing):
+    def read(seed=0, reverse=False):
+        batches = _identity_batches(seed=seed, **mixing)[4]
+        batches.on_epoch_begin()
+        order = range(len(batches))
+        got = {b: batches[b] for b in (reversed(order) if reverse else order)}
+        return [got[b] for b in order]
+
+    first, backwards, other = read(), read(reverse=True), read(seed=1)
+    for one, two in zip(first, backwards):
+        for a, b in zip(one, two):
+            np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first[0][0], other[0][0])
+
+
+def test_mixing_with_a_validation_split_mixes_the_training_rows_only():
+    rows = np.array([0, 2, 3, 5, 7, 8, 10, 11])
+    X, Y, w, plain, mixed = _identity_batches(batch_size=8, rows=rows, mixup=1.0)
+    plain.on_epoch_begin()
+    mixed.on_epoch_begin()
+    (x0, y0, _), (x, y, _) = plain[0], mixed[0]
+    own, partner, shares = _mix_of(y0, y)
+    assert set(partner) == set(own) == set(rows)
+    np.testing.assert_array_equal(x0, X[own])
+    wi, wj = w[np.searchsorted(rows, own)], w[np.searchsorted(rows, partner)]
+    lam = (shares * wj / (wi * (1 - shares) + shares * wj))[partner != own][0]
+    np.testing.assert_allclose(x, lam * X[own] + (1 - lam) * X[partner], atol=1e-3)
+
+
+def test_mixing_two_samples_of_weight_zero_keeps_a_valid_target():
+    from fer_features.deep._training import mix_batch
+
+    x = np.arange(4, dtype=np.float32).reshape(2, 2, 1, 1)
+    y = np.eye(2, dtype=np.float32)
+    w = np.zeros(2, np.float32)
+    _, ym, wm = mix_batch(x, y, w, np.random.default_rng(0), 0.4, 0.0)
+    np.testing.assert_array_equal(wm, 0)
+    assert np.isfinite(ym).all()
+    np.testing.assert_allclose(ym.sum(axis=1), 1, rtol=1e-6)
 
 
 def test_cutmix_pastes_one_rectangle_and_mixes_targets_by_its_area():
-    X, w, plain, mixed = _identity_batches(cutmix=1.0)
+    X, Y, w, plain, mixed = _identity_batches(cutmix=1.0)
     plain.on_epoch_begin()
     mixed.on_epoch_begin()
     pasted_areas = []
     for b in range(len(mixed)):
         (_, y0, _), (x, y, wb) = plain[b], mixed[b]
+        assert x.dtype == y.dtype == wb.dtype == np.float32
         own, partner, shares = _mix_of(y0, y)
         from_partner = (x != X[own]) & (X[partner] != X[own])
         # the pixels that differ from the own image are the partner's
@@ -443,15 +492,16 @@ def test_cutmix_pastes_one_rectangle_and_mixes_targets_by_its_area():
         area = box.mean()
         for r in np.flatnonzero(partner != own):
             np.testing.assert_array_equal(from_partner[r, :, :, 0], box)
-            assert y[r, partner[r]] == pytest.approx(area)
-            assert shares[r] == pytest.approx(1 - area)
-            assert wb[r] == pytest.approx((1 - area) * w[own[r]] + area * w[partner[r]], rel=1e-6)
+            wi, wj = w[own[r]], w[partner[r]]
+            assert wb[r] == pytest.approx((1 - area) * wi + area * wj, rel=1e-6)
+            assert y[r, partner[r]] == pytest.approx(area * wj / wb[r], rel=1e-5)
+            assert shares[r] == pytest.approx((1 - area) * wi / wb[r], rel=1e-5)
         pasted_areas.append(area)
     assert any(0 < a < 1 for a in pasted_areas)
 
 
 def test_mixup_and_cutmix_together_take_turns():
-    X, _, _, mixed = _identity_batches(n=4, batch_size=4, mixup=1.0, cutmix=1.0)
+    X, _, _, _, mixed = _identity_batches(n=4, batch_size=4, mixup=1.0, cutmix=1.0)
     kinds = []
     for _ in range(20):
         mixed.on_epoch_begin()
@@ -461,14 +511,15 @@ def test_mixup_and_cutmix_together_take_turns():
     assert 3 <= kinds.count("mixup") <= 17
 
 
-def test_mixing_settings_are_checked():
+@pytest.mark.parametrize("value", [-0.5, float("nan"), float("inf")])
+def test_mixing_settings_are_checked(value):
     assert resolve_augmentation({"mixup": 0.2, "cutmix": 1})["cutmix"] == 1.0
     assert resolve_augmentation("high")["mixup"] == 0.0
     assert [la.name for la in build_augmentation(keras, {"flip": True, "mixup": 0.2})] == [
         "aug_flip"
     ]
-    with pytest.raises(ValueError, match=r"augmentation\['mixup'\] must be a number >= 0"):
-        KerasCNNClassifier(augmentation={"mixup": -0.5}).fit(*_easy(8))
+    with pytest.raises(ValueError, match=r"augmentation\['mixup'\] must be a finite number >= 0"):
+        KerasCNNClassifier(augmentation={"mixup": value}).fit(*_easy(8))
 
 
 def test_a_fit_with_mixup_and_cutmix_is_deterministic_and_differs_from_one_without():
@@ -893,7 +944,7 @@ def test_bfloat16_fit_trains_in_bfloat16_with_float32_weights():
     [
         ("extreme", "augmentation='extreme' is not a preset"),
         ({"zoom": 1.5}, "must be < 1"),
-        ({"rotation": -3}, r"augmentation\['rotation'\] must be a number >= 0, got -3"),
+        ({"rotation": -3}, r"augmentation\['rotation'\] must be a finite number >= 0, got -3"),
         ({"shear": 0.1}, r"unknown keys \['shear'\]"),
     ],
 )

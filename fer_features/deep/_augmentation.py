@@ -7,6 +7,7 @@ batches are mixed before they enter the model
 (:class:`~fer_features.deep._training.ShuffledBatches`).
 """
 
+import math
 from numbers import Real
 
 __all__ = ["AUGMENTATION_PRESETS", "resolve_augmentation", "build_augmentation"]
@@ -81,8 +82,13 @@ def resolve_augmentation(augmentation):
     resolved = {"flip": bool(settings.get("flip", False))}
     for key in _KEYS[1:]:
         value = settings.get(key, 0.0)
-        if not isinstance(value, Real) or isinstance(value, bool) or value < 0:
-            raise ValueError(f"augmentation[{key!r}] must be a number >= 0, got {value!r}")
+        if (
+            not isinstance(value, Real)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise ValueError(f"augmentation[{key!r}] must be a finite number >= 0, got {value!r}")
         resolved[key] = float(value)
     if resolved["erasing"] > 1:
         raise ValueError(

@@ -254,8 +254,12 @@ default="balanced_sqrt"
         ``cutmix`` (the alpha of the Beta distribution of the mixing weight,
         0 for off: mixup blends each image and its target with another's of
         the batch, CutMix pastes a rectangle of another image and mixes the
-        targets by area; with both, each batch takes one of them; they mix
-        the batches before the layers above). At the default
+        targets by area, each image keeping its class weight; with both, each
+        batch takes one of them; they mix the batches before the layers
+        above, and the training accuracy in ``history_`` is then judged
+        against the larger share of each mixed target). With ``warm_start``,
+        a changed ``mixup`` or ``cutmix`` applies at the next fit, the other
+        keys only when the network is built anew. At the default
         30 epochs on FER2013 the network underfits, and ``"low"`` scored
         better than ``"mid"`` (``benchmarks/RESULTS.md``).
     jit_compile : bool or "auto", default="auto"

@@ -132,13 +132,13 @@ class ShuffledBatches:
         Alpha of the Beta(alpha, alpha) distribution of the mixing weight
         ``lam`` of mixup (Zhang et al. 2018: each image becomes ``lam`` times
         itself plus ``1 - lam`` times another image of the batch) and of
-        CutMix (Yun et al. 2019: a rectangle of about ``1 - lam`` of the image
-        is pasted from the other image, ``lam`` becoming the share of the
-        image left); the targets and sample weights are mixed with the same
-        ``lam``. One ``lam`` and one pairing per batch; with both, each batch
-        takes one of the two with even odds. 0 (the default) is off. The
-        mixing of batch ``b`` of epoch ``e`` depends on ``seed``, ``e`` and
-        ``b`` only.
+        CutMix (Yun et al. 2019: a rectangle of up to ``1 - lam`` of the
+        image, cut at the borders, is pasted from the other image, ``lam``
+        becoming the share of the image left); the targets and sample weights
+        are mixed to match (:func:`mix_batch`). One ``lam`` and one pairing
+        per batch; with both, each batch takes one of the two with even odds.
+        0 (the default) is off. The mixing of batch ``b`` of epoch ``e``
+        depends on ``seed``, ``e`` and ``b`` only.
     """
 
     def __init__(self, X, Y, sample_weight, batch_size, seed, rows=None, mixup=0.0, cutmix=0.0):
@@ -180,6 +180,14 @@ class ShuffledBatches:
 def mix_batch(x, y, w, rng, mixup, cutmix):
     """Mixup or CutMix of one batch: new arrays, the inputs are left as they are.
 
+    With sample weights, the weight becomes ``lam * w_i + (1 - lam) * w_j``
+    and the target the weights' blend of the two targets, ``(lam * w_i * y_i
+    + (1 - lam) * w_j * y_j)`` divided by that weight: the weighted
+    cross-entropy of the mixed sample is then exactly ``lam * w_i * CE_i +
+    (1 - lam) * w_j * CE_j``, each image keeping its class weight (label
+    smoothing too, being linear in the target). Without weights, ``lam *
+    y_i + (1 - lam) * y_j``.
+
     Parameters
     ----------
     x : ndarray of shape (n, height, width, ...)
@@ -214,10 +222,14 @@ def mix_batch(x, y, w, rng, mixup, cutmix):
         lam = 1.0 - (bottom - top) * (right - left) / (height * width)
     else:
         x = lam * x + (1.0 - lam) * x[partner]
-    y = lam * y + (1.0 - lam) * y[partner]
-    if w is not None:
-        w = lam * w + (1.0 - lam) * w[partner]
-    return x, y, w
+    if w is None:
+        return x, lam * y + (1.0 - lam) * y[partner], None
+    own, other = lam * w, (1.0 - lam) * w[partner]
+    mixed_w = own + other
+    # where both weights are 0 the sample counts for nothing: the plain blend
+    safe = np.where(mixed_w > 0, mixed_w, 1)
+    share = np.where(mixed_w > 0, own / safe, lam).astype(y.dtype)[:, None]
+    return x, share * y + (1 - share) * y[partner], mixed_w
 
 
 def shuffled_batches(
